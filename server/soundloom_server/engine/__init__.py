@@ -1,0 +1,1 @@
+"""The embedded engine: plain functions over typed dataclasses, one module per stage."""

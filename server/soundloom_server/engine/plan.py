@@ -1,0 +1,359 @@
+"""The plan model: `ScenePlan`, `Event`, `RenderOptions`, their validation, JSON and JSON Schema.
+
+The plan is the editable middle of the system. Field ranges live once, in each dataclass field's
+metadata, and drive validation, the JSON Schema and the proto comments' promises alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from soundloom_server.engine.errors import InvalidArgument
+
+MAX_SCENE_S = 600.0
+MAX_EVENTS = 128
+LOUDNESS_PRESETS: dict[str, float] = {
+    "console": -24.0,
+    "mobile": -18.0,
+    "broadcast": -23.0,
+    "streaming": -16.0,
+}
+ENVIRONMENTS = ("none", "room", "hall", "cave", "outdoor")
+FORMATS = ("wav", "ogg", "flac")
+SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+ParamValue = float | str
+
+
+class EventKind(StrEnum):
+    """Whether an event is a bed (ambience) or a foreground one-shot (sfx)."""
+
+    AMBIENCE = "ambience"
+    SFX = "sfx"
+
+
+def _spec(doc: str, **limits: Any) -> dict[str, Any]:
+    return {"doc": doc, **limits}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One sound on the timeline: a bed or a one-shot, with where, how loud and how it is made."""
+
+    id: str = field(metadata=_spec("Unique id within the plan", pattern=ID_PATTERN.pattern))
+    kind: EventKind = field(metadata=_spec("ambience (bed) or sfx (one-shot)", enum=EventKind))
+    caption: str = field(metadata=_spec("What the sound is, in words", min_len=1, max_len=500))
+    recipe: str = field(metadata=_spec("Procedural recipe name", min_len=1, max_len=64))
+    start_s: float = field(metadata=_spec("Start on the scene timeline, seconds", ge=0.0))
+    duration_s: float = field(metadata=_spec("Length, seconds", gt=0.0, le=MAX_SCENE_S))
+    gain_db: float = field(default=0.0, metadata=_spec("Gain, dB", ge=-60.0, le=12.0))
+    pan: float = field(default=0.0, metadata=_spec("Equal-power pan, -1 left .. 1 right", ge=-1.0, le=1.0))
+    fade_in_s: float = field(default=0.0, metadata=_spec("Fade-in, seconds", ge=0.0, le=MAX_SCENE_S))
+    fade_out_s: float = field(default=0.0, metadata=_spec("Fade-out, seconds", ge=0.0, le=MAX_SCENE_S))
+    loop: bool = field(default=False, metadata=_spec("Render as a seamless loop (beds)"))
+    params: Mapping[str, ParamValue] = field(
+        default_factory=dict, metadata=_spec("Recipe parameters: numbers or words")
+    )
+    renderer: str = field(default="", metadata=_spec("Renderer for this event; empty = scene's", max_len=64))
+
+    @property
+    def end_s(self) -> float:
+        """Where the event ends on the scene timeline, seconds."""
+        return self.start_s + self.duration_s
+
+
+@dataclass(frozen=True)
+class ScenePlan:
+    """A timeline of events that render, mix and master into one scene."""
+
+    duration_s: float = field(metadata=_spec("Scene length, seconds", gt=0.0, le=MAX_SCENE_S))
+    events: tuple[Event, ...] = field(metadata=_spec("Events, at most 128", max_items=MAX_EVENTS))
+    style: str = field(default="", metadata=_spec("Scene style, conditions every event", max_len=500))
+    environment: str = field(
+        default="none", metadata=_spec("One reverb for the scene", enum=ENVIRONMENTS)
+    )
+    description: str = field(default="", metadata=_spec("The description it was planned from", max_len=4000))
+    planner: str = field(default="rules", metadata=_spec("Planner that made it", max_len=64))
+    warnings: tuple[str, ...] = field(default=(), metadata=_spec("Planner notes: weak matches, fallbacks"))
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render, master and package a scene."""
+
+    sample_rate: int = field(default=48000, metadata=_spec("Output rate, Hz", enum=SAMPLE_RATES))
+    channels: int = field(default=2, metadata=_spec("1 mono or 2 stereo", enum=(1, 2)))
+    format: str = field(default="ogg", metadata=_spec("Container and codec", enum=FORMATS))
+    bit_depth: int = field(default=16, metadata=_spec("WAV sample width, bits", enum=(16, 24)))
+    loudness: str = field(
+        default="console",
+        metadata=_spec("Preset (console, mobile, broadcast, streaming) or a LUFS number"),
+    )
+    true_peak_db: float = field(default=-1.0, metadata=_spec("True-peak ceiling, dBTP", ge=-12.0, le=0.0))
+    seed: int = field(default=0, metadata=_spec("Random seed", ge=0, le=2**63 - 1))
+    loop: bool = field(default=False, metadata=_spec("Make the whole scene a seamless loop"))
+    segment_s: float = field(default=0.0, metadata=_spec("Segment length, seconds; 0 = one file", ge=0.0, le=MAX_SCENE_S))
+    stems: bool = field(default=False, metadata=_spec("Also write ambience and sfx stems"))
+    planner: str = field(default="rules", metadata=_spec("Planner backend", max_len=64))
+    renderer: str = field(default="procedural", metadata=_spec("Default renderer backend", max_len=64))
+
+    @property
+    def target_lufs(self) -> float:
+        """The integrated loudness target that `loudness` names."""
+        return parse_loudness(self.loudness)
+
+
+def parse_loudness(value: str | float) -> float:
+    """A preset name or a number -> target LUFS in [-40, -6]."""
+    if isinstance(value, str) and value.strip().lower() in LOUDNESS_PRESETS:
+        return LOUDNESS_PRESETS[value.strip().lower()]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        presets = ", ".join(LOUDNESS_PRESETS)
+        raise InvalidArgument(
+            "loudness", f"must be one of {presets} or a LUFS number in [-40, -6], got {value!r}"
+        ) from None
+    if not math.isfinite(number) or not -40.0 <= number <= -6.0:
+        raise InvalidArgument("loudness", f"must be a LUFS number in [-40, -6], got {value!r}")
+    return number
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_value(path: str, value: Any, spec: Mapping[str, Any]) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidArgument(path, f"must be a finite number, got {value}")
+    if "ge" in spec and value < spec["ge"]:
+        raise InvalidArgument(path, f"must be >= {spec['ge']} (allowed {_range(spec)}), got {value}")
+    if "gt" in spec and value <= spec["gt"]:
+        raise InvalidArgument(path, f"must be > {spec['gt']} (allowed {_range(spec)}), got {value}")
+    if "le" in spec and value > spec["le"]:
+        raise InvalidArgument(path, f"must be <= {spec['le']} (allowed {_range(spec)}), got {value}")
+    if "enum" in spec and value not in tuple(spec["enum"]):
+        allowed = ", ".join(str(getattr(v, "value", v)) for v in spec["enum"])
+        raise InvalidArgument(path, f"must be one of {allowed}, got {value!r}")
+    if "min_len" in spec and len(value.strip()) < spec["min_len"]:
+        raise InvalidArgument(path, "must not be empty")
+    if "max_len" in spec and len(value) > spec["max_len"]:
+        raise InvalidArgument(path, f"must be at most {spec['max_len']} characters, got {len(value)}")
+    if "max_items" in spec and len(value) > spec["max_items"]:
+        raise InvalidArgument(path, f"must have at most {spec['max_items']} items, got {len(value)}")
+    if "pattern" in spec and not re.fullmatch(spec["pattern"], value):
+        raise InvalidArgument(path, f"must match {spec['pattern']}, got {value!r}")
+
+
+def _range(spec: Mapping[str, Any]) -> str:
+    low = f"[{spec['ge']}" if "ge" in spec else f"({spec['gt']}" if "gt" in spec else "(-inf"
+    high = f"{spec['le']}]" if "le" in spec else "inf)"
+    return f"{low}, {high}"
+
+
+def _check_fields(path: str, obj: Any) -> None:
+    for f in dataclasses.fields(obj):
+        _check_value(f"{path}{f.name}", getattr(obj, f.name), f.metadata)
+
+
+def validate_event(event: Event, index: int, scene_duration_s: float) -> None:
+    """Raise InvalidArgument naming `events[i].field` when the event is out of range."""
+    path = f"events[{index}]."
+    _check_fields(path, event)
+    if event.end_s > scene_duration_s + 1e-6:
+        raise InvalidArgument(
+            f"{path}duration_s",
+            f"must end within the scene: start_s + duration_s = {event.end_s:g} > "
+            f"duration_s {scene_duration_s:g}",
+        )
+    if event.fade_in_s + event.fade_out_s > event.duration_s + 1e-6:
+        raise InvalidArgument(f"{path}fade_in_s", "plus fade_out_s must not exceed duration_s")
+    for key, value in event.params.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidArgument(f"{path}params.{key}", "must be a number or a word")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidArgument(f"{path}params.{key}", f"must be a finite number, got {value}")
+
+
+def validate_plan(plan: ScenePlan) -> ScenePlan:
+    """Check every field of the plan; return it unchanged or raise InvalidArgument."""
+    _check_fields("", plan)
+    seen: dict[str, int] = {}
+    for i, event in enumerate(plan.events):
+        validate_event(event, i, plan.duration_s)
+        if event.id in seen:
+            raise InvalidArgument(
+                f"events[{i}].id", f"{event.id!r} is not unique (also events[{seen[event.id]}])"
+            )
+        seen[event.id] = i
+    return plan
+
+
+def validate_options(options: RenderOptions) -> RenderOptions:
+    """Check every render option; return them unchanged or raise InvalidArgument."""
+    _check_fields("options.", options)
+    parse_loudness(options.loudness)
+    if 0 < options.segment_s < 1.0:
+        raise InvalidArgument("options.segment_s", f"must be 0 or >= 1, got {options.segment_s}")
+    return options
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _field_value(obj: Any) -> Any:
+    if isinstance(obj, StrEnum):
+        return obj.value
+    if isinstance(obj, tuple):
+        return [_field_value(v) for v in obj]
+    if isinstance(obj, Mapping):
+        return {k: _field_value(v) for k, v in sorted(obj.items())}
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _field_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    return obj
+
+
+def to_dict(obj: ScenePlan | Event | RenderOptions) -> dict[str, Any]:
+    """A plan, event or options as plain JSON-ready data."""
+    return _field_value(obj)
+
+
+def plan_to_json(plan: ScenePlan, indent: int | None = 2) -> str:
+    """The plan as JSON text (stable key order)."""
+    return json.dumps(to_dict(plan), indent=indent, sort_keys=False, allow_nan=False)
+
+
+def _coerce(path: str, raw: Any, annotation: str) -> Any:
+    kind = annotation.replace(" ", "")
+    if kind == "float":
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise InvalidArgument(path, f"must be a number, got {raw!r}")
+        return float(raw)
+    if kind == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise InvalidArgument(path, f"must be an integer, got {raw!r}")
+        return raw
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise InvalidArgument(path, f"must be true or false, got {raw!r}")
+        return raw
+    if kind in ("str", "EventKind"):
+        if not isinstance(raw, str):
+            raise InvalidArgument(path, f"must be a string, got {raw!r}")
+        if kind == "EventKind":
+            try:
+                return EventKind(raw)
+            except ValueError:
+                raise InvalidArgument(path, f"must be ambience or sfx, got {raw!r}") from None
+        return raw
+    if kind == "tuple[str,...]":
+        if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            raise InvalidArgument(path, "must be a list of strings")
+        return tuple(raw)
+    if kind == "Mapping[str,ParamValue]":
+        if not isinstance(raw, dict):
+            raise InvalidArgument(path, "must be an object of numbers or words")
+        return {str(k): (float(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in raw.items()}
+    raise AssertionError(f"no JSON coercion for {annotation}")
+
+
+def _from_dict(cls: type, path: str, data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise InvalidArgument(path or "plan", f"must be a JSON object, got {type(data).__name__}")
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise InvalidArgument(f"{path}{unknown[0]}", f"is not a field of {cls.__name__}")
+    values: dict[str, Any] = {}
+    for name, f in known.items():
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise InvalidArgument(f"{path}{name}", "is required")
+            continue
+        if name == "events":
+            if not isinstance(data[name], list):
+                raise InvalidArgument(f"{path}events", "must be a list")
+            values[name] = tuple(
+                _from_dict(Event, f"{path}events[{i}].", e) for i, e in enumerate(data[name])
+            )
+        else:
+            values[name] = _coerce(f"{path}{name}", data[name], str(f.type))
+    return cls(**values)
+
+
+def plan_from_dict(data: Any) -> ScenePlan:
+    """Build and validate a plan from parsed JSON; errors name the field."""
+    return validate_plan(_from_dict(ScenePlan, "", data))
+
+
+def plan_from_json(text: str) -> ScenePlan:
+    """Parse, build and validate a plan from JSON text (NaN and Infinity are refused)."""
+
+    def refuse_constant(name: str) -> float:
+        raise InvalidArgument("plan", f"must not contain {name}: numbers must be finite")
+
+    try:
+        data = json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidArgument("plan", f"is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+    return plan_from_dict(data)
+
+
+def options_from_dict(data: Mapping[str, Any]) -> RenderOptions:
+    """Build and validate render options from plain data; errors name the field."""
+    return validate_options(_from_dict(RenderOptions, "options.", dict(data)))
+
+
+# ---------------------------------------------------------------- JSON Schema
+
+_JSON_TYPES = {"float": "number", "int": "integer", "bool": "boolean", "str": "string"}
+
+
+def _schema_of(cls: type) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for f in dataclasses.fields(cls):
+        spec = dict(f.metadata)
+        kind = str(f.type).replace(" ", "")
+        prop: dict[str, Any] = {"description": spec.get("doc", "")}
+        if kind == "EventKind":
+            prop.update(type="string", enum=[k.value for k in EventKind])
+        elif kind == "tuple[Event,...]":
+            prop.update(type="array", items={"$ref": "#/$defs/Event"})
+        elif kind == "tuple[str,...]":
+            prop.update(type="array", items={"type": "string"})
+        elif kind == "Mapping[str,ParamValue]":
+            prop.update(type="object", additionalProperties={"type": ["number", "string"]})
+        else:
+            prop["type"] = _JSON_TYPES[kind]
+            if "enum" in spec:
+                prop["enum"] = list(spec["enum"])
+        for key, schema_key in (("ge", "minimum"), ("gt", "exclusiveMinimum"), ("le", "maximum"),
+                                ("min_len", "minLength"), ("max_len", "maxLength"),
+                                ("max_items", "maxItems"), ("pattern", "pattern")):
+            if key in spec:
+                prop[schema_key] = spec[key]
+        props[f.name] = prop
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            required.append(f.name)
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+def plan_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a ScenePlan, built from the dataclasses' field specs."""
+    schema = _schema_of(ScenePlan)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://soundloom.dev/schema/v1/scene-plan.json",
+        "title": "ScenePlan",
+        "description": "A Soundloom scene plan: a timeline of ambience beds and one-shot events.",
+        **schema,
+        "$defs": {"Event": _schema_of(Event)},
+    }

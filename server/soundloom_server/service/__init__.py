@@ -1,0 +1,1 @@
+"""The gRPC servicer and HTTP/JSON gateway (see the server issue)."""
