@@ -49,7 +49,7 @@ class LoopPoints:
 
 def seconds_to_frames(seconds: float, sample_rate: int) -> int:
     """Seconds -> whole sample frames (rounded to nearest)."""
-    return int(round(seconds * sample_rate))
+    return round(seconds * sample_rate)
 
 
 def as_channels(samples: np.ndarray, channels: int) -> np.ndarray:

@@ -7,7 +7,7 @@ class SoundloomError(Exception):
     """Base of every error the engine raises on purpose."""
 
 
-class InvalidArgument(SoundloomError):  # noqa: N818 - mirrors the gRPC status name
+class InvalidArgument(SoundloomError):
     """A request, plan or option is out of its allowed range; `field` names it."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -16,13 +16,13 @@ class InvalidArgument(SoundloomError):  # noqa: N818 - mirrors the gRPC status n
         self.detail = message
 
 
-class NotFound(SoundloomError):  # noqa: N818
+class NotFound(SoundloomError):
     """An asset, recipe or backend that does not exist."""
 
 
-class Unavailable(SoundloomError):  # noqa: N818
+class Unavailable(SoundloomError):
     """A backend that exists but cannot run here (no torch, no weights, no GPU)."""
 
 
-class Cancelled(SoundloomError):  # noqa: N818
+class Cancelled(SoundloomError):
     """The caller cancelled the work; raised between units of work."""

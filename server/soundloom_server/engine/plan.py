@@ -55,14 +55,22 @@ class Event:
     start_s: float = field(metadata=_spec("Start on the scene timeline, seconds", ge=0.0))
     duration_s: float = field(metadata=_spec("Length, seconds", gt=0.0, le=MAX_SCENE_S))
     gain_db: float = field(default=0.0, metadata=_spec("Gain, dB", ge=-60.0, le=12.0))
-    pan: float = field(default=0.0, metadata=_spec("Equal-power pan, -1 left .. 1 right", ge=-1.0, le=1.0))
-    fade_in_s: float = field(default=0.0, metadata=_spec("Fade-in, seconds", ge=0.0, le=MAX_SCENE_S))
-    fade_out_s: float = field(default=0.0, metadata=_spec("Fade-out, seconds", ge=0.0, le=MAX_SCENE_S))
+    pan: float = field(
+        default=0.0, metadata=_spec("Equal-power pan, -1 left .. 1 right", ge=-1.0, le=1.0)
+    )
+    fade_in_s: float = field(
+        default=0.0, metadata=_spec("Fade-in, seconds", ge=0.0, le=MAX_SCENE_S)
+    )
+    fade_out_s: float = field(
+        default=0.0, metadata=_spec("Fade-out, seconds", ge=0.0, le=MAX_SCENE_S)
+    )
     loop: bool = field(default=False, metadata=_spec("Render as a seamless loop (beds)"))
     params: Mapping[str, ParamValue] = field(
         default_factory=dict, metadata=_spec("Recipe parameters: numbers or words")
     )
-    renderer: str = field(default="", metadata=_spec("Renderer for this event; empty = scene's", max_len=64))
+    renderer: str = field(
+        default="", metadata=_spec("Renderer for this event; empty = scene's", max_len=64)
+    )
 
     @property
     def end_s(self) -> float:
@@ -76,13 +84,19 @@ class ScenePlan:
 
     duration_s: float = field(metadata=_spec("Scene length, seconds", gt=0.0, le=MAX_SCENE_S))
     events: tuple[Event, ...] = field(metadata=_spec("Events, at most 128", max_items=MAX_EVENTS))
-    style: str = field(default="", metadata=_spec("Scene style, conditions every event", max_len=500))
+    style: str = field(
+        default="", metadata=_spec("Scene style, conditions every event", max_len=500)
+    )
     environment: str = field(
         default="none", metadata=_spec("One reverb for the scene", enum=ENVIRONMENTS)
     )
-    description: str = field(default="", metadata=_spec("The description it was planned from", max_len=4000))
+    description: str = field(
+        default="", metadata=_spec("The description it was planned from", max_len=4000)
+    )
     planner: str = field(default="rules", metadata=_spec("Planner that made it", max_len=64))
-    warnings: tuple[str, ...] = field(default=(), metadata=_spec("Planner notes: weak matches, fallbacks"))
+    warnings: tuple[str, ...] = field(
+        default=(), metadata=_spec("Planner notes: weak matches, fallbacks")
+    )
 
 
 @dataclass(frozen=True)
@@ -97,13 +111,19 @@ class RenderOptions:
         default="console",
         metadata=_spec("Preset (console, mobile, broadcast, streaming) or a LUFS number"),
     )
-    true_peak_db: float = field(default=-1.0, metadata=_spec("True-peak ceiling, dBTP", ge=-12.0, le=0.0))
+    true_peak_db: float = field(
+        default=-1.0, metadata=_spec("True-peak ceiling, dBTP", ge=-12.0, le=0.0)
+    )
     seed: int = field(default=0, metadata=_spec("Random seed", ge=0, le=2**63 - 1))
     loop: bool = field(default=False, metadata=_spec("Make the whole scene a seamless loop"))
-    segment_s: float = field(default=0.0, metadata=_spec("Segment length, seconds; 0 = one file", ge=0.0, le=MAX_SCENE_S))
+    segment_s: float = field(
+        default=0.0, metadata=_spec("Segment length, seconds; 0 = one file", ge=0.0, le=MAX_SCENE_S)
+    )
     stems: bool = field(default=False, metadata=_spec("Also write ambience and sfx stems"))
     planner: str = field(default="rules", metadata=_spec("Planner backend", max_len=64))
-    renderer: str = field(default="procedural", metadata=_spec("Default renderer backend", max_len=64))
+    renderer: str = field(
+        default="procedural", metadata=_spec("Default renderer backend", max_len=64)
+    )
 
     @property
     def target_lufs(self) -> float:
@@ -134,20 +154,28 @@ def _check_value(path: str, value: Any, spec: Mapping[str, Any]) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidArgument(path, f"must be a finite number, got {value}")
     if "ge" in spec and value < spec["ge"]:
-        raise InvalidArgument(path, f"must be >= {spec['ge']} (allowed {_range(spec)}), got {value}")
+        raise InvalidArgument(
+            path, f"must be >= {spec['ge']} (allowed {_range(spec)}), got {value}"
+        )
     if "gt" in spec and value <= spec["gt"]:
         raise InvalidArgument(path, f"must be > {spec['gt']} (allowed {_range(spec)}), got {value}")
     if "le" in spec and value > spec["le"]:
-        raise InvalidArgument(path, f"must be <= {spec['le']} (allowed {_range(spec)}), got {value}")
+        raise InvalidArgument(
+            path, f"must be <= {spec['le']} (allowed {_range(spec)}), got {value}"
+        )
     if "enum" in spec and value not in tuple(spec["enum"]):
         allowed = ", ".join(str(getattr(v, "value", v)) for v in spec["enum"])
         raise InvalidArgument(path, f"must be one of {allowed}, got {value!r}")
     if "min_len" in spec and len(value.strip()) < spec["min_len"]:
         raise InvalidArgument(path, "must not be empty")
     if "max_len" in spec and len(value) > spec["max_len"]:
-        raise InvalidArgument(path, f"must be at most {spec['max_len']} characters, got {len(value)}")
+        raise InvalidArgument(
+            path, f"must be at most {spec['max_len']} characters, got {len(value)}"
+        )
     if "max_items" in spec and len(value) > spec["max_items"]:
-        raise InvalidArgument(path, f"must have at most {spec['max_items']} items, got {len(value)}")
+        raise InvalidArgument(
+            path, f"must have at most {spec['max_items']} items, got {len(value)}"
+        )
     if "pattern" in spec and not re.fullmatch(spec["pattern"], value):
         raise InvalidArgument(path, f"must match {spec['pattern']}, got {value!r}")
 
@@ -220,7 +248,7 @@ def _field_value(obj: Any) -> Any:
     return obj
 
 
-def to_dict(obj: ScenePlan | Event | RenderOptions) -> dict[str, Any]:
+def to_dict(obj: Any) -> dict[str, Any]:
     """A plan, event or options as plain JSON-ready data."""
     return _field_value(obj)
 
@@ -260,7 +288,10 @@ def _coerce(path: str, raw: Any, annotation: str) -> Any:
     if kind == "Mapping[str,ParamValue]":
         if not isinstance(raw, dict):
             raise InvalidArgument(path, "must be an object of numbers or words")
-        return {str(k): (float(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in raw.items()}
+        return {
+            str(k): (float(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+            for k, v in raw.items()
+        }
     raise AssertionError(f"no JSON coercion for {annotation}")
 
 
@@ -294,15 +325,13 @@ def plan_from_dict(data: Any) -> ScenePlan:
 
 
 def plan_from_json(text: str) -> ScenePlan:
-    """Parse, build and validate a plan from JSON text (NaN and Infinity are refused)."""
-
-    def refuse_constant(name: str) -> float:
-        raise InvalidArgument("plan", f"must not contain {name}: numbers must be finite")
-
+    """Parse, build and validate a plan from JSON text; NaN fails on the field that holds it."""
     try:
-        data = json.loads(text, parse_constant=refuse_constant)
+        data = json.loads(text)  # NaN/Infinity parse as floats, so validation can name the field
     except json.JSONDecodeError as exc:
-        raise InvalidArgument("plan", f"is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
+        raise InvalidArgument(
+            "plan", f"is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+        ) from None
     return plan_from_dict(data)
 
 
@@ -335,15 +364,26 @@ def _schema_of(cls: type) -> dict[str, Any]:
             prop["type"] = _JSON_TYPES[kind]
             if "enum" in spec:
                 prop["enum"] = list(spec["enum"])
-        for key, schema_key in (("ge", "minimum"), ("gt", "exclusiveMinimum"), ("le", "maximum"),
-                                ("min_len", "minLength"), ("max_len", "maxLength"),
-                                ("max_items", "maxItems"), ("pattern", "pattern")):
+        for key, schema_key in (
+            ("ge", "minimum"),
+            ("gt", "exclusiveMinimum"),
+            ("le", "maximum"),
+            ("min_len", "minLength"),
+            ("max_len", "maxLength"),
+            ("max_items", "maxItems"),
+            ("pattern", "pattern"),
+        ):
             if key in spec:
                 prop[schema_key] = spec[key]
         props[f.name] = prop
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             required.append(f.name)
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def plan_json_schema() -> dict[str, Any]:
@@ -357,3 +397,28 @@ def plan_json_schema() -> dict[str, Any]:
         **schema,
         "$defs": {"Event": _schema_of(Event)},
     }
+
+
+@dataclass(frozen=True)
+class SceneRequest:
+    """What a user asks for in words: a description, and optionally length, style and room."""
+
+    description: str = field(metadata=_spec("The scene in words", min_len=1, max_len=4000))
+    duration_s: float = field(
+        default=0.0,
+        metadata=_spec("Scene length, seconds; 0 = read from text or 30", ge=0.0, le=MAX_SCENE_S),
+    )
+    style: str = field(default="", metadata=_spec("Style that conditions every event", max_len=500))
+    environment: str = field(
+        default="", metadata=_spec("Reverb; empty = read from text", enum=("", *ENVIRONMENTS))
+    )
+
+
+def validate_request(request: SceneRequest) -> SceneRequest:
+    """Check a scene request; return it unchanged or raise InvalidArgument naming the field."""
+    _check_fields("", request)
+    if request.duration_s != 0.0 and request.duration_s < 0.1:
+        raise InvalidArgument(
+            "duration_s", f"must be 0 (from text) or in [0.1, 600], got {request.duration_s}"
+        )
+    return request

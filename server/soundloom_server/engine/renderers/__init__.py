@@ -68,7 +68,9 @@ def get_renderer(name: str) -> Renderer:
     """The renderer registered as `name` (created once)."""
     _load_builtin()
     if name not in _FACTORIES:
-        raise InvalidArgument("renderer", f"must be one of {', '.join(sorted(_FACTORIES))}, got {name!r}")
+        raise InvalidArgument(
+            "renderer", f"must be one of {', '.join(sorted(_FACTORIES))}, got {name!r}"
+        )
     if name not in _INSTANCES:
         _INSTANCES[name] = _FACTORIES[name]()
     return _INSTANCES[name]

@@ -1,0 +1,259 @@
+"""The `soundloom` command: generate, plan, render, schema, recipes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from soundloom_server.engine.errors import InvalidArgument, SoundloomError
+from soundloom_server.engine.plan import (
+    FORMATS,
+    MAX_SCENE_S,
+    SAMPLE_RATES,
+    RenderOptions,
+    ScenePlan,
+    SceneRequest,
+    plan_from_json,
+    plan_json_schema,
+    plan_to_json,
+    validate_options,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as one line, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(
+            f"soundloom: error: {message} (see soundloom {self.prog.split()[-1]} --help)",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        filled = round(fraction * 24)
+        elapsed = time.perf_counter() - self.started
+        bar = "#" * filled + "-" * (24 - filled)
+        sys.stderr.write(f"\r{stage:>8} [{bar}] {fraction * 100:5.1f}%  {elapsed:6.2f}s")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="output file (.ogg, .wav, .flac)"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, help="container; default from the output suffix, else ogg"
+    )
+    parser.add_argument(
+        "--loudness",
+        default="console",
+        help="console (-24), mobile (-18), broadcast (-23), streaming (-16) or LUFS",
+    )
+    parser.add_argument(
+        "--true-peak", type=float, default=-1.0, help="true-peak ceiling, dBTP (default -1)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same sound)")
+    parser.add_argument("--loop", action="store_true", help="make the scene a seamless loop")
+    parser.add_argument("--sample-rate", type=int, default=48000, help=f"one of {SAMPLE_RATES}")
+    parser.add_argument("--channels", type=int, default=2, help="1 or 2")
+    parser.add_argument("--bit-depth", type=int, default=16, help="WAV bits: 16 or 24")
+    parser.add_argument("--stems", action="store_true", help="also write ambience and sfx stems")
+    parser.add_argument(
+        "--segment",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="also write segments of about this length, cut at event boundaries",
+    )
+    parser.add_argument(
+        "--spectrogram", type=Path, metavar="PNG", help="save waveform + spectrogram"
+    )
+    parser.add_argument("--renderer", default="procedural", help="default renderer backend")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = _Parser(prog="soundloom", description="Narrative sound for games, from words.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    gen = commands.add_parser("generate", help="describe a scene, get a mastered audio file")
+    gen.add_argument("description", help='e.g. "rain on tin roofs, a door slams, 45 seconds"')
+    gen.add_argument(
+        "--duration", type=float, help="scene length, seconds (default: from text, else 30)"
+    )
+    gen.add_argument("--planner", default="rules", help="planner backend")
+    gen.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
+    _add_render_options(gen)
+    plan = commands.add_parser("plan", help="print the plan JSON for a description")
+    plan.add_argument("description")
+    plan.add_argument("--duration", type=float)
+    plan.add_argument("--seed", type=int, default=0)
+    plan.add_argument("--planner", default="rules")
+    render = commands.add_parser("render", help="render an (edited) plan JSON file")
+    render.add_argument("plan", type=Path, help="plan JSON (from soundloom plan)")
+    _add_render_options(render)
+    commands.add_parser("schema", help="print the plan's JSON Schema")
+    recipes = commands.add_parser("recipes", help="list the procedural recipes")
+    recipes.add_argument("--json", action="store_true", help="as a JSON list")
+    return parser
+
+
+def _scene_request(args: argparse.Namespace) -> SceneRequest:
+    if not args.description.strip():
+        raise InvalidArgument("description", "must not be empty")
+    if args.duration is not None and not 0.0 < args.duration <= MAX_SCENE_S:
+        raise InvalidArgument(
+            "duration_s", f"must be > 0 and <= {MAX_SCENE_S:g} seconds, got {args.duration:g}"
+        )
+    return SceneRequest(description=args.description, duration_s=args.duration or 0.0)
+
+
+def _options(args: argparse.Namespace) -> RenderOptions:
+    suffix = args.output.suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in FORMATS else "ogg")
+    if suffix and suffix in FORMATS and suffix != fmt:
+        raise InvalidArgument("format", f"{fmt} does not match the output suffix .{suffix}")
+    return validate_options(
+        RenderOptions(
+            sample_rate=args.sample_rate,
+            channels=args.channels,
+            format=fmt,
+            bit_depth=args.bit_depth,
+            loudness=args.loudness,
+            true_peak_db=args.true_peak,
+            seed=args.seed,
+            loop=args.loop,
+            segment_s=args.segment,
+            stems=args.stems,
+            planner=getattr(args, "planner", "rules"),
+            renderer=args.renderer,
+        )
+    )
+
+
+def _produce(
+    args: argparse.Namespace, source: SceneRequest | ScenePlan, options: RenderOptions
+) -> int:
+    from soundloom.spectrogram import write_spectrogram
+    from soundloom_server.engine.cache_key import cache_key
+    from soundloom_server.engine.package import package_scene
+    from soundloom_server.engine.pipeline import generate_scene
+
+    output = args.output if args.output.suffix else args.output.with_suffix(f".{options.format}")
+    progress = _Progress(sys.stderr.isatty() and not args.quiet)
+    try:
+        scene = generate_scene(source, options, progress)
+        progress("encode", 0.0)
+        asset = package_scene(scene, options, output, cache_key(source, options))
+        progress("encode", 1.0)
+    finally:
+        progress.close()
+    if getattr(args, "plan_out", None):
+        args.plan_out.write_text(plan_to_json(scene.plan) + "\n")
+    if args.spectrogram:
+        write_spectrogram(args.spectrogram, scene.audio, scene.sample_rate, scene.plan)
+    if not args.quiet:
+        report = asset.report
+        print(
+            f"{asset.path}  {scene.frames / scene.sample_rate:.3f} s  {scene.sample_rate} Hz  "
+            f"{scene.audio.shape[1]} ch  {report.integrated_lufs:.1f} LUFS  "
+            f"{report.true_peak_dbtp:.1f} dBTP  LRA {report.loudness_range_lu:.1f} LU  "
+            f"{len(scene.plan.events)} events"
+        )
+        for warning in scene.plan.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _recipes(as_json: bool) -> int:
+    from soundloom_server.engine.renderers.procedural.recipes import all_recipes
+
+    rows = [
+        {
+            "name": r.name,
+            "family": r.family,
+            "kind": r.kind.value,
+            "tags": list(r.tags),
+            "description": r.description,
+            "typical_duration_s": r.typical_duration_s,
+            "params": [
+                {
+                    "name": p.name,
+                    "default": p.default,
+                    "low": p.low,
+                    "high": p.high,
+                    "choices": list(p.choices),
+                }
+                for p in r.params
+            ],
+        }
+        for r in all_recipes()
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['name']:<16} {row['family']:<10} {row['kind']:<9} {row['description']}")
+    return 0
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Parse arguments and run one command; raises SoundloomError on bad input."""
+    args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        print(json.dumps(plan_json_schema(), indent=2))
+        return 0
+    if args.command == "recipes":
+        return _recipes(args.json)
+    if args.command == "plan":
+        from soundloom_server.engine.pipeline import plan_scene
+
+        options = validate_options(RenderOptions(seed=args.seed, planner=args.planner))
+        args.output = Path("plan.json")
+        print(plan_to_json(plan_scene(_scene_request(args), options)))
+        return 0
+    if args.command == "generate":
+        return _produce(args, _scene_request(args), _options(args))
+    try:
+        text = args.plan.read_text()
+    except OSError as exc:
+        raise InvalidArgument("plan", f"cannot be read: {exc.strerror} ({args.plan})") from None
+    return _produce(args, plan_from_json(text), _options(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: bad input is one line on stderr and exit code 2."""
+    try:
+        return run(argv)
+    except SoundloomError as exc:
+        print(f"soundloom: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("soundloom: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Generated stubs of soundloom.v1: python -m soundloom_server.codegen."""

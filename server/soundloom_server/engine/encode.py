@@ -1,0 +1,281 @@
+"""Encode and decode package-stage audio: WAV (our writer), OGG Vorbis and FLAC (libsndfile).
+
+Metadata in the files:
+- WAV: `smpl` loop, `cue `/`labl`/`ltxt` markers, `LIST`/`INFO` for known tags (see wav.py).
+- OGG and FLAC: Vorbis comments written with mutagen. `LOOPSTART` and `LOOPLENGTH` (samples,
+  the convention of RPG Maker and most game engines' importers). Markers use
+  `CUEPOINT_001=<frame> <label>` (numbered from 001 in marker order, label may contain spaces
+  or be empty) plus `CUEPOINT_001_LENGTH=<frames>` for markers with a length. Other tags are
+  written as given, with upper-cased names.
+
+OGG files are made byte-for-byte deterministic: libsndfile picks a random Ogg stream serial
+number per file, so after writing we replace it with one derived from the content (CRC-32 of the
+pages) and recompute the page checksums.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from collections.abc import Mapping, Sequence
+
+import mutagen
+import mutagen.flac
+import mutagen.oggvorbis
+import numpy as np
+import soundfile as sf
+
+from soundloom_server.engine.audio import LoopPoints, Marker
+from soundloom_server.engine.errors import InvalidArgument
+from soundloom_server.engine.wav import check_audio_args, quantize, read_wav_metadata, write_wav
+
+FORMAT_SUFFIX: dict[str, str] = {"wav": ".wav", "ogg": ".ogg", "flac": ".flac"}
+# libvorbis can overflow its stack when handed a long buffer in one call (REFERENCE.md, Encoding);
+# half-second writes avoid it and cost nothing measurable.
+BLOCK_S = 0.5
+CUE_PREFIX = "CUEPOINT_"
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMAT_SUFFIX:
+        raise InvalidArgument("format", f"must be one of wav, ogg, flac, got {fmt!r}")
+    return fmt
+
+
+def _check_tag_name(name: str) -> str:
+    # Vorbis comment field names: printable ASCII 0x20..0x7D without '='.
+    if not name or any(not 0x20 <= ord(ch) <= 0x7D or ch == "=" for ch in name):
+        raise InvalidArgument(f"tags[{name!r}]", "must be a non-empty ASCII name without '='")
+    return name.upper()
+
+
+def vorbis_comments(
+    loop: LoopPoints | None, markers: Sequence[Marker], tags: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """The Vorbis comments encode() writes for OGG/FLAC, in order."""
+    out: dict[str, str] = {}
+    for name, value in tags.items():
+        out[_check_tag_name(name)] = str(value)
+    if loop is not None:
+        out["LOOPSTART"] = str(loop.start)
+        out["LOOPLENGTH"] = str(loop.length)
+    for i, m in enumerate(markers, start=1):
+        key = f"{CUE_PREFIX}{i:03d}"
+        out[key] = f"{m.frame} {m.label}"
+        if m.length > 0:
+            out[f"{key}_LENGTH"] = str(m.length)
+    return list(out.items())
+
+
+def _write_blocks(f: sf.SoundFile, data: np.ndarray, sample_rate: int) -> None:
+    block = max(1, int(sample_rate * BLOCK_S))
+    for start in range(0, data.shape[0], block):
+        f.write(data[start : start + block])
+
+
+def _set_comments(tags: mutagen.FileType, comments: list[tuple[str, str]]) -> None:
+    # Replace whatever libsndfile wrote (its ENCODER=libsndfile) with exactly our comments.
+    tags.clear()
+    for key, value in comments:
+        tags[key] = value
+
+
+def _ogg_crc(page: bytes) -> int:
+    # Ogg's CRC-32 is the MSB-first variant of zlib's (poly 0x04C11DB7, init 0, no final xor):
+    # bit-reversing every byte and the result turns one into the other.
+    crc = (~zlib.crc32(page.translate(_BITSWAP), 0xFFFFFFFF)) & 0xFFFFFFFF
+    return int.from_bytes(crc.to_bytes(4, "big").translate(_BITSWAP), "little")
+
+
+_BITSWAP = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
+
+
+def _ogg_pages(blob: bytes) -> list[tuple[int, int]] | None:
+    """(offset, length) of every Ogg page, or None when blob is not one clean page sequence."""
+    pages = []
+    pos = 0
+    while pos < len(blob):
+        if blob[pos : pos + 4] != b"OggS" or pos + 27 > len(blob):
+            return None
+        nsegs = blob[pos + 26]
+        length = 27 + nsegs + sum(blob[pos + 27 : pos + 27 + nsegs])
+        pages.append((pos, length))
+        pos += length
+    return pages if pos == len(blob) else None
+
+
+def normalize_ogg_serial(blob: bytes) -> bytes:
+    """Replace the (random) stream serial of a single-stream Ogg file by a content-derived one."""
+    pages = _ogg_pages(blob)
+    if not pages:
+        return blob
+    serials = {blob[off + 14 : off + 18] for off, _ in pages}
+    if len(serials) != 1:
+        return blob  # several logical streams: leave it as it is
+    digest = 0
+    for off, length in pages:
+        # Everything but the serial and the checksum: deterministic for the same content.
+        digest = zlib.crc32(blob[off + 4 : off + 14], digest)
+        digest = zlib.crc32(blob[off + 18 : off + 22], digest)
+        digest = zlib.crc32(blob[off + 26 : off + length], digest)
+    serial = struct.pack("<I", digest)
+    out = bytearray(blob)
+    for off, length in pages:
+        out[off + 14 : off + 18] = serial
+        out[off + 22 : off + 26] = b"\x00\x00\x00\x00"
+        crc = _ogg_crc(bytes(out[off : off + length]))
+        out[off + 22 : off + 26] = struct.pack("<I", crc)
+    return bytes(out)
+
+
+def _encode_ogg(
+    audio: np.ndarray, sample_rate: int, quality: float, comments: list[tuple[str, str]]
+) -> bytes:
+    buf = io.BytesIO()
+    # soundfile's compression_level for Vorbis is 1 - quality (libsndfile ogg_vorbis.c).
+    with sf.SoundFile(
+        buf,
+        "w",
+        samplerate=sample_rate,
+        channels=audio.shape[1],
+        format="OGG",
+        subtype="VORBIS",
+        compression_level=1.0 - quality,
+    ) as f:
+        _write_blocks(f, audio, sample_rate)
+    buf.seek(0)
+    ogg = mutagen.oggvorbis.OggVorbis(buf)
+    assert ogg.tags is not None  # a Vorbis stream always carries a comment header
+    _set_comments(ogg.tags, comments)
+    buf.seek(0)
+    ogg.save(buf)
+    return normalize_ogg_serial(buf.getvalue())
+
+
+def _encode_flac(
+    audio: np.ndarray,
+    sample_rate: int,
+    bit_depth: int,
+    dither_seed: int,
+    comments: list[tuple[str, str]],
+) -> bytes:
+    # Quantize here instead of handing libsndfile floats: it would round without dither. This way
+    # FLAC carries exactly the samples WAV does for the same seed, and on-grid input stays exact.
+    ints = quantize(audio, bit_depth, dither_seed)
+    data = ints.astype(np.int16) if bit_depth == 16 else ints << 8  # PCM_24 takes the top bytes
+    buf = io.BytesIO()
+    with sf.SoundFile(
+        buf,
+        "w",
+        samplerate=sample_rate,
+        channels=audio.shape[1],
+        format="FLAC",
+        subtype=f"PCM_{bit_depth}",
+    ) as f:
+        _write_blocks(f, data, sample_rate)
+    buf.seek(0)
+    flac = mutagen.flac.FLAC(buf)
+    if flac.tags is None:
+        flac.add_tags()
+    assert flac.tags is not None
+    _set_comments(flac.tags, comments)
+    buf.seek(0)
+    flac.save(buf)
+    return buf.getvalue()
+
+
+def encode(
+    path: str | os.PathLike[str],
+    audio: np.ndarray,
+    sample_rate: int,
+    fmt: str,
+    bit_depth: int = 16,
+    loop: LoopPoints | None = None,
+    markers: Sequence[Marker] = (),
+    tags: Mapping[str, str] | None = None,
+    dither_seed: int = 0,
+    quality: float = 0.6,
+) -> None:
+    """Encode (frames, ch) float32 audio to wav/ogg/flac at path, with loop, markers and tags."""
+    _check_format(fmt)
+    tags = dict(tags or {})
+    if fmt == "wav":
+        write_wav(path, audio, sample_rate, bit_depth, loop, markers, dither_seed, tags)
+        return
+    if not 0.0 <= quality <= 1.0:
+        raise InvalidArgument("quality", f"must be in 0..1, got {quality}")
+    # Same checks as WAV: shape, rate, bit depth, loop and markers inside the audio.
+    arr = check_audio_args(audio, sample_rate, bit_depth, loop, markers)
+    comments = vorbis_comments(loop, markers, tags)
+    if fmt == "ogg":
+        blob = _encode_ogg(arr, sample_rate, quality, comments)
+    else:
+        blob = _encode_flac(arr, sample_rate, bit_depth, dither_seed, comments)
+    with open(path, "wb") as f:
+        f.write(blob)
+
+
+def decode(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+    """Read any supported file: float32 (frames, channels) and the sample rate."""
+    data, sample_rate = sf.read(path, dtype="float32", always_2d=True)
+    return data, int(sample_rate)
+
+
+def _comments(path: str | os.PathLike[str]) -> dict[str, str]:
+    f = mutagen.File(path)
+    if f is None or f.tags is None:
+        return {}
+    out: dict[str, str] = {}
+    for key, value in f.tags.items():
+        # Vorbis comments come back as lists; keep the first value.
+        out[key.upper()] = value[0] if isinstance(value, list) and value else str(value)
+    return out
+
+
+def _is_wav(path: str | os.PathLike[str]) -> bool:
+    with open(path, "rb") as f:
+        head = f.read(12)
+    return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+
+
+def read_loop_comments(path: str | os.PathLike[str]) -> LoopPoints | None:
+    """The loop stored in a file: LOOPSTART/LOOPLENGTH comments (OGG/FLAC) or WAV `smpl`."""
+    if _is_wav(path):
+        return read_wav_metadata(path).loop
+    comments = _comments(path)
+    try:
+        start = int(comments["LOOPSTART"])
+        if "LOOPLENGTH" in comments:
+            length = int(comments["LOOPLENGTH"])
+        elif "LOOPEND" in comments:
+            # Some tools write LOOPEND instead; read as the exclusive end frame.
+            length = int(comments["LOOPEND"]) - start
+        else:
+            return None
+    except (KeyError, ValueError):
+        return None
+    if start < 0 or length < 1:
+        return None
+    return LoopPoints(start=start, length=length)
+
+
+def read_marker_comments(path: str | os.PathLike[str]) -> list[Marker]:
+    """Markers stored in a file: CUEPOINT_nnn comments (OGG/FLAC) or WAV `cue `/`labl`."""
+    if _is_wav(path):
+        return read_wav_metadata(path).markers
+    comments = _comments(path)
+    numbered = []
+    for key, value in comments.items():
+        suffix = key[len(CUE_PREFIX) :]
+        if not key.startswith(CUE_PREFIX) or not suffix.isdigit():
+            continue
+        frame_text, _, label = value.partition(" ")
+        try:
+            frame = int(frame_text)
+            length = int(comments.get(f"{key}_LENGTH", "0"))
+        except ValueError:
+            continue
+        numbered.append((int(suffix), Marker(frame=frame, label=label, length=length)))
+    return [m for _, m in sorted(numbered, key=lambda item: item[0])]

@@ -1,0 +1,281 @@
+"""Package a mastered scene as files: main, segments, stems and a JSON sidecar, written atomically.
+
+Loudness and true peak are measured again on each file as written (decoded), because lossy
+encoding adds peaks; a file over the ceiling is re-encoded a little quieter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soundloom_server import ENGINE_VERSION
+from soundloom_server.engine.audio import LoopPoints, Marker
+from soundloom_server.engine.encode import FORMAT_SUFFIX, decode, encode
+from soundloom_server.engine.loudness import LoudnessReport, measure
+from soundloom_server.engine.pipeline import MasteredScene
+from soundloom_server.engine.plan import RenderOptions, to_dict
+from soundloom_server.engine.segment import segment_bounds
+
+MAX_ENCODE_ROUNDS = 4
+PEAK_MARGIN_DB = 0.05
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of an asset and what it holds."""
+
+    path: Path
+    role: str  # main | segment | stem | sidecar
+    sha256: str
+    size_bytes: int
+    start_frame: int = 0
+    frames: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (file name only, not the local path)."""
+        return {
+            "name": self.path.name,
+            "role": self.role,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "start_frame": self.start_frame,
+            "frames": self.frames,
+        }
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A packaged scene: its files, the report measured on the main file, and its sidecar."""
+
+    path: Path
+    files: tuple[OutputFile, ...]
+    report: LoudnessReport
+    sidecar: dict[str, Any]
+
+    @property
+    def sidecar_path(self) -> Path:
+        """Where the JSON sidecar was written."""
+        return sidecar_path_for(self.path)
+
+
+def sidecar_path_for(path: Path) -> Path:
+    """`scene.ogg` -> `scene.ogg.json`."""
+    return path.with_name(path.name + ".json")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Staging:
+    """Files written under temporary names, renamed into place only when all are done."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Path, Path]] = []
+
+    def temp_for(self, final: Path) -> Path:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=final.parent)
+        os.close(fd)
+        self.pending.append((Path(name), final))
+        return Path(name)
+
+    def commit(self) -> None:
+        for temp, final in self.pending:
+            with temp.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temp, final)
+        self.pending.clear()
+
+    def discard(self) -> None:
+        for temp, _ in self.pending:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+        self.pending.clear()
+
+
+@contextlib.contextmanager
+def staged_outputs() -> Iterator[_Staging]:
+    """All-or-nothing output: on any error no file (nor temp file) is left behind."""
+    staging = _Staging()
+    try:
+        yield staging
+        staging.commit()
+    finally:
+        staging.discard()
+
+
+def encode_within_ceiling(
+    path: Path,
+    audio: np.ndarray,
+    sample_rate: int,
+    options: RenderOptions,
+    loop: LoopPoints | None,
+    markers: tuple[Marker, ...],
+    tags: dict[str, str],
+    target_lufs: float,
+) -> LoudnessReport:
+    """Encode; if the decoded file's true peak is over the ceiling, re-encode quieter."""
+    gain = 1.0
+    report = measure(audio, sample_rate, target_lufs)
+    for _ in range(MAX_ENCODE_ROUNDS):
+        encode(
+            path,
+            audio * gain,
+            sample_rate,
+            options.format,
+            options.bit_depth,
+            loop,
+            markers,
+            tags,
+            dither_seed=options.seed,
+        )
+        decoded, _ = decode(path)
+        report = measure(decoded, sample_rate, target_lufs)
+        excess = report.true_peak_dbtp - options.true_peak_db
+        if not np.isfinite(excess) or excess <= 0.0:
+            break
+        gain *= 10.0 ** (-(excess + PEAK_MARGIN_DB) / 20.0)
+    return report
+
+
+def package_scene(
+    scene: MasteredScene, options: RenderOptions, path: Path, asset_key: str
+) -> Asset:
+    """Write the scene's files next to `path` (atomically) and return the asset."""
+    path = path.with_suffix(FORMAT_SUFFIX[options.format]) if not path.suffix else path
+    sr = scene.sample_rate
+    tags = {
+        "TITLE": scene.plan.description[:200] or path.stem,
+        "SOFTWARE": f"Soundloom {ENGINE_VERSION}",
+        "SOUNDLOOM_KEY": asset_key,
+    }
+    target = options.target_lufs
+    with staged_outputs() as staging:
+        temp = staging.temp_for(path)
+        report = encode_within_ceiling(
+            temp, scene.audio, sr, options, scene.loop, scene.markers, tags, target
+        )
+        report = replace(
+            report,
+            gain_db=scene.report.gain_db,
+            limiter_reduction_db=scene.report.limiter_reduction_db,
+            method=scene.report.method,
+        )
+        files = [_described(temp, path, "main", 0, scene.frames)]
+        files += _write_segments(scene, options, path, staging, tags)
+        files += _write_stems(scene, options, path, staging, tags)
+        sidecar = build_sidecar(scene, options, asset_key, report, files)
+        sidecar_temp = staging.temp_for(sidecar_path_for(path))
+        sidecar_temp.write_text(json.dumps(sidecar, indent=2, allow_nan=False) + "\n")
+    return Asset(path, tuple(files), report, sidecar)
+
+
+def _described(temp: Path, final: Path, role: str, start: int, frames: int) -> OutputFile:
+    return OutputFile(final, role, file_sha256(temp), temp.stat().st_size, start, frames)
+
+
+def _write_segments(
+    scene: MasteredScene,
+    options: RenderOptions,
+    path: Path,
+    staging: _Staging,
+    tags: dict[str, str],
+) -> list[OutputFile]:
+    if options.segment_s <= 0:
+        return []
+    sr = scene.sample_rate
+    boundaries = sorted(
+        {m.frame for m in scene.markers} | {m.frame + m.length for m in scene.markers}
+    )
+    bounds = segment_bounds(scene.frames, sr, options.segment_s, boundaries, scene.audio)
+    files = []
+    for number, (start, end) in enumerate(bounds, 1):
+        final = path.with_name(f"{path.stem}_{number:03d}{path.suffix}")
+        temp = staging.temp_for(final)
+        markers = tuple(
+            replace(m, frame=m.frame - start) for m in scene.markers if start <= m.frame < end
+        )
+        encode_within_ceiling(
+            temp, scene.audio[start:end], sr, options, None, markers, tags, options.target_lufs
+        )
+        files.append(_described(temp, final, "segment", start, end - start))
+    return files
+
+
+def _write_stems(
+    scene: MasteredScene,
+    options: RenderOptions,
+    path: Path,
+    staging: _Staging,
+    tags: dict[str, str],
+) -> list[OutputFile]:
+    files = []
+    for name, stem in sorted(scene.stems.items()):
+        final = path.with_name(f"{path.stem}.{name}{path.suffix}")
+        temp = staging.temp_for(final)
+        encode_within_ceiling(
+            temp,
+            stem,
+            scene.sample_rate,
+            options,
+            scene.loop,
+            scene.markers,
+            tags,
+            options.target_lufs,
+        )
+        files.append(_described(temp, final, "stem", 0, scene.frames))
+    return files
+
+
+def build_sidecar(
+    scene: MasteredScene,
+    options: RenderOptions,
+    asset_key: str,
+    report: LoudnessReport,
+    files: list[OutputFile],
+) -> dict[str, Any]:
+    """The JSON sidecar: plan, markers, loudness, loop points, seed, versions, key and files."""
+    sr = scene.sample_rate
+    return {
+        "soundloom": ENGINE_VERSION,
+        "cache_key": asset_key,
+        "seed": options.seed,
+        "sample_rate": sr,
+        "channels": int(scene.audio.shape[1]),
+        "frames": scene.frames,
+        "duration_s": scene.frames / sr,
+        "format": options.format,
+        "options": to_dict(options),
+        "loudness": report.to_dict(),
+        "loop": None
+        if scene.loop is None
+        else {"start_frame": scene.loop.start, "length_frames": scene.loop.length},
+        "markers": [
+            {
+                "frame": m.frame,
+                "label": m.label,
+                "length_frames": m.length,
+                "time_s": round(m.frame / sr, 6),
+            }
+            for m in scene.markers
+        ],
+        "renderers": {e.id: e.renderer or options.renderer for e in scene.plan.events},
+        "files": [f.to_dict() for f in files],
+        "plan": to_dict(scene.plan),
+    }

@@ -1,0 +1,183 @@
+"""The flow in one direction: request -> plan -> render -> mix -> master (-> package).
+
+Each step is a plain function; `render_scene` stops at mastered audio in memory so that the
+server, the SDK and the CLI can package it however they deliver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from soundloom_server.engine.audio import Clip, LoopPoints, Marker, seconds_to_frames
+from soundloom_server.engine.errors import Cancelled
+from soundloom_server.engine.loop import loop_tail_frames, make_loop
+from soundloom_server.engine.loudness import LoudnessReport
+from soundloom_server.engine.master import master
+from soundloom_server.engine.mix import mix_scene
+from soundloom_server.engine.plan import (
+    EventKind,
+    RenderOptions,
+    ScenePlan,
+    SceneRequest,
+    validate_options,
+    validate_plan,
+)
+from soundloom_server.engine.planners import get_planner
+from soundloom_server.engine.renderers import RenderContext, get_renderer
+
+ProgressFn = Callable[[str, float], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class MasteredScene:
+    """A scene's final audio in memory, with what the packager needs to describe it."""
+
+    plan: ScenePlan
+    audio: np.ndarray
+    sample_rate: int
+    report: LoudnessReport
+    stems: dict[str, np.ndarray]
+    loop: LoopPoints | None
+    markers: tuple[Marker, ...]
+
+    @property
+    def frames(self) -> int:
+        """Length in sample frames."""
+        return int(self.audio.shape[0])
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+def plan_scene(request: SceneRequest, options: RenderOptions) -> ScenePlan:
+    """Plan a described scene with the options' planner."""
+    validate_options(options)
+    return get_planner(options.planner).plan(request, seed=options.seed)
+
+
+def render_scene(
+    plan: ScenePlan,
+    options: RenderOptions,
+    progress: ProgressFn = _no_progress,
+    cancelled: CancelFn | None = None,
+) -> MasteredScene:
+    """Render every event, mix, (loop) and master: the scene as final audio in memory."""
+    validate_plan(plan)
+    validate_options(options)
+    _check_backends(plan, options)
+    sr = options.sample_rate
+    frames = seconds_to_frames(plan.duration_s, sr)
+    work = (
+        _extend_for_loop(plan, loop_tail_frames(sr, plan.duration_s) / sr) if options.loop else plan
+    )
+    clips = _render_events(work, options, progress, cancelled)
+    progress("mix", 0.0)
+    mixed = mix_scene(work, clips, sr, options.channels, options.seed)
+    audio, stems = mixed.mix, dict(mixed.stems)
+    if options.loop:
+        audio = make_loop(audio, frames)
+        stems = {name: make_loop(stem, frames) for name, stem in stems.items()}
+    audio, stems = _fit_frames(audio, frames), {k: _fit_frames(v, frames) for k, v in stems.items()}
+    progress("master", 0.0)
+    mastered, report = master(
+        audio, sr, options.target_lufs, options.true_peak_db, circular=options.loop
+    )
+    stems = _master_stems(stems, report, options) if options.stems else {}
+    markers = tuple(
+        Marker(
+            seconds_to_frames(e.start_s, sr),
+            f"{e.id}: {e.caption}"[:200],
+            seconds_to_frames(e.duration_s, sr),
+        )
+        for e in plan.events
+    )
+    loop = LoopPoints(0, frames) if options.loop else None
+    progress("master", 1.0)
+    return MasteredScene(plan, mastered, sr, report, stems, loop, markers)
+
+
+def _check_backends(plan: ScenePlan, options: RenderOptions) -> None:
+    for index, event in enumerate(plan.events):
+        get_renderer(event.renderer or options.renderer).check(event, index)
+
+
+def _render_events(
+    plan: ScenePlan, options: RenderOptions, progress: ProgressFn, cancelled: CancelFn | None
+) -> dict[str, Clip]:
+    clips: dict[str, Clip] = {}
+    total = max(len(plan.events), 1)
+    for done, event in enumerate(plan.events):
+        if cancelled is not None and cancelled():
+            raise Cancelled("rendering was cancelled")
+        progress("render", done / total)
+        neighbours = tuple(
+            e
+            for e in plan.events
+            if e.id != event.id and e.start_s < event.end_s and event.start_s < e.end_s
+        )
+        ctx = RenderContext(
+            sample_rate=options.sample_rate,
+            seed=options.seed,
+            scene_duration_s=plan.duration_s,
+            style=plan.style,
+            environment=plan.environment,
+            neighbours=neighbours,
+        )
+        clips[event.id] = get_renderer(event.renderer or options.renderer).render(event, ctx)
+    progress("render", 1.0)
+    return clips
+
+
+def _extend_for_loop(plan: ScenePlan, tail_s: float) -> ScenePlan:
+    """Beds that reach the end run on past it, so the tail can be crossfaded over the head."""
+    end = plan.duration_s
+    events = []
+    for event in plan.events:
+        if event.kind is EventKind.AMBIENCE and event.end_s >= end - 1e-6:
+            fade_in = 0.0 if event.start_s == 0.0 else event.fade_in_s
+            event = replace(
+                event, duration_s=event.duration_s + tail_s, fade_in_s=fade_in, fade_out_s=0.0
+            )
+        events.append(event)
+    return replace(plan, duration_s=end + tail_s, events=tuple(events))
+
+
+def _fit_frames(audio: np.ndarray, frames: int) -> np.ndarray:
+    if audio.shape[0] == frames:
+        return audio
+    fitted = np.zeros((frames, audio.shape[1]), dtype=np.float32)
+    fitted[: min(frames, audio.shape[0])] = audio[:frames]
+    return fitted
+
+
+def _master_stems(
+    stems: dict[str, np.ndarray], report: LoudnessReport, options: RenderOptions
+) -> dict[str, np.ndarray]:
+    """Stems get the mix's gain, so they line up with it, then their own peak safety."""
+    from soundloom_server.engine.master import apply_gain_db, limit_true_peak
+
+    out = {}
+    for name, stem in stems.items():
+        gained = apply_gain_db(stem, report.gain_db)
+        out[name] = limit_true_peak(
+            gained, options.sample_rate, options.true_peak_db, circular=options.loop
+        )
+    return out
+
+
+def generate_scene(
+    source: SceneRequest | ScenePlan,
+    options: RenderOptions,
+    progress: ProgressFn = _no_progress,
+    cancelled: CancelFn | None = None,
+) -> MasteredScene:
+    """Plan (when given words) and render a scene to mastered audio."""
+    progress("plan", 0.0)
+    plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
+    progress("plan", 1.0)
+    return render_scene(plan, options, progress, cancelled)

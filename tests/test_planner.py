@@ -1,0 +1,173 @@
+"""The rules planner: events, kinds, order, durations and parameters read from plain words."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from soundloom_server.engine.errors import InvalidArgument
+from soundloom_server.engine.plan import EventKind, ScenePlan, SceneRequest, validate_plan
+from soundloom_server.engine.planners import get_planner
+
+HARBOUR = (
+    "abandoned harbour at night: rain on tin roofs, footsteps on wet planks, a door slams, "
+    "distant thunder"
+)
+
+
+def plan(text: str, duration_s: float = 0.0, seed: int = 0) -> ScenePlan:
+    return get_planner("rules").plan(SceneRequest(text, duration_s=duration_s), seed=seed)
+
+
+def test_harbour_scene_in_narrative_order() -> None:
+    scene = plan(HARBOUR, 45.0)
+    assert scene.duration_s == 45.0
+    assert [e.recipe for e in scene.events] == ["rain", "footsteps", "door", "thunder"]
+    rain = scene.events[0]
+    assert rain.kind is EventKind.AMBIENCE and rain.start_s == 0.0 and rain.duration_s == 45.0
+    one_shots = [e for e in scene.events if e.kind is EventKind.SFX]
+    assert len(one_shots) == 3
+    starts = [e.start_s for e in one_shots]
+    assert starts == sorted(starts) and len(set(starts)) == 3
+    # Natural spacing: one-shots spread over the scene, none bunched at the start.
+    assert starts[-1] - starts[0] > 10.0
+    assert scene.events[1].params.get("material") == "wood"
+    assert scene.events[2].params.get("action") == "slam"
+    assert scene.events[3].params.get("distance", 0) >= 0.8
+    assert rain.params.get("material") == "roof"
+    assert "harbour" in scene.style and scene.environment == "outdoor"
+
+
+def test_durations_read_from_text() -> None:
+    assert plan("rain, 45 s").duration_s == 45.0
+    assert plan("wind howling. The total duration is 35.1 seconds.").duration_s == 35.1
+    assert plan("crickets for two minutes").duration_s == pytest.approx(30.0)  # event, not scene
+    scene = plan("rain, then footsteps for 5 seconds, 20 seconds")
+    steps = next(e for e in scene.events if e.recipe == "footsteps")
+    assert steps.duration_s == 5.0 and scene.duration_s == 20.0
+    assert plan("birds", 12.0).duration_s == 12.0
+
+
+def test_sequence_and_overlap_words() -> None:
+    scene = plan("a door creaks, then footsteps, and finally an impact on metal", 30.0)
+    door, steps, hit = scene.events
+    assert door.start_s < steps.start_s < hit.start_s
+    assert door.end_s <= steps.start_s + 1e-6 and steps.end_s <= hit.start_s + 1e-6
+    together = plan("a door slams while thunder rumbles", 20.0)
+    door, thunder = together.events
+    assert door.start_s == thunder.start_s
+
+
+def test_beds_and_one_shots() -> None:
+    scene = plan("gentle wind, a crackling campfire, crickets and a single gust of wind", 30.0)
+    kinds = {e.id: e.kind for e in scene.events}
+    assert kinds["wind-1"] is EventKind.AMBIENCE and kinds["wind-2"] is EventKind.SFX
+    assert all(
+        e.start_s == 0.0 and e.duration_s == 30.0
+        for e in scene.events
+        if e.kind is EventKind.AMBIENCE
+    )
+    later = plan("footsteps on stone, then rain begins", 30.0)
+    rain = next(e for e in later.events if e.recipe == "rain")
+    assert (
+        rain.kind is EventKind.AMBIENCE and rain.start_s > 0.0 and rain.end_s == pytest.approx(30.0)
+    )
+
+
+def test_parameters_from_words() -> None:
+    heavy, light = plan("heavy rain").events[0], plan("light drizzle").events[0]
+    assert heavy.params["intensity"] > light.params["intensity"]
+    near, far = plan("thunder overhead").events[0], plan("thunder far away").events[0]
+    assert far.params["distance"] > near.params["distance"]
+    metal = plan("an impact on a steel beam").events[0]
+    assert metal.recipe == "impact" and metal.params["material"] == "metal"
+    running = plan("footsteps running on gravel").events[0]
+    assert running.params["rate"] > 0.5 and running.params["material"] == "gravel"
+
+
+def test_negation_is_respected() -> None:
+    scene = plan("a quiet forest with no rain, birds singing")
+    assert "rain" not in {e.recipe for e in scene.events}
+    assert "birds" in {e.recipe for e in scene.events}
+
+
+def test_unmatched_caption_gets_nearest_recipe_and_a_warning() -> None:
+    scene = plan("a zorblax vibrates", 10.0)
+    assert len(scene.events) >= 1
+    assert scene.warnings and "zorblax" in scene.warnings[0]
+
+
+def test_setting_implies_a_bed_when_none_is_named() -> None:
+    scene = plan("a forest at dawn: a door creaks", 20.0)
+    assert scene.events[0].recipe == "birds" and scene.events[0].kind is EventKind.AMBIENCE
+
+
+def test_occasional_one_shots_repeat() -> None:
+    scene = plan("steady rain with occasional thunder", 60.0)
+    thunders = [e for e in scene.events if e.recipe == "thunder"]
+    assert len(thunders) >= 3
+    assert len({round(e.start_s, 2) for e in thunders}) == len(thunders)
+
+
+def test_deterministic_per_seed() -> None:
+    assert plan(HARBOUR, 45.0, seed=3) == plan(HARBOUR, 45.0, seed=3)
+    assert plan(HARBOUR, 45.0, seed=3) != plan(HARBOUR, 45.0, seed=4)
+
+
+def test_empty_description_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="description must not be empty"):
+        plan("   ")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(min_size=1, max_size=300).filter(lambda s: s.strip()),
+    st.floats(0.0, 600.0).filter(lambda d: d == 0.0 or d >= 0.1),
+    st.integers(0, 2**32),
+)
+def test_any_text_gives_a_valid_nonempty_plan(text: str, duration: float, seed: int) -> None:
+    scene = plan(text, duration, seed)
+    assert validate_plan(scene) is scene
+    assert scene.events, "never silence"
+
+
+_WORDS = st.sampled_from(
+    [
+        "rain",
+        "then",
+        "while",
+        "and",
+        ",",
+        "heavy",
+        "door",
+        "slams",
+        "thunder",
+        "far",
+        "for",
+        "5",
+        "seconds",
+        "footsteps",
+        "finally",
+        "wind",
+        ".",
+        "crickets",
+        "no",
+        "45 s",
+        ":",
+        "a",
+        "creaks",
+        "metal",
+        "gravel",
+        "occasional",
+        "total duration is 20 seconds",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=25), st.floats(1.0, 600.0))
+def test_sound_words_in_any_order_plan_inside_the_scene(words: list[str], duration: float) -> None:
+    scene = plan(" ".join(words), duration)
+    for event in scene.events:
+        assert event.start_s >= 0.0 and event.end_s <= scene.duration_s + 1e-6
