@@ -15,6 +15,7 @@ import pytest
 from google.protobuf import json_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
 from soundloom_server.engine.errors import InvalidArgument

@@ -33,7 +33,9 @@ def apply_gain_db(audio: np.ndarray, db: float) -> np.ndarray:
     """`audio` scaled by `db` decibels, float32; a non-finite gain is refused."""
     if not math.isfinite(db):
         raise ValueError(f"gain must be finite, got {db} dB")
-    return (np.asarray(audio, dtype=np.float32) * np.float32(10.0 ** (db / 20.0))).astype(np.float32)
+    return (np.asarray(audio, dtype=np.float32) * np.float32(10.0 ** (db / 20.0))).astype(
+        np.float32
+    )
 
 
 # ---------------------------------------------------------------- limiter
@@ -51,7 +53,9 @@ class _Runs:
 class _Limiter:
     """Look-ahead true-peak limiter over one signal; `runs(gain_db)` is the gain for one round."""
 
-    def __init__(self, audio: np.ndarray, sample_rate: int, ceiling_db: float, offset: int, frames: int):
+    def __init__(
+        self, audio: np.ndarray, sample_rate: int, ceiling_db: float, offset: int, frames: int
+    ):
         self.audio = audio  # possibly wrap-padded; output frames are [offset, offset + frames)
         self.offset, self.frames = offset, frames
         self.ceiling_db = ceiling_db
@@ -74,7 +78,11 @@ class _Limiter:
         outputs = lm.candidate_outputs(self.peak, threshold)
         if outputs.size:
             # An interpolated value is charged to its latest tap; the window covers the others.
-            np.maximum.at(env, np.minimum(outputs, env.shape[0] - 1), lm.interpolated_peaks(self.audio, outputs))
+            np.maximum.at(
+                env,
+                np.minimum(outputs, env.shape[0] - 1),
+                lm.interpolated_peaks(self.audio, outputs),
+            )
         padded = np.zeros(self.blocks * CONTROL_BLOCK, dtype=np.float32)
         padded[: env.shape[0]] = env
         with np.errstate(divide="ignore"):
@@ -88,9 +96,11 @@ class _Limiter:
         need = np.maximum(self.env_db + gain_db - self.ceiling_db, 0.0)
         if not need.any():
             return need
-        held = ndimage.maximum_filter1d(need, self.window, origin=-(self.window // 2), mode="nearest")
+        held = ndimage.maximum_filter1d(
+            need, self.window, origin=-(self.window // 2), mode="nearest"
+        )
         with np.errstate(divide="ignore"):
-            # Peak hold with exponential release, max_k<=n held[k] * r^(n-k), as a running max in logs.
+            # Peak hold, exponential release: max_k<=n held[k] * r^(n-k), a running max in logs.
             steps = np.arange(self.blocks) * math.log(self.release)
             released = np.exp(np.maximum.accumulate(np.log(held) - steps) + steps)
         half = self.window // 2
@@ -103,20 +113,28 @@ class _Limiter:
         reduction = self.reduction_db(gain_db)
         if not reduction.any():
             return _Runs((), (), 0.0)
-        gain = ndimage.minimum_filter1d(10.0 ** (-reduction / 20.0), 3, mode="nearest")
-        active = np.flatnonzero(gain < 1.0 - 1e-9)
+        # Min over neighbours, then linear interpolation from block starts: every frame of block b
+        # gets a mix of safe[b] and safe[b + 1], both <= the gain block b needs.
+        safe = ndimage.minimum_filter1d(10.0 ** (-reduction / 20.0), 3, mode="nearest")
+        safe = np.append(safe, safe[-1]).astype(np.float32)
+        active = np.flatnonzero(safe[:-1] < 1.0 - 1e-7)
         merge = max(2, int(MERGE_GAP_S * sample_rate / CONTROL_BLOCK))
         splits = np.flatnonzero(np.diff(active) > merge)
-        centres = np.arange(self.blocks) * CONTROL_BLOCK + (CONTROL_BLOCK - 1) / 2.0
+        ramp = np.arange(CONTROL_BLOCK, dtype=np.float32) / CONTROL_BLOCK
         starts, gains = [], []
-        for first, last in zip(np.r_[active[0], active[splits + 1]], np.r_[active[splits], active[-1]], strict=True):
-            lo = max(int(first - 1) * CONTROL_BLOCK, self.offset)
-            hi = min(int(last + 2) * CONTROL_BLOCK, self.offset + self.frames)
-            if hi <= lo:
-                continue
-            frames = np.arange(lo, hi, dtype=np.float64)
-            starts.append(lo - self.offset)
-            gains.append(np.interp(frames, centres, gain).astype(np.float32))
+        for first, last in zip(
+            np.r_[active[0], active[splits + 1]], np.r_[active[splits], active[-1]], strict=True
+        ):
+            lo_b, hi_b = max(int(first) - 1, 0), min(int(last) + 2, self.blocks)
+            g = (
+                safe[lo_b:hi_b, None]
+                + (safe[lo_b + 1 : hi_b + 1] - safe[lo_b:hi_b])[:, None] * ramp
+            )
+            lo, hi = lo_b * CONTROL_BLOCK, hi_b * CONTROL_BLOCK
+            cut_lo, cut_hi = max(lo, self.offset), min(hi, self.offset + self.frames)
+            if cut_hi > cut_lo:
+                starts.append(cut_lo - self.offset)
+                gains.append(g.ravel()[cut_lo - lo : cut_hi - lo])
         return _Runs(tuple(starts), tuple(gains), float(reduction.max()))
 
 
@@ -124,7 +142,7 @@ class _Limiter:
 
 
 class _OutputMeter:
-    """Exact loudness of `gain * audio * limiter_gain` without re-filtering the whole output."""
+    """Loudness of `gain * audio * limiter_gain` from the input's K-weighting plus corrections."""
 
     def __init__(self, audio: np.ndarray, sample_rate: int):
         self.audio, self.sample_rate = audio, sample_rate
@@ -132,31 +150,56 @@ class _OutputMeter:
         self.kw = lm.k_weighted(audio, sample_rate)
         self.power = lm.weighted_power(self.kw)
         self.tail = int(K_TAIL_S * sample_rate)
+        frames = audio.shape[0]
+        self.bounds = lm.block_bounds(frames, sample_rate, lm.BLOCK_S, lm.BLOCK_OVERLAP)
+        self.energies = lm.block_energies(self.power, sample_rate, lm.BLOCK_S, lm.BLOCK_OVERLAP)
+        self.lra = frames >= lm.LRA_WINDOW_S * sample_rate
+        if self.lra:
+            overlap = 1.0 - lm.LRA_HOP_S / lm.LRA_WINDOW_S
+            self.lra_bounds = lm.block_bounds(frames, sample_rate, lm.LRA_WINDOW_S, overlap)
+            self.lra_energies = lm.block_energies(self.power, sample_rate, lm.LRA_WINDOW_S, overlap)
 
-    def power_of(self, gain_db: float, runs: _Runs) -> np.ndarray:
-        """Per-frame K-weighted power of the limited, gained output."""
-        power = self.power.copy()
+    def _delta_power(self, start: int, gains: np.ndarray, exact: bool) -> np.ndarray:
+        if not exact:
+            # K(x * g) ~ K(x) * g for a gain that moves over milliseconds; good to ~0.01 LU.
+            return self.power[start : start + gains.shape[0]] * (np.square(gains) - 1.0)
+        stop = min(start + gains.shape[0] + self.tail, self.power.shape[0])
+        removed = np.zeros((stop - start, self.audio.shape[1]), dtype=np.float32)
+        removed[: gains.shape[0]] = (
+            self.audio[start : start + gains.shape[0]] * (1.0 - gains)[:, None]
+        )
+        # Linearity: K(x*g) = K(x) - K(x*(1-g)), and x*(1-g) is at rest before `start`.
+        limited = self.kw[start:stop] - signal.sosfilt(self.sos, removed, axis=0)
+        return lm.weighted_power(limited) - self.power[start:stop]
+
+    def levels(self, gain_db: float, runs: _Runs, exact: bool) -> tuple[float, float]:
+        """(integrated LUFS, LRA) of the output; LRA only when `exact`."""
+        energies = self.energies.copy()
+        lra_energies = self.lra_energies.copy() if exact and self.lra else None
         for start, gains in zip(runs.starts, runs.gains, strict=True):
-            stop = min(start + gains.shape[0] + self.tail, power.shape[0])
-            removed = np.zeros((stop - start, self.audio.shape[1]), dtype=np.float32)
-            removed[: gains.shape[0]] = self.audio[start : start + gains.shape[0]] * (1.0 - gains)[:, None]
-            # Linearity: K(x*g) = K(x) - K(x*(1-g)); the correction starts from rest at `start`.
-            limited_kw = self.kw[start:stop] - signal.sosfilt(self.sos, removed, axis=0)
-            power[start:stop] = lm.weighted_power(limited_kw)
-        power *= 10.0 ** (gain_db / 10.0)
-        return power
-
-    def level(self, power: np.ndarray) -> float:
-        """Integrated loudness (gated BS.1770) of a per-frame power."""
-        energies = lm.block_energies(power, self.sample_rate, lm.BLOCK_S, lm.BLOCK_OVERLAP)
-        return lm.gated_loudness(energies)
+            delta = self._delta_power(start, gains, exact)
+            _add_block_sums(energies, self.bounds, start, delta, lm.BLOCK_S * self.sample_rate)
+            if lra_energies is not None:
+                length = lm.LRA_WINDOW_S * self.sample_rate
+                _add_block_sums(lra_energies, self.lra_bounds, start, delta, length)
+        scale = 10.0 ** (gain_db / 10.0)
+        level = lm.gated_loudness(energies * scale)
+        lra = lm.lra_from_energies(lra_energies * scale) if lra_energies is not None else 0.0
+        return level, lra
 
 
-def _lra_of_power(power: np.ndarray, sample_rate: int) -> float:
-    if power.shape[0] < lm.LRA_WINDOW_S * sample_rate:
-        return 0.0
-    overlap = 1.0 - lm.LRA_HOP_S / lm.LRA_WINDOW_S
-    return lm.lra_from_energies(lm.block_energies(power, sample_rate, lm.LRA_WINDOW_S, overlap))
+def _add_block_sums(
+    energies: np.ndarray, bounds: np.ndarray, start: int, delta: np.ndarray, norm: float
+) -> None:
+    stop = start + delta.shape[0]
+    first = int(np.searchsorted(bounds[:, 1], start, side="right"))
+    last = int(np.searchsorted(bounds[:, 0], stop, side="left"))
+    if last <= first:
+        return
+    csum = np.concatenate([[0.0], np.cumsum(delta, dtype=np.float64)])
+    lo = np.clip(bounds[first:last, 0] - start, 0, delta.shape[0])
+    hi = np.clip(bounds[first:last, 1] - start, 0, delta.shape[0])
+    energies[first:last] += (csum[hi] - csum[lo]) / norm
 
 
 # ---------------------------------------------------------------- master
@@ -188,11 +231,16 @@ def master(
 ) -> tuple[np.ndarray, LoudnessReport]:
     """Gain to `target_lufs`, true-peak limit to `ceiling_dbtp`, and report what came out."""
     data = _prepare(audio)
-    level, method = lm.loudness(data, sample_rate)
+    meter = (
+        _OutputMeter(data, sample_rate) if lm.is_measurable(data.shape[0], sample_rate) else None
+    )
+    if meter is not None:
+        level = lm.gated_loudness(meter.energies)
+    else:
+        level = lm.short_clip_loudness(data, sample_rate)
     if not math.isfinite(level):
         # Silence (or below the -70 LUFS gate): any gain would be computed from -inf.
-        out = data.reshape(np.shape(audio)).copy()
-        return out, _replace(lm.measure(data, sample_rate, target_lufs), gain_db=0.0)
+        return data.reshape(np.shape(audio)).copy(), lm.measure(data, sample_rate, target_lufs)
     frames = data.shape[0]
     offset = 0
     source = data
@@ -200,20 +248,50 @@ def master(
         offset = min(int(WRAP_CONTEXT_S * sample_rate), 8 * frames)
         source = np.pad(data, ((offset, offset), (0, 0)), mode="wrap")
     limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, offset, frames)
-    meter = _OutputMeter(data, sample_rate) if method == "bs1770" else None
-    gain_db = target_lufs - level
-    for _ in range(MAX_ROUNDS):
-        runs = limiter.runs(gain_db, sample_rate)
+
+    def round_level(gain: float, runs: _Runs) -> float:
         if meter is not None:
-            power = meter.power_of(gain_db, runs)
-            level = meter.level(power)
-        else:
-            level = lm.short_clip_loudness(_apply(source, offset, frames, gain_db, runs), sample_rate)
-        if abs(level - target_lufs) <= AIM_LU:
+            return meter.levels(gain, runs, exact=False)[0]
+        return lm.short_clip_loudness(_apply(source, offset, frames, gain, runs), sample_rate)
+
+    gain_db = target_lufs - level
+    for _ in range(2):
+        # Rounds use the fast loudness estimate; the report then measures exactly, and a miss
+        # beyond the aim (rare: heavy limiting) buys one more pass.
+        for _ in range(MAX_ROUNDS):
+            runs = limiter.runs(gain_db, sample_rate)
+            level = round_level(gain_db, runs)
+            if abs(level - target_lufs) <= AIM_LU:
+                break
+            gain_db += target_lufs - level
+        out = _apply(source, offset, frames, gain_db, runs)
+        out, report = _finish(
+            out, sample_rate, target_lufs, ceiling_dbtp, gain_db, runs, level, meter
+        )
+        if abs(report.integrated_lufs - target_lufs) <= 2 * AIM_LU:
             break
-        gain_db += target_lufs - level
-    out = _apply(source, offset, frames, gain_db, runs)
-    return _finish(out, sample_rate, target_lufs, ceiling_dbtp, gain_db, runs, level, method, meter)
+        gain_db = report.gain_db + target_lufs - report.integrated_lufs
+    return out.reshape(np.shape(audio)), report
+
+
+def limit_true_peak(
+    audio: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, circular: bool = False
+) -> np.ndarray:
+    """Only the true-peak limiter (no loudness gain): for stems that follow the mix's gain."""
+    data = _prepare(audio)
+    if not data.size:
+        return data.reshape(np.shape(audio)).copy()
+    frames, offset, source = data.shape[0], 0, data
+    if circular:
+        offset = min(int(WRAP_CONTEXT_S * sample_rate), 8 * frames)
+        source = np.pad(data, ((offset, offset), (0, 0)), mode="wrap")
+    limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, offset, frames)
+    out = _apply(source, offset, frames, 0.0, limiter.runs(0.0, sample_rate))
+    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
+    true_peak = lm.true_peak_linear(out)
+    if true_peak > ceiling:
+        out *= np.float32(ceiling / true_peak * 10.0 ** (-0.001 / 20.0))
+    return out.reshape(np.shape(audio))
 
 
 def _finish(
@@ -224,38 +302,30 @@ def _finish(
     gain_db: float,
     runs: _Runs,
     level: float,
-    method: str,
     meter: _OutputMeter | None,
 ) -> tuple[np.ndarray, LoudnessReport]:
     # Interpolation makes the limited true peak differ from the control estimate by hundredths of
     # a dB; measure the output itself and take any excess off the whole signal.
     ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    outputs = lm.candidate_outputs(lm.channel_peak(out), ceiling)
-    over = float(lm.interpolated_peaks(out, outputs).max(initial=0.0)) if outputs.size else 0.0
+    sample_peak, true_peak = lm.peaks(out)
     trim_db = 0.0
-    if over > ceiling:
-        trim_db = 20.0 * math.log10(ceiling / over) - 0.001
+    if true_peak > ceiling:
+        trim_db = 20.0 * math.log10(ceiling / true_peak) - 0.001
         out *= np.float32(10.0 ** (trim_db / 20.0))
     lra = 0.0
     if meter is not None:
-        power = meter.power_of(gain_db + trim_db, runs)
-        level, lra = meter.level(power), _lra_of_power(power, sample_rate)
+        level, lra = meter.levels(gain_db + trim_db, runs, exact=True)
     else:
         level += trim_db
+    scale = 10.0 ** (trim_db / 20.0)
     report = LoudnessReport(
         integrated_lufs=level,
-        true_peak_dbtp=lm.true_peak_db(out, sample_rate),
+        true_peak_dbtp=20.0 * math.log10(true_peak * scale),
         loudness_range_lu=lra,
-        sample_peak_dbfs=lm.sample_peak_db(out),
+        sample_peak_dbfs=20.0 * math.log10(sample_peak * scale),
         target_lufs=target_lufs,
         gain_db=gain_db + trim_db,
-        limiter_reduction_db=runs.max_reduction_db - trim_db,
-        method=method,
+        limiter_reduction_db=runs.max_reduction_db,
+        method="bs1770" if meter is not None else "short-clip",
     )
     return out, report
-
-
-def _replace(report: LoudnessReport, **changes: float) -> LoudnessReport:
-    from dataclasses import replace
-
-    return replace(report, **changes)

@@ -25,6 +25,7 @@ from soundloom_server.engine.loudness import LoudnessReport, measure
 from soundloom_server.engine.pipeline import MasteredScene
 from soundloom_server.engine.plan import RenderOptions, to_dict
 from soundloom_server.engine.segment import segment_bounds
+from soundloom_server.engine.wav import quantize
 
 MAX_ENCODE_ROUNDS = 4
 PEAK_MARGIN_DB = 0.05
@@ -120,6 +121,17 @@ def staged_outputs() -> Iterator[_Staging]:
         staging.discard()
 
 
+def on_output_grid(audio: np.ndarray, options: RenderOptions) -> np.ndarray:
+    """PCM formats: the audio quantized (dithered) once, as floats exactly on the integer grid.
+
+    Slices of it encode without further dither, so segments are sample-exact cuts of the main file.
+    """
+    if options.format == "ogg":
+        return np.asarray(audio, dtype=np.float32)
+    ints = quantize(audio, options.bit_depth, options.seed)
+    return (ints.astype(np.float64) / float(2 ** (options.bit_depth - 1))).astype(np.float32)
+
+
 def encode_within_ceiling(
     path: Path,
     audio: np.ndarray,
@@ -129,14 +141,19 @@ def encode_within_ceiling(
     markers: tuple[Marker, ...],
     tags: dict[str, str],
     target_lufs: float,
-) -> LoudnessReport:
-    """Encode; if the decoded file's true peak is over the ceiling, re-encode quieter."""
+) -> tuple[LoudnessReport, np.ndarray]:
+    """Encode; if the decoded file's true peak is over the ceiling, re-encode quieter.
+
+    Returns the report measured on the decoded file and the audio as encoded (on the grid).
+    """
     gain = 1.0
     report = measure(audio, sample_rate, target_lufs)
+    encoded = on_output_grid(audio, options)
     for _ in range(MAX_ENCODE_ROUNDS):
+        encoded = on_output_grid(audio * np.float32(gain), options) if gain != 1.0 else encoded
         encode(
             path,
-            audio * gain,
+            encoded,
             sample_rate,
             options.format,
             options.bit_depth,
@@ -151,7 +168,7 @@ def encode_within_ceiling(
         if not np.isfinite(excess) or excess <= 0.0:
             break
         gain *= 10.0 ** (-(excess + PEAK_MARGIN_DB) / 20.0)
-    return report
+    return report, encoded
 
 
 def package_scene(
@@ -168,7 +185,7 @@ def package_scene(
     target = options.target_lufs
     with staged_outputs() as staging:
         temp = staging.temp_for(path)
-        report = encode_within_ceiling(
+        report, encoded = encode_within_ceiling(
             temp, scene.audio, sr, options, scene.loop, scene.markers, tags, target
         )
         report = replace(
@@ -178,7 +195,7 @@ def package_scene(
             method=scene.report.method,
         )
         files = [_described(temp, path, "main", 0, scene.frames)]
-        files += _write_segments(scene, options, path, staging, tags)
+        files += _write_segments(scene, encoded, options, path, staging, tags)
         files += _write_stems(scene, options, path, staging, tags)
         sidecar = build_sidecar(scene, options, asset_key, report, files)
         sidecar_temp = staging.temp_for(sidecar_path_for(path))
@@ -192,6 +209,7 @@ def _described(temp: Path, final: Path, role: str, start: int, frames: int) -> O
 
 def _write_segments(
     scene: MasteredScene,
+    encoded: np.ndarray,
     options: RenderOptions,
     path: Path,
     staging: _Staging,
@@ -211,8 +229,9 @@ def _write_segments(
         markers = tuple(
             replace(m, frame=m.frame - start) for m in scene.markers if start <= m.frame < end
         )
+        # Slices of the main file's own samples: the segments join back to it exactly.
         encode_within_ceiling(
-            temp, scene.audio[start:end], sr, options, None, markers, tags, options.target_lufs
+            temp, encoded[start:end], sr, options, None, markers, tags, options.target_lufs
         )
         files.append(_described(temp, final, "segment", start, end - start))
     return files

@@ -13,7 +13,7 @@ import numpy as np
 
 from soundloom_server.engine.audio import Clip, LoopPoints, Marker, seconds_to_frames
 from soundloom_server.engine.errors import Cancelled
-from soundloom_server.engine.loop import loop_tail_frames, make_loop
+from soundloom_server.engine.loop import level_matched_start, loop_tail_frames, make_loop
 from soundloom_server.engine.loudness import LoudnessReport
 from soundloom_server.engine.master import master
 from soundloom_server.engine.mix import mix_scene
@@ -29,6 +29,7 @@ from soundloom_server.engine.planners import get_planner
 from soundloom_server.engine.renderers import RenderContext, get_renderer
 
 ProgressFn = Callable[[str, float], None]
+MAX_LOOP_SHIFT_S = 2.0
 CancelFn = Callable[[], bool]
 
 
@@ -77,11 +78,17 @@ def render_scene(
     )
     clips = _render_events(work, options, progress, cancelled)
     progress("mix", 0.0)
-    mixed = mix_scene(work, clips, sr, options.channels, options.seed)
+    mixed = mix_scene(work, clips, sr, options.channels, options.seed, stems=options.stems)
     audio, stems = mixed.mix, dict(mixed.stems)
     if options.loop:
         audio = make_loop(audio, frames)
         stems = {name: make_loop(stem, frames) for name, stem in stems.items()}
+        shift = level_matched_start(audio, sr, _max_loop_shift(plan, sr))
+        audio, stems = (
+            np.roll(audio, -shift, axis=0),
+            {k: np.roll(v, -shift, axis=0) for k, v in stems.items()},
+        )
+        plan = _rotate_plan(plan, shift / sr)
     audio, stems = _fit_frames(audio, frames), {k: _fit_frames(v, frames) for k, v in stems.items()}
     progress("master", 0.0)
     mastered, report = master(
@@ -145,6 +152,32 @@ def _extend_for_loop(plan: ScenePlan, tail_s: float) -> ScenePlan:
             )
         events.append(event)
     return replace(plan, duration_s=end + tail_s, events=tuple(events))
+
+
+def _max_loop_shift(plan: ScenePlan, sample_rate: int) -> int:
+    """How far a loop may start late: up to 2 s, 5 %, and never past a one-shot's start."""
+    limit = min(MAX_LOOP_SHIFT_S, 0.05 * plan.duration_s)
+    for event in plan.events:
+        if event.kind is EventKind.SFX:
+            limit = min(limit, event.start_s)
+    return int(limit * sample_rate)
+
+
+def _rotate_plan(plan: ScenePlan, shift_s: float) -> ScenePlan:
+    """The plan's timeline after the loop starts `shift_s` later (one-shots never wrap)."""
+    if shift_s <= 0.0:
+        return plan
+    events = []
+    for event in plan.events:
+        if not (event.start_s == 0.0 and event.end_s >= plan.duration_s - 1e-6):
+            start = max(event.start_s - shift_s, 0.0)
+            cut = max(shift_s - event.start_s, 0.0)  # a bed's head that wrapped to the end
+            if cut >= event.duration_s:  # a short bed wholly before the new start: now at the end
+                start, cut = event.start_s - shift_s + plan.duration_s, 0.0
+            event = replace(event, start_s=round(start, 6), duration_s=event.duration_s - cut)
+        events.append(event)
+    note = f"loop: starts {shift_s:.3f} s into the render so the level matches across the seam"
+    return replace(plan, events=tuple(events), warnings=(*plan.warnings, note))
 
 
 def _fit_frames(audio: np.ndarray, frames: int) -> np.ndarray:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from soundloom.v1 import soundloom_pb2 as pb
-
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
     Event,

@@ -209,6 +209,15 @@ ACTION_WORDS: dict[str, str] = {
 }
 
 
+def _head_nouns_first(words: list[str]) -> list[str]:
+    """Words with each material modifier moved after its noun ("wet planks": planks, then wet)."""
+    heads, modifiers = [], []
+    for i, word in enumerate(words):
+        modifies_next = i + 1 < len(words) and words[i + 1] in MATERIAL_WORDS
+        (modifiers if word in MATERIAL_WORDS and modifies_next else heads).append(word)
+    return heads + modifiers
+
+
 def read_descriptors(caption: str) -> dict[str, object]:
     """Numbers and candidate words that the caption's adjectives and nouns imply."""
     words = [w for w in lemmas(caption) if w]
@@ -222,7 +231,7 @@ def read_descriptors(caption: str) -> dict[str, object]:
     if "far away" in caption.lower() or "in the distance" in caption.lower():
         found["distance"] = 0.85
     materials: list[str] = []
-    for word in (*words, *raw):
+    for word in (*_head_nouns_first(words), *raw):
         for canonical in MATERIAL_WORDS.get(word, ()):
             if canonical not in materials:
                 materials.append(canonical)

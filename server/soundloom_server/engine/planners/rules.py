@@ -427,8 +427,9 @@ def _event(
     scene_s: float,
     rng: np.random.Generator,
 ) -> Event:
-    start = float(np.round(min(max(start, 0.0), scene_s - 1e-3), 4))
-    length = float(np.round(max(min(length, scene_s - start), 1e-3), 4))
+    start = float(np.floor(min(max(start, 0.0), scene_s - 1e-3) * 1e4) / 1e4)
+    # Times are kept to 0.1 ms; round the end down so it never passes the scene's end.
+    length = float(np.floor(max(min(length, scene_s - start), 1e-3) * 1e4) / 1e4)
     if draft.kind is EventKind.AMBIENCE:
         fade_in = min(1.0 if start == 0.0 else 2.0, 0.2 * length)
         fade_out = min(1.5, 0.2 * length)

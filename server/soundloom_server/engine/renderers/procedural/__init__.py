@@ -49,7 +49,8 @@ class ProceduralRenderer:
         )
         audio = as_channels(recipe.synth(request), 2)
         audio = _fit(audio, frames)
-        np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        if not np.isfinite(audio).all():  # one cheap pass; repair only a broken recipe's output
+            np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
         _edge_fade(audio, seconds_to_frames(EDGE_FADE_S, ctx.sample_rate))
         return Clip(event.id, audio, ctx.sample_rate)
 

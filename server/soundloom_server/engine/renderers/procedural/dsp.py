@@ -9,6 +9,8 @@ grains rather than per-event Python loops.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 from scipy import signal
@@ -85,21 +87,29 @@ def _clamp(freq: float, sr: int) -> float:
     return float(min(max(freq, 1.0), 0.45 * sr))
 
 
+@functools.lru_cache(maxsize=256)
+def _butter(order: int, freqs: tuple[float, ...], btype: str, sr: int) -> Sos:
+    # Designing costs ~0.3 ms, a lot next to filtering a short buffer; fixed corners recur.
+    sos = signal.butter(order, freqs if len(freqs) > 1 else freqs[0], btype, fs=sr, output="sos")
+    sos.setflags(write=False)  # shared by every caller: handed out as copies
+    return sos
+
+
 def lowpass(freq: float, sr: int, order: int = 2) -> Sos:
     """Butterworth low-pass sections."""
-    return signal.butter(order, _clamp(freq, sr), "lowpass", fs=sr, output="sos")
+    return _butter(order, (_clamp(freq, sr),), "lowpass", sr).copy()
 
 
 def highpass(freq: float, sr: int, order: int = 2) -> Sos:
     """Butterworth high-pass sections."""
-    return signal.butter(order, _clamp(freq, sr), "highpass", fs=sr, output="sos")
+    return _butter(order, (_clamp(freq, sr),), "highpass", sr).copy()
 
 
 def bandpass(low: float, high: float, sr: int, order: int = 1) -> Sos:
     """Butterworth band-pass sections (`order` per edge)."""
     lo, hi = _clamp(low, sr), _clamp(high, sr)
     hi = max(hi, lo * 1.05)
-    return signal.butter(order, [lo, min(hi, 0.49 * sr)], "bandpass", fs=sr, output="sos")
+    return _butter(order, (lo, min(hi, 0.49 * sr)), "bandpass", sr).copy()
 
 
 def resonator(freq: float, q: float, sr: int) -> Sos:
@@ -127,9 +137,23 @@ def cascade(*parts: Sos) -> Sos:
     return np.vstack(parts)
 
 
+# A fixed -400 dB noise block added before filtering: sparse inputs (impulse trains, gaps
+# between syllables) otherwise leave filter states decaying into float32 denormals, which the
+# CPU processes up to ~5x slower.
+_GUARD = (np.random.default_rng(0).standard_normal(4096) * 1e-20).astype(np.float32)
+
+
 def filt(sos: Sos, x: npt.ArrayLike, axis: int = 0) -> Audio:
-    """Run SOS sections over a buffer; float32 out."""
-    return signal.sosfilt(sos, x, axis=axis).astype(np.float32, copy=False)
+    """Run SOS sections over a buffer in float32 (no float64 copies; ample for sound design)."""
+    x32 = np.asarray(x, dtype=np.float32)
+    moved = np.moveaxis(x32, axis, -1)
+    guarded = np.empty(moved.shape, np.float32)
+    whole = moved.shape[-1] // _GUARD.shape[0] * _GUARD.shape[0]
+    shape = (*moved.shape[:-1], -1, _GUARD.shape[0])
+    np.add(moved[..., :whole].reshape(shape), _GUARD, out=guarded[..., :whole].reshape(shape))
+    np.add(moved[..., whole:], _GUARD[: moved.shape[-1] - whole], out=guarded[..., whole:])
+    out = signal.sosfilt(np.asarray(sos, dtype=np.float32), guarded, axis=-1)
+    return np.moveaxis(out, -1, axis)
 
 
 # ---------------------------------------------------------------- rates and control curves
@@ -161,6 +185,11 @@ def upsample(x: npt.ArrayLike, factor: int, frames: int) -> Audio:
         return out.reshape(-1)[:frames]
     ramp = np.arange(factor, dtype=np.float32) / np.float32(factor)
     return (ramp[:, None] * step[None, :] + start[None, :]).T.reshape(-1)[:frames]
+
+
+def upsample_stereo(x: Audio, factor: int, frames: int) -> Audio:
+    """`upsample` for a channels-first (2, m) buffer, into a (frames, 2) one."""
+    return np.stack([upsample(x[0], factor, frames), upsample(x[1], factor, frames)], axis=1)
 
 
 def _pad_to(x: Audio, n: int) -> Audio:
@@ -216,8 +245,9 @@ def impulses(frames: int, positions: np.ndarray, amplitudes: npt.ArrayLike) -> A
 class Grains:
     """The flattened sample grid of many short grains: one entry per sample of every grain.
 
-    Grain synthesis evaluates a formula over `t` with per-grain parameters gathered by `index`,
-    then `scatter` overlap-adds everything with one `np.add.at` per channel.
+    Grain synthesis evaluates a formula over `t` (samples since each grain's start) with per-grain
+    parameters spread by `per_grain`, then `scatter` overlap-adds everything with one `np.add.at`
+    per channel.
     """
 
     def __init__(self, starts: npt.ArrayLike, lengths: npt.ArrayLike, frames: int) -> None:
@@ -226,23 +256,30 @@ class Grains:
         lengths = np.minimum(lengths, np.maximum(frames - starts, 0))  # clip at the buffer's end
         self.count = int(starts.shape[0])
         self.frames = frames
-        self.index = np.repeat(np.arange(self.count, dtype=np.int32), lengths)
         offsets = np.cumsum(lengths) - lengths
-        local = np.arange(self.index.shape[0], dtype=np.int64) - np.repeat(offsets, lengths)
+        local = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets, lengths)
         self.position = np.repeat(starts, lengths) + local
         self.t = local.astype(np.float32)
         self.lengths = lengths
 
     def per_grain(self, values: npt.ArrayLike) -> npt.NDArray[np.float32]:
         """Spread one value per grain to every sample of that grain."""
-        return np.asarray(values, dtype=np.float32)[self.index]
+        # A sequential repeat is ~2x faster than a fancy-index gather.
+        return np.repeat(np.asarray(values, dtype=np.float32), self.lengths)
 
-    def scatter(self, values: Audio, gain_left: npt.ArrayLike, gain_right: npt.ArrayLike) -> Audio:
+    def scatter(
+        self,
+        values: Audio,
+        gain_left: npt.ArrayLike,
+        gain_right: npt.ArrayLike,
+        out: Audio | None = None,
+    ) -> Audio:
         """Overlap-add grain samples into a (frames, 2) buffer with per-grain channel gains."""
-        out = np.zeros((2, self.frames), np.float32)
-        np.add.at(out[0], self.position, values * self.per_grain(gain_left))
-        np.add.at(out[1], self.position, values * self.per_grain(gain_right))
-        return np.ascontiguousarray(out.T)
+        if out is None:
+            out = np.zeros((self.frames, 2), np.float32)
+        np.add.at(out[:, 0], self.position, values * self.per_grain(gain_left))
+        np.add.at(out[:, 1], self.position, values * self.per_grain(gain_right))
+        return out
 
 
 # ---------------------------------------------------------------- modal synthesis
@@ -262,15 +299,19 @@ def modal_ir(
     for fk, tk, gk in zip(f, t60, g, strict=True):  # a few dozen modes at most
         n = min(length, int(tk * sr * 1.2) + 1)  # past T60 x 1.2 a mode is < -70 dB
         decay = np.float32(6.9078 / tk)  # ln(1000): -60 dB at T60
-        ir[:n] += np.float32(gk) * np.exp(-decay * t[:n]) * np.sin(np.float32(2 * np.pi * fk) * t[:n])
+        ir[:n] += (
+            np.float32(gk) * np.exp(-decay * t[:n]) * np.sin(np.float32(2 * np.pi * fk) * t[:n])
+        )
     return ir
 
 
 def convolve(x: npt.ArrayLike, ir: npt.ArrayLike, frames: int) -> Audio:
     """Linear convolution (FFT overlap-add) cut or padded to `frames`."""
     y = signal.oaconvolve(np.asarray(x, np.float32), np.asarray(ir, np.float32))
-    return _pad_to(y[:frames].astype(np.float32, copy=False), frames) if y.size else np.zeros(
-        frames, np.float32
+    return (
+        _pad_to(y[:frames].astype(np.float32, copy=False), frames)
+        if y.size
+        else np.zeros(frames, np.float32)
     )
 
 
@@ -295,15 +336,13 @@ def widen(mono: Audio, sr: int, delay_s: float = 0.013, width: float = 0.9) -> A
     The channels carry complementary comb spectra, so L/R correlation is (1-w^2)/(1+w^2) while
     the mono fold-down is exactly the input: a full-rate layer costs one pass instead of two.
     """
-    d = max(1, int(delay_s * sr))
-    out = np.empty((mono.shape[0], 2), np.float32)
-    out[:, 0] = mono
-    out[:, 1] = mono
-    side = np.float32(width) * mono[:-d]
-    out[d:, 0] += side
-    out[d:, 1] -= side
-    out *= np.float32(1.0 / np.sqrt(1.0 + width * width))
-    return out
+    d = min(max(1, int(delay_s * sr)), max(mono.shape[0] - 1, 1))
+    m = mono * np.float32(1.0 / np.sqrt(1.0 + width * width))
+    side = m[:-d] * np.float32(width)
+    left = m.copy()
+    left[d:] += side
+    m[d:] -= side
+    return np.stack([left, m], axis=1)
 
 
 def stereo(left: Audio, right: Audio) -> Audio:

@@ -28,7 +28,13 @@ class _Surface:
 _SURFACES = {
     "ground": _Surface(1.0, 0.006, 0.25, ((600, 1200), (1500, 3000)), (1.5, 3.0), 6.0, 250, 0.9),
     "roof": _Surface(
-        0.8, 0.002, 1.0, ((150, 300), (1200, 2500), (2500, 4500), (4500, 7000)), (25, 60), 22, 120,
+        0.8,
+        0.002,
+        1.0,
+        ((150, 300), (1200, 2500), (2500, 4500), (4500, 7000)),
+        (25, 60),
+        22,
+        120,
         0.45,
     ),
     "leaves": _Surface(1.6, 0.003, 0.2, ((1500, 2500), (3000, 5000)), (2.0, 4.0), 7.0, 500, 0.7),
@@ -61,7 +67,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     # so it is built at a low rate and interpolated.
     k = dsp.low_rate_factor(sr, 6000)
     r = np.exp(-k / (surface.splat_s * sr))
-    env = dsp.filt(np.array([[1.0, 0, 0, 1.0, -r, 0]]), dsp.impulses(n // k + 2, drops // k, np.abs(amps)))
+    env = dsp.filt(
+        np.array([[1.0, 0, 0, 1.0, -r, 0]]), dsp.impulses(n // k + 2, drops // k, np.abs(amps))
+    )
     noise = dsp.white(rng, n)
     excite = noise * dsp.upsample(env, k, n)
     excite += dsp.impulses(n, drops, amps * surface.click * 6.0)
@@ -73,7 +81,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     ]
     wet = dsp.filt(dsp.cascade(dsp.highpass(surface.highpass, sr), *rings, air), excite)
     noise *= swell.astype(np.float32) * np.float32(surface.bed * (0.3 + 0.4 * intensity))
-    wet += dsp.filt(dsp.cascade(dsp.highpass(400.0, sr, order=1), dsp.lowpass(9000.0, sr), air), noise)
+    wet += dsp.filt(
+        dsp.cascade(dsp.highpass(400.0, sr, order=1), dsp.lowpass(9000.0, sr), air), noise
+    )
     out = dsp.widen(wet, sr, delay_s=0.011)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
@@ -84,18 +94,42 @@ RECIPE = Recipe(
     kind=EventKind.AMBIENCE,
     description="Rainfall: a statistical stream of drops ringing the surface they hit over a hiss.",
     tags=(
-        "rain", "raining", "rainy", "rainfall", "drizzle", "drizzling", "downpour", "shower",
-        "showers", "storm rain", "heavy rain", "light rain", "pouring", "pouring rain", "drops",
-        "raindrops", "rain drops", "rain on roof", "rain on window", "rain on leaves", "wet",
-        "monsoon", "rainstorm", "sprinkle", "precipitation", "pitter patter",
+        "rain",
+        "raining",
+        "rainy",
+        "rainfall",
+        "drizzle",
+        "drizzling",
+        "downpour",
+        "shower",
+        "showers",
+        "storm rain",
+        "heavy rain",
+        "light rain",
+        "pouring",
+        "pouring rain",
+        "drops",
+        "raindrops",
+        "rain drops",
+        "rain on roof",
+        "rain on window",
+        "rain on leaves",
+        "wet",
+        "monsoon",
+        "rainstorm",
+        "sprinkle",
+        "precipitation",
+        "pitter patter",
     ),
     synth=synth,
     params=(
         dsp.INTENSITY,
         dsp.DISTANCE,
         ParamSpec(
-            "material", "ground", choices=tuple(_ALIASES), doc="What the drops hit: ground, roof, "
-            "tin, metal, leaves, window, ..."
+            "material",
+            "ground",
+            choices=tuple(_ALIASES),
+            doc="What the drops hit: ground, roof, tin, metal, leaves, window, ...",
         ),
     ),
     typical_duration_s=30.0,

@@ -1,0 +1,240 @@
+"""Mixing and reverb: placement, gain, fades, pan, ducking, stems, reverb decay, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from soundloom_server.engine import reverb
+from soundloom_server.engine.audio import Clip
+from soundloom_server.engine.mix import mix_scene
+from soundloom_server.engine.plan import Event, EventKind, ScenePlan
+
+SR = 48000
+
+
+def _event(eid: str, kind: EventKind = EventKind.SFX, **kw: float) -> Event:
+    fields = {"start_s": 0.0, "duration_s": 1.0, **kw}
+    return Event(id=eid, kind=kind, caption="test", recipe="test", **fields)
+
+
+def _mix(
+    events: list[tuple[Event, np.ndarray]],
+    duration_s: float,
+    channels: int = 2,
+    environment: str = "none",
+    seed: int = 0,
+):
+    plan = ScenePlan(
+        duration_s=duration_s, events=tuple(e for e, _ in events), environment=environment
+    )
+    clips = {e.id: Clip(e.id, samples.astype(np.float32), SR) for e, samples in events}
+    return mix_scene(plan, clips, SR, channels, seed)
+
+
+def _impulse(seconds: float, channels: int = 1) -> np.ndarray:
+    clip = np.zeros((round(seconds * SR), channels), np.float32)
+    clip[0] = 1.0
+    return clip
+
+
+def _ones(seconds: float, channels: int = 1) -> np.ndarray:
+    return np.ones((round(seconds * SR), channels), np.float32)
+
+
+def test_placement_is_sample_accurate() -> None:
+    result = _mix([(_event("hit", start_s=1.2345, duration_s=0.1), _impulse(0.1))], 3.0, channels=1)
+    assert result.mix.shape == (3 * SR, 1)
+    assert np.flatnonzero(result.mix[:, 0]).tolist() == [round(1.2345 * SR)]
+    assert result.mix[round(1.2345 * SR), 0] == pytest.approx(1.0)
+
+
+def test_gain_db_and_scene_end_cut() -> None:
+    result = _mix(
+        [(_event("a", start_s=0.5, duration_s=1.0, gain_db=-6.0), _ones(1.0))], 1.0, channels=1
+    )
+    assert result.mix.shape == (SR, 1)
+    assert result.mix[SR // 2 :, 0] == pytest.approx(10 ** (-6 / 20), rel=1e-6)
+    assert not result.mix[: SR // 2].any()
+
+
+@pytest.mark.parametrize(
+    ("kind", "midpoint"), [(EventKind.SFX, 0.5), (EventKind.AMBIENCE, 2**-0.5)]
+)
+def test_fades(kind: EventKind, midpoint: float) -> None:
+    event = _event("f", kind, duration_s=1.0, fade_in_s=0.1, fade_out_s=0.2)
+    out = _mix([(event, _ones(1.0))], 1.0, channels=1).mix[:, 0]
+    fade_in, fade_out = round(0.1 * SR), round(0.2 * SR)
+    assert out[0] == 0.0 and out[-1] == 0.0
+    assert out[fade_in // 2] == pytest.approx(midpoint, abs=1e-3)
+    assert np.all(np.diff(out[: fade_in + 1]) >= 0) and np.all(np.diff(out[-fade_out:]) <= 0)
+    assert out[fade_in : SR - fade_out] == pytest.approx(1.0)
+
+
+def test_equal_power_pan_laws() -> None:
+    left = _mix([(_event("l", pan=-1.0), _ones(1.0))], 1.0).mix
+    assert left[:, 0] == pytest.approx(1.0) and not left[:, 1].any()
+    centre = _mix([(_event("c", pan=0.0), _ones(1.0))], 1.0).mix
+    assert centre == pytest.approx(2**-0.5)  # -3 dB per channel, constant power
+    right = _mix([(_event("r", pan=0.5), _ones(1.0))], 1.0).mix
+    assert np.sum(right[0] ** 2) == pytest.approx(1.0) and right[0, 1] > right[0, 0]
+    stereo = np.random.default_rng(0).standard_normal((SR, 2)).astype(np.float32) * 0.1
+    assert np.array_equal(
+        _mix([(_event("s", pan=0.0), stereo)], 1.0).mix, stereo
+    )  # balance: centre = unity
+    balanced = _mix([(_event("b", pan=-1.0), stereo)], 1.0).mix
+    assert np.array_equal(balanced[:, 0], stereo[:, 0]) and not balanced[:, 1].any()
+
+
+def test_mono_output_downmixes() -> None:
+    stereo = np.stack([np.full(SR, 0.2), np.full(SR, 0.4)], axis=1)
+    out = _mix([(_event("s", pan=-1.0), stereo)], 1.0, channels=1).mix
+    assert out.shape == (SR, 1) and out[:, 0] == pytest.approx(0.3)
+
+
+def _rms_db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64))))
+
+
+def test_beds_duck_under_a_loud_one_shot_and_recover() -> None:
+    rng = np.random.default_rng(1)
+    bed = rng.standard_normal((6 * SR, 2)).astype(np.float32) * 0.05
+    hit = rng.standard_normal((SR // 2, 1)).astype(np.float32) * 0.8
+    events = [
+        (_event("bed", EventKind.AMBIENCE, duration_s=6.0), bed),
+        (_event("hit", start_s=2.0, duration_s=0.5), hit),
+    ]
+    amb = _mix(events, 6.0).stems["ambience"]
+    before, during, after = (
+        amb[SR : int(1.9 * SR)],
+        amb[int(2.1 * SR) : int(2.4 * SR)],
+        amb[4 * SR : 5 * SR],
+    )
+    assert _rms_db(during) < _rms_db(before) - 4.0
+    assert _rms_db(during) > _rms_db(before) - 6.5  # at most ~6 dB
+    assert _rms_db(after) == pytest.approx(_rms_db(bed[4 * SR : 5 * SR]), abs=0.05)
+    quiet = [events[0], (_event("hit", start_s=2.0, duration_s=0.5), hit * 0.01)]
+    assert np.array_equal(_mix(quiet, 6.0).stems["ambience"], bed)  # quiet one-shots do not duck
+
+
+def test_stems_sum_to_mix_with_reverb() -> None:
+    rng = np.random.default_rng(2)
+    events = [
+        (
+            _event("bed", EventKind.AMBIENCE, duration_s=4.0, fade_in_s=0.5),
+            rng.standard_normal((4 * SR, 2)) * 0.05,
+        ),
+        (
+            _event("hit", start_s=1.0, duration_s=0.3, pan=0.3),
+            rng.standard_normal((round(0.3 * SR), 1)) * 0.5,
+        ),
+    ]
+    result = _mix(events, 4.0, environment="hall")
+    assert set(result.stems) == {"ambience", "sfx"}
+    assert np.allclose(result.stems["ambience"] + result.stems["sfx"], result.mix, atol=1e-6)
+    # The one-shot's stem carries its reverb tail well after the dry sound ends.
+    assert _rms_db(result.stems["sfx"][int(1.5 * SR) : 2 * SR]) > -60
+
+
+def test_mix_is_deterministic() -> None:
+    rng = np.random.default_rng(3)
+    events = [
+        (
+            _event("bed", EventKind.AMBIENCE, duration_s=3.0),
+            rng.standard_normal((3 * SR, 2)) * 0.05,
+        ),
+        (
+            _event("hit", start_s=1.0, duration_s=0.3),
+            rng.standard_normal((round(0.3 * SR), 1)) * 0.5,
+        ),
+    ]
+    first = _mix(events, 3.0, environment="cave", seed=7).mix
+    assert np.array_equal(first, _mix(events, 3.0, environment="cave", seed=7).mix)
+    assert not np.array_equal(first, _mix(events, 3.0, environment="cave", seed=8).mix)
+
+
+# ---------------------------------------------------------------- reverb
+
+
+def _rt60_1k(wet: np.ndarray) -> float:
+    """Schroeder backward integration in the 1 kHz octave; T20 fit (-5 to -25 dB) scaled to 60."""
+    band = signal.sosfiltfilt(
+        signal.butter(4, [707, 1414], btype="band", fs=SR, output="sos"), wet, axis=0
+    )
+    energy = np.sum(np.square(band), axis=1)
+    edc = 10 * np.log10(np.cumsum(energy[::-1])[::-1] / energy.sum() + 1e-30)
+    lo, hi = np.argmax(edc <= -5), np.argmax(edc <= -25)
+    slope = np.polyfit(np.arange(lo, hi) / SR, edc[lo:hi], 1)[0]
+    return -60.0 / slope
+
+
+@pytest.mark.parametrize("environment", ["room", "hall", "cave", "outdoor"])
+def test_reverb_tail_decays_at_the_preset_rt60(environment: str) -> None:
+    dry = np.zeros((6 * SR, 2), np.float32)
+    dry[SR // 2] = 1.0
+    wet = reverb.apply_reverb(dry, SR, environment, seed=1) - dry
+    assert (
+        np.abs(wet[: SR // 2]).max() < 1e-6
+    )  # causal: nothing but FFT round-off before the impulse
+    rt60 = _rt60_1k(wet[SR // 2 :])
+    assert rt60 == pytest.approx(reverb.ENVIRONMENT_PRESETS[environment].rt60_s, rel=0.3)
+    tail = wet[SR // 2 :]
+    assert _rms_db(tail[: SR // 10]) > _rms_db(tail[SR // 2 : SR]) + 3  # decaying
+
+
+def test_cave_is_longer_than_room_and_none_is_dry() -> None:
+    assert (
+        reverb.impulse_response("cave", SR, 0).shape[0]
+        > reverb.impulse_response("room", SR, 0).shape[0]
+    )
+    dry = np.zeros((5 * SR, 2), np.float32)
+    dry[0] = 1.0
+    assert _rt60_1k(reverb.apply_reverb(dry, SR, "cave", 0) - dry) > 3 * _rt60_1k(
+        reverb.apply_reverb(dry, SR, "room", 0) - dry
+    )
+    assert np.array_equal(reverb.apply_reverb(dry, SR, "none", 0), dry)
+
+
+def test_impulse_response_is_stereo_decorrelated_and_deterministic() -> None:
+    ir = reverb.impulse_response("hall", SR, 5)
+    assert ir.shape[1] == 2 and ir.dtype == np.float32
+    assert abs(np.corrcoef(ir[:, 0], ir[:, 1])[0, 1]) < 0.3
+    assert np.array_equal(ir, reverb.impulse_response("hall", SR, 5))
+    assert not np.array_equal(ir, reverb.impulse_response("hall", SR, 6))
+    with pytest.raises(Exception, match="environment"):
+        reverb.impulse_response("swamp", SR, 0)
+
+
+def test_reverb_keeps_length_and_send_scales_wet() -> None:
+    dry = np.random.default_rng(4).standard_normal((SR, 2)).astype(np.float32)
+    full = reverb.apply_reverb(dry, SR, "room", 0, send=1.0) - dry
+    half = reverb.apply_reverb(dry, SR, "room", 0, send=0.5) - dry
+    assert full.shape == dry.shape
+    assert np.allclose(half, full * 0.5, atol=1e-5)
+
+
+def test_reverb_tail_is_cut_at_the_scene_end_not_wrapped_to_its_start() -> None:
+    dry = np.zeros((2 * SR, 2), np.float32)
+    dry[-10] = 1.0
+    wet = reverb.apply_reverb(dry, SR, "cave", 0)
+    assert np.abs(wet[:SR]).max() < 1e-6  # FFT round-off only
+    assert np.abs(wet[-9:]).max() > 0.0
+
+
+def test_mix_without_stems_equals_the_sum_of_stems() -> None:
+    rng = np.random.default_rng(11)
+    events = [
+        (
+            _event("bed", EventKind.AMBIENCE, duration_s=3.0),
+            rng.standard_normal((3 * SR, 2)) * 0.05,
+        ),
+        (_event("hit", start_s=1.0, duration_s=0.3), rng.standard_normal((round(0.3 * SR), 1))),
+    ]
+    plan_events = [e for e, _ in events]
+    clips = {e.id: Clip(e.id, s.astype(np.float32), SR) for e, s in events}
+    plan = ScenePlan(duration_s=3.0, events=tuple(plan_events), environment="hall")
+    with_stems = mix_scene(plan, clips, SR, 2, 5)
+    alone = mix_scene(plan, clips, SR, 2, 5, stems=False)
+    assert alone.stems == {}
+    assert np.allclose(alone.mix, with_stems.mix, atol=1e-5)
