@@ -8,7 +8,9 @@ import pkgutil
 import numpy as np
 import pytest
 
-from soundloom_server.engine.plan import Event, EventKind
+from soundloom_server.engine.loudness import integrated_lufs, true_peak_db
+from soundloom_server.engine.pipeline import render_scene
+from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
 from soundloom_server.engine.renderers import RenderContext, get_renderer
 from soundloom_server.engine.renderers.procedural import dsp, recipes
 from soundloom_server.engine.renderers.procedural.recipes import (
@@ -75,7 +77,10 @@ def test_first_twelve_recipes_are_registered_and_discovered_from_files() -> None
         assert recipe.tags and recipe.description and recipe.params
 
 
-@pytest.mark.parametrize("name", FIRST_TWELVE)
+ALL = tuple(r.name for r in all_recipes())
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_recipe_is_stereo_finite_seeded_and_calibrated(name: str) -> None:
     recipe = get_recipe(name)
     assert recipe is not None
@@ -99,7 +104,7 @@ def test_recipe_is_stereo_finite_seeded_and_calibrated(name: str) -> None:
         assert np.abs(audio[-SR // 100 :]).max() < 0.05 * expected
 
 
-@pytest.mark.parametrize("name", FIRST_TWELVE)
+@pytest.mark.parametrize("name", ALL)
 def test_intensity_and_distance_change_the_sound(name: str) -> None:
     seconds = 3.0
     strong, faint = render(name, seconds, intensity=1.0), render(name, seconds, intensity=0.0)
@@ -108,6 +113,17 @@ def test_intensity_and_distance_change_the_sound(name: str) -> None:
         near, far = render(name, seconds, distance=0.0), render(name, seconds, distance=1.0)
         assert centroid_hz(far) < centroid_hz(near), "air absorbs highs"
         assert rms(far) < rms(near)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_recipe_alone_masters_to_the_loudness_rules(name: str) -> None:
+    recipe = get_recipe(name)
+    event = Event(f"{name}-1", recipe.kind, recipe.description, name, 0.0, 4.0)
+    plan = ScenePlan(duration_s=4.0, events=(event,))
+    scene = render_scene(plan, RenderOptions(seed=2))
+    assert scene.audio.shape == (4 * 48000, 2)
+    assert abs(integrated_lufs(scene.audio, 48000) - -24.0) <= 0.5
+    assert true_peak_db(scene.audio, 48000) <= -1.0
 
 
 def test_impact_materials_ring_as_they_should() -> None:
