@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +196,13 @@ def test_bad_input_is_one_line_exit_2_and_no_file(tmp_path: Path, case: str, fie
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and field in lines[0] and "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".json") == []
+
+
+def test_outputs_get_ordinary_file_permissions(harbour: Path) -> None:
+    assert harbour.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask

@@ -83,6 +83,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _read_umask() -> int:
+    # Read once at import: os.umask can only be read by setting it, which races other threads.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
+def _file_mode() -> int:
+    return 0o666 & ~_UMASK
+
+
 class _Staging:
     """Files written under temporary names, renamed into place only when all are done."""
 
@@ -97,9 +111,11 @@ class _Staging:
         return Path(name)
 
     def commit(self) -> None:
+        mode = _file_mode()
         for temp, final in self.pending:
             with temp.open("rb") as handle:
                 os.fsync(handle.fileno())
+            os.chmod(temp, mode)  # mkstemp makes 0600; outputs get the usual umask mode
             os.replace(temp, final)
         self.pending.clear()
 
