@@ -21,16 +21,3 @@ def test_render_bench_smoke_prints_a_row_per_scene() -> None:
     assert {row[0] for row in rows} == {"harbour", "busy"}
     for row in rows:
         assert float(row[3].rstrip("x")) > 0  # a real-time factor was measured
-
-
-def test_the_core_engine_and_cli_do_not_import_torch() -> None:
-    code = (
-        "import sys, soundloom.cli, soundloom_server.engine.pipeline, "
-        "soundloom_server.engine.package; "
-        "from soundloom_server.engine.renderers.procedural.recipes import all_recipes; "
-        "all_recipes(); print('torch' in sys.modules)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
