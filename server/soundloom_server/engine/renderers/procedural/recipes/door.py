@@ -20,6 +20,8 @@ ACTION = ParamSpec(
     choices=("open", "creak", "slam", "close", "knock"),
     doc="What the door does: open, creak, slam, close or knock",
 )
+# A slam is loud by nature, a creak is not: level per action relative to the intensity's.
+ACTION_LEVEL_DB = {"open": 0.0, "creak": -2.0, "slam": 6.0, "close": 0.0, "knock": 2.0}
 MATERIAL = ParamSpec("material", "wood", choices=("wood", "metal"), doc="Door leaf: wood or metal")
 
 
@@ -130,7 +132,8 @@ def synth(req: SynthRequest) -> np.ndarray:
     gl, gr = dsp.pan_gains(req.rng.uniform(-0.2, 0.2))
     out = dsp.stereo(mono * np.float32(gl), mono * np.float32(gr))
     dsp.fade_out(out, int(min(0.2, 0.1 * req.frames / sr) * sr))
-    return dsp.fit_peak(out, dsp.oneshot_peak(intensity, distance))
+    peak = dsp.oneshot_peak(intensity, distance) * dsp.db(ACTION_LEVEL_DB[req.word("action")])
+    return dsp.fit_peak(out, min(peak, dsp.ONESHOT_PEAK))
 
 
 RECIPE = Recipe(

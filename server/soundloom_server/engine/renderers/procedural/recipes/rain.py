@@ -27,13 +27,15 @@ class _Surface:
 
 _SURFACES = {
     "ground": _Surface(1.0, 0.006, 0.25, ((600, 1200), (1500, 3000)), (1.5, 3.0), 6.0, 250, 0.9),
+    # Metal panels ring, but drops land all over them: many moderate resonances, not a few
+    # sharp ones that would read as steady whistles.
     "roof": _Surface(
         0.8,
         0.002,
         1.0,
-        ((150, 300), (1200, 2500), (2500, 4500), (4500, 7000)),
-        (25, 60),
-        22,
+        ((150, 300), (700, 1200), (1200, 2200), (2200, 3500), (3500, 5000), (5000, 7500)),
+        (8, 16),
+        12,
         120,
         0.45,
     ),
