@@ -1,0 +1,309 @@
+"""Acoustic signatures of the impact, weapon, sci-fi and retro recipes.
+
+Each recipe has one check on its rendered audio; the same check must reject white noise and a
+deliberately wrong recipe, so it tests what makes the sound that sound, not just "some audio".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from soundloom_server.engine.renderers.procedural.recipes import SynthRequest, get_recipe
+
+SR = 48000
+
+
+def render(name: str, seconds: float, seed: int = 0, **params: object) -> np.ndarray:
+    recipe = get_recipe(name)
+    assert recipe is not None, name
+    req = SynthRequest(
+        int(seconds * SR), SR, np.random.default_rng(seed), recipe.resolve_params(params)
+    )
+    return np.asarray(recipe.synth(req)).mean(axis=1)
+
+
+def seg(x: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    return x[int(t0 * SR) : int(t1 * SR)]
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)) + 1e-30))
+
+
+def power(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    spec = np.abs(np.fft.rfft(x * np.hanning(x.shape[0]))) ** 2
+    return np.fft.rfftfreq(x.shape[0], 1 / SR), spec
+
+
+def band_fraction(x: np.ndarray, lo: float, hi: float) -> float:
+    f, p = power(x)
+    return float(p[(f >= lo) & (f < hi)].sum() / (p.sum() + 1e-30))
+
+
+def flatness(x: np.ndarray, lo: float, hi: float) -> float:
+    """Geometric over arithmetic mean of the power spectrum in a band: ~0.56 white, ~0 tones."""
+    f, p = power(x)
+    band = p[(f >= lo) & (f < hi)] + 1e-20
+    return float(np.exp(np.mean(np.log(band))) / np.mean(band))
+
+
+def centroid(x: np.ndarray, lo: float = 0.0, hi: float = SR / 2) -> float:
+    f, p = power(x)
+    keep = (f >= lo) & (f < hi)
+    return float((f[keep] * p[keep]).sum() / (p[keep].sum() + 1e-30))
+
+
+def frames(x: np.ndarray, size: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start times s, frames) of the frames whose energy is within 25 dB of the loudest."""
+    count = max(0, (x.shape[0] - size) // hop + 1)
+    idx = np.arange(size)[None, :] + hop * np.arange(count)[:, None]
+    fr = x[idx]
+    energy = (fr**2).sum(axis=1) + 1e-30
+    loud = energy > energy.max() * 10 ** (-25 / 10)
+    return (hop * np.arange(count) / SR)[loud], fr[loud]
+
+
+def pitch_track(x: np.ndarray, size: int = 2048, hop: int = 512, lo: float = 80.0) -> np.ndarray:
+    """Each loud frame's lowest strong spectral peak (Hz): the fundamental of a harmonic tone."""
+    _, fr = frames(x, size, hop)
+    spec = np.abs(np.fft.rfft(fr * np.hanning(size), axis=1))
+    f = np.fft.rfftfreq(size, 1 / SR)
+    spec[:, f < lo] = 0.0
+    strong = spec >= 0.4 * spec.max(axis=1, keepdims=True)
+    return f[strong.argmax(axis=1)]
+
+
+def active_s(x: np.ndarray, below_db: float = -20.0) -> float:
+    """How long the 5 ms peak envelope stays within `below_db` of its maximum."""
+    hop = int(0.005 * SR)
+    env = np.abs(x[: x.shape[0] // hop * hop]).reshape(-1, hop).max(axis=1)
+    return float((env > env.max() * 10 ** (below_db / 20)).sum() * 0.005)
+
+
+def onset_times(x: np.ndarray, jump_db: float = 9.0, floor_db: float = -40.0) -> list[float]:
+    """Times where 8 ms energy (2 ms hop) jumps `jump_db` above its minimum over the last 16 ms."""
+    hop, size = int(0.002 * SR), int(0.008 * SR)
+    power_ = np.convolve(x.astype(np.float64) ** 2, np.ones(size) / size, "valid")[::hop]
+    e = 10 * np.log10(power_ + 1e-20)
+    times: list[float] = []
+    for i in range(8, e.shape[0]):
+        rose = e[i] > e.max() + floor_db and e[i] - e[i - 8 : i].min() > jump_db
+        if rose and (not times or i * 0.002 - times[-1] > 0.02):
+            times.append(i * 0.002)
+    return times
+
+
+def is_square(x: np.ndarray) -> bool:
+    """A square-ish tone: the 3rd harmonic stands well above the 2nd (odd harmonics)."""
+    f, p = power(x)
+    f0 = f[np.argmax(np.where(f > 80, p, 0))]
+    mag = [p[np.argmin(np.abs(f - k * f0))] for k in (1, 2, 3)]
+    return bool(mag[2] > 3 * mag[1] and mag[2] > 1e-3 * mag[0])
+
+
+def rising(track: np.ndarray, ratio: float) -> bool:
+    q = max(1, track.shape[0] // 4)
+    return bool(np.median(track[-q:]) > ratio * np.median(track[:q]))
+
+
+# ------------------------------------------------------------------ the signatures
+
+
+def laser(x: np.ndarray) -> bool:
+    """The first shot's dominant pitch dives (mostly falling frame to frame)."""
+    track = pitch_track(seg(x, 0.0, 0.15), size=1024, hop=256, lo=150.0)
+    return bool(
+        track.shape[0] >= 5 and track[0] > 1.8 * track[-1] and (np.diff(track) <= 0).mean() >= 0.7
+    )
+
+
+def power_up(x: np.ndarray) -> bool:
+    """Pitch climbs: the last quarter sits well above the first."""
+    track = pitch_track(x)
+    steps = np.diff(track)
+    return rising(track, 1.5) and (steps > 0).sum() > 2 * (steps < 0).sum()
+
+
+def teleport(x: np.ndarray) -> bool:
+    """Pitch rises over the riser, and the loudest moment (the pop) comes at the end."""
+    track = pitch_track(seg(x, 0.05, 0.75))
+    return rising(track, 1.6) and int(np.argmax(np.abs(x))) > 0.6 * SR
+
+
+def magic_sparkle(x: np.ndarray) -> bool:
+    """Mostly 3-10 kHz sine glints (peaky, not noise) whose band centre climbs."""
+    half = 0.6
+    return bool(
+        band_fraction(x, 2800.0, 11000.0) > 0.5
+        and flatness(x, 2800.0, 11000.0) < 0.1
+        and centroid(seg(x, half, 2 * half), 2500.0, 12000.0)
+        > 1.15 * centroid(seg(x, 0.0, half), 2500.0, 12000.0)
+    )
+
+
+def force_field(x: np.ndarray) -> bool:
+    """Low hum made of a few sharp tones, slowly beating, with some high crackle."""
+    f, p = power(x)
+    low = np.sort(p[f < 400])[::-1]
+    peaky = low[: max(1, low.shape[0] // 100)].sum() > 0.5 * low.sum()
+    hop = int(0.05 * SR)
+    lowpassed = np.fft.irfft(np.where(f < 400, np.fft.rfft(x), 0), x.shape[0])
+    env = np.sqrt((lowpassed[: x.shape[0] // hop * hop].reshape(-1, hop) ** 2).mean(axis=1))
+    return bool(
+        peaky
+        and band_fraction(x, 0.0, 400.0) > 0.5
+        and band_fraction(x, 2000.0, SR / 2) > 0.0008
+        and env.std() / env.mean() > 0.05
+    )
+
+
+def glass_shatter(x: np.ndarray) -> bool:
+    """Energy mostly above 2 kHz, and many separate tinkles (onsets)."""
+    return band_fraction(x, 2000.0, SR / 2) > 0.7 and len(onset_times(x)) >= 6
+
+
+def gunshot(x: np.ndarray) -> bool:
+    """Peak within 5 ms of the onset, broadband then, and a fast decay into a quieter tail."""
+    a = np.abs(x)
+    onset = int(np.argmax(a > 0.1 * a.max()))
+    head = x[onset : onset + int(0.01 * SR)]
+    return bool(
+        np.argmax(a) - onset < 0.005 * SR
+        and band_fraction(head, 2000.0, SR / 2) > 0.1
+        and band_fraction(head, 0.0, 500.0) > 0.03
+        and rms(x[onset + int(0.3 * SR) : onset + int(0.5 * SR)]) < 0.15 * rms(head)
+    )
+
+
+def punch(x: np.ndarray) -> bool:
+    """Energy mostly below 300 Hz and over quickly."""
+    return band_fraction(x, 0.0, 300.0) > 0.6 and active_s(x) < 0.15
+
+
+def whoosh(x: np.ndarray) -> bool:
+    """The band centre (20 ms frames) rises to a peak mid-sound, then falls."""
+    _, fr = frames(x, 960, 480)
+    if fr.shape[0] < 8:
+        return False
+    cents = np.array([centroid(f) for f in fr])
+    k = int(np.argmax(cents))
+    edge = max(1, cents.shape[0] // 5)
+    return bool(
+        edge <= k < cents.shape[0] - edge
+        and cents[k] > 1.4 * cents[:edge].mean()
+        and cents[k] > 1.4 * cents[-edge:].mean()
+    )
+
+
+def sword_clash(x: np.ndarray) -> bool:
+    """A long tonal ring: low spectral flatness long after the hit, and a slow decay."""
+    return bool(
+        flatness(seg(x, 0.5, 1.5), 500.0, 12000.0) < 0.05
+        and rms(seg(x, 1.0, 1.5)) > 0.05 * rms(seg(x, 0.0, 0.2))
+        and centroid(seg(x, 0.3, 1.5)) > 800.0
+    )
+
+
+def arrow(x: np.ndarray) -> bool:
+    """A periodic low twang first (string pitch 70-250 Hz), then a second hit (the thunk)."""
+    head = seg(x, 0.005, 0.125)
+    head = head - head.mean()
+    ac = np.correlate(head, head, "full")[head.shape[0] - 1 :]
+    ac /= ac[0] + 1e-30
+    lags = slice(int(SR / 250), int(SR / 70))
+    late = [t for t in onset_times(x) if t > 0.25]
+    return bool(ac[lags].max() > 0.5 and late)
+
+
+def retro_coin(x: np.ndarray) -> bool:
+    """Two steady square notes, the second a musical step higher."""
+    track = pitch_track(x, size=1024, hop=256)
+    first, second = track[:4], track[-8:]
+    steady = first.std() < 0.03 * np.median(first) and second.std() < 0.03 * np.median(second)
+    ratio = np.median(second) / np.median(first)
+    return bool(steady and 1.25 < ratio < 2.1 and is_square(seg(x, 0.0, 0.05)))
+
+
+def retro_jump(x: np.ndarray) -> bool:
+    """A square tone sliding up."""
+    return rising(pitch_track(x, size=1024, hop=256), 1.4) and is_square(seg(x, 0.0, 0.03))
+
+
+def retro_select(x: np.ndarray) -> bool:
+    """A square blip: over within ~0.12 s."""
+    return active_s(x) < 0.12 and is_square(seg(x, 0.0, 0.03))
+
+
+def retro_hurt(x: np.ndarray) -> bool:
+    """Short, and its brightness falls fast."""
+    return bool(
+        active_s(x) < 0.3 and centroid(seg(x, 0.0, 0.03)) > 1.3 * centroid(seg(x, 0.08, 0.15))
+    )
+
+
+def retro_powerup(x: np.ndarray) -> bool:
+    """A square tone whose pitch climbs."""
+    return rising(pitch_track(x, size=1024, hop=256), 1.4) and is_square(seg(x, 0.0, 0.05))
+
+
+def retro_explosion(x: np.ndarray) -> bool:
+    """Noise (flat spectrum) lasting half a second or more, darkening as it dies."""
+    return bool(
+        flatness(seg(x, 0.0, 0.3), 50.0, 3000.0) > 0.1
+        and active_s(x, -30.0) > 0.5
+        and centroid(seg(x, 0.0, 0.1)) > 1.3 * centroid(seg(x, 0.5, 0.8))
+    )
+
+
+def retro_laser(x: np.ndarray) -> bool:
+    """A buzzy tone whose pitch dives."""
+    track = pitch_track(x, size=1024, hop=256, lo=100.0)
+    return bool(
+        track.shape[0] >= 4 and track[0] > 2.0 * np.median(track[-max(1, len(track) // 4) :])
+    )
+
+
+# name: (seconds, signature, a recipe it must not match)
+SIGNATURES: dict[str, tuple[float, Callable[[np.ndarray], bool], str]] = {
+    "glass_shatter": (2.0, glass_shatter, "sword_clash"),
+    "gunshot": (2.0, gunshot, "punch"),
+    "sword_clash": (2.5, sword_clash, "glass_shatter"),
+    "punch": (0.6, punch, "gunshot"),
+    "whoosh": (1.0, whoosh, "laser"),
+    "arrow": (1.2, arrow, "whoosh"),
+    "laser": (1.0, laser, "power_up"),
+    "magic_sparkle": (2.0, magic_sparkle, "glass_shatter"),
+    "force_field": (6.0, force_field, "sword_clash"),
+    "teleport": (1.5, teleport, "laser"),
+    "power_up": (1.2, power_up, "laser"),
+    "retro_coin": (0.5, retro_coin, "retro_jump"),
+    "retro_jump": (0.5, retro_jump, "retro_laser"),
+    "retro_select": (0.3, retro_select, "retro_coin"),
+    "retro_hurt": (0.4, retro_hurt, "retro_jump"),
+    "retro_powerup": (1.0, retro_powerup, "retro_hurt"),
+    "retro_explosion": (1.5, retro_explosion, "retro_hurt"),
+    "retro_laser": (0.5, retro_laser, "retro_jump"),
+}
+
+
+@pytest.mark.parametrize("name", SIGNATURES)
+def test_recipe_has_its_acoustic_signature(name: str) -> None:
+    seconds, signature, _ = SIGNATURES[name]
+    for seed in (0, 1):
+        assert signature(render(name, seconds, seed=seed)), f"{name} seed {seed}"
+
+
+@pytest.mark.parametrize("name", SIGNATURES)
+def test_signature_rejects_white_noise_and_the_wrong_recipe(name: str) -> None:
+    seconds, signature, wrong = SIGNATURES[name]
+    noise = np.random.default_rng(0).standard_normal(int(seconds * SR)) * 0.1
+    assert not signature(noise)
+    assert not signature(render(wrong, seconds))
+
+
+def test_arrow_that_misses_has_no_thunk() -> None:
+    late = [t for t in onset_times(render("arrow", 1.2, target="none")) if t > 0.25]
+    assert not late
