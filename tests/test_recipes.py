@@ -178,3 +178,10 @@ def test_renderer_gives_exact_frames_with_clickless_edges() -> None:
     clip = renderer.render(event, RenderContext(sample_rate=44100, seed=9, scene_duration_s=1.234))
     assert clip.samples.shape == (round(1.234 * 44100), 2)
     assert np.abs(clip.samples[0]).max() == 0.0 and np.abs(clip.samples[-1]).max() == 0.0
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_recipe_survives_very_short_events(name: str) -> None:
+    for seconds in (0.05, 0.3):
+        audio = render(name, seconds, seed=5)
+        assert audio.shape == (int(seconds * SR), 2) and np.isfinite(audio).all()

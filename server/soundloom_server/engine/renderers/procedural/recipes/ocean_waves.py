@@ -40,8 +40,8 @@ def synth(req: SynthRequest) -> np.ndarray:
     swell, crash = _wave_envelopes(rng, t, intensity)
     # The break travels along the beach: the right ear hears each wave a moment later.
     lag = int(rng.uniform(0.2, 0.6) * low_sr)
-    env_r = np.concatenate([np.full(lag, swell[0]), swell[:-lag]])
-    crash_r = np.concatenate([np.full(lag, crash[0]), crash[:-lag]])
+    env_r = np.concatenate([np.full(lag, swell[0]), swell])[:m]  # also when lag > the render
+    crash_r = np.concatenate([np.full(lag, crash[0]), crash])[:m]
 
     body = dsp.cascade(
         dsp.brown_sos(low_sr, 60.0), dsp.lowpass(450.0, low_sr), dsp.highpass(25.0, low_sr)

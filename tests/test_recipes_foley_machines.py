@@ -1,0 +1,331 @@
+"""Foley, people and machine recipes: each has the acoustic signature of what it names.
+
+Every signature is a predicate on rendered audio; each test checks that the recipe passes it and
+that white noise and a different recipe (the wrong sound) do not, so the checks measure the
+sound rather than merely accepting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from scipy import ndimage, signal
+
+from soundloom_server.engine.renderers.procedural.recipes import SynthRequest, get_recipe
+from soundloom_server.engine.renderers.procedural.recipes.engine import (
+    cylinders,
+    firing_hz,
+    idle_rpm,
+)
+from soundloom_server.engine.renderers.procedural.recipes.heartbeat import bpm, pair_gap_s
+
+SR = 48000
+
+
+def render(name: str, seconds: float, seed: int = 0, **params: object) -> np.ndarray:
+    recipe = get_recipe(name)
+    assert recipe is not None, name
+    request = SynthRequest(
+        int(seconds * SR), SR, np.random.default_rng(seed), recipe.resolve_params(params)
+    )
+    return np.asarray(recipe.synth(request))
+
+
+def noise(seconds: float) -> np.ndarray:
+    return np.random.default_rng(7).uniform(-0.3, 0.3, (int(seconds * SR), 2)).astype(np.float32)
+
+
+def mono(x: np.ndarray) -> np.ndarray:
+    return x.mean(axis=1) if x.ndim == 2 else x
+
+
+def frame_rms(x: np.ndarray, frame_s: float) -> np.ndarray:
+    hop = int(frame_s * SR)
+    m = mono(x)
+    m = m[: m.shape[0] // hop * hop].reshape(-1, hop).astype(np.float64)
+    return np.sqrt((m * m).mean(axis=1))
+
+
+def power_spectrum(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m = mono(x).astype(np.float64)
+    return np.fft.rfftfreq(m.shape[0], 1 / SR), np.abs(np.fft.rfft(m * np.hanning(m.shape[0])))
+
+
+def band_share(x: np.ndarray, low: float, high: float) -> float:
+    freqs, mag = power_spectrum(x)
+    power = mag**2
+    return float(power[(freqs >= low) & (freqs < high)].sum() / power.sum())
+
+
+def onset_times(x: np.ndarray, frame_s: float, rise_db: float, min_gap_s: float) -> np.ndarray:
+    """Times (s) where the frame-RMS envelope rises through `rise_db` re its maximum."""
+    env = 20 * np.log10(frame_rms(x, frame_s) + 1e-12)
+    env -= env.max()
+    ups = np.flatnonzero((env[1:] >= rise_db) & (env[:-1] < rise_db)) + 1
+    kept: list[int] = []
+    for i in ups:
+        if not kept or (i - kept[-1]) * frame_s >= min_gap_s:
+            kept.append(int(i))
+    return np.asarray(kept) * frame_s
+
+
+def autocorr(series: np.ndarray) -> np.ndarray:
+    s = series - series.mean()
+    full = np.correlate(s, s, mode="full")[s.shape[0] - 1 :]
+    return full / (full[0] + 1e-12)
+
+
+def peak_lag(series: np.ndarray, step_s: float, low_s: float, high_s: float) -> tuple[float, float]:
+    """(lag s, correlation) of the strongest autocorrelation peak between `low_s` and `high_s`."""
+    ac = autocorr(series)
+    lo, hi = int(low_s / step_s), int(high_s / step_s)
+    i = lo + int(np.argmax(ac[lo:hi]))
+    return i * step_s, float(ac[i])
+
+
+def pitch_track(x: np.ndarray, frame_s: float, low: float, high: float) -> np.ndarray:
+    """The strongest frequency in [low, high) Hz per frame."""
+    hop = int(frame_s * SR)
+    m = mono(x)
+    frames = m[: m.shape[0] // hop * hop].reshape(-1, hop) * np.hanning(hop)
+    mags = np.abs(np.fft.rfft(frames, n=4 * hop, axis=1))
+    freqs = np.fft.rfftfreq(4 * hop, 1 / SR)
+    band = (freqs >= low) & (freqs < high)
+    return freqs[band][np.argmax(mags[:, band], axis=1)]
+
+
+def tonal_peak(x: np.ndarray, low: float, high: float) -> float:
+    """How far the strongest spectral line in [low, high) Hz stands over its neighbourhood."""
+    freqs, power = signal.welch(mono(x), SR, nperseg=4096)
+    local = ndimage.median_filter(power, size=41) + 1e-30  # +-240 Hz
+    band = (freqs >= low) & (freqs < high)
+    return float((power[band] / local[band]).max())
+
+
+def comb_share(x: np.ndarray, f0: float, harmonics: int, tolerance: float) -> float:
+    """Share of the power from 0.5 f0 to (harmonics + 0.5) f0 lying within +-tolerance of k f0."""
+    freqs, mag = power_spectrum(x)
+    power = mag**2
+    span = (freqs >= 0.5 * f0) & (freqs < (harmonics + 0.5) * f0)
+    k = np.round(freqs / f0)
+    near = span & (np.abs(freqs - k * f0) <= tolerance * k * f0)
+    return float(power[near].sum() / power[span].sum())
+
+
+def check(signature: Callable[[np.ndarray], bool], good: np.ndarray, wrong: np.ndarray) -> None:
+    """The recipe has the signature; white noise and the wrong sound do not."""
+    assert signature(good), "the recipe lacks its signature"
+    assert not signature(noise(good.shape[0] / SR)), "white noise passes: the check is vacuous"
+    assert not signature(wrong), "another sound passes: the check is not specific"
+
+
+# ---------------------------------------------------------------- people
+
+
+def test_heartbeat_beats_in_lub_dub_pairs_at_the_heart_rate() -> None:
+    def paired_at(rate: float) -> Callable[[np.ndarray], bool]:
+        period = 60.0 / bpm(rate)
+        gap = pair_gap_s(period)
+
+        def signature(x: np.ndarray) -> bool:
+            times = onset_times(x, 0.01, -14.0, 0.12)
+            if times.shape[0] < 8:
+                return False
+            gaps = np.diff(times)
+            short, long_ = np.sort(gaps[0::2]), np.sort(gaps[1::2])
+            if np.median(short) > np.median(long_):
+                short, long_ = long_, short
+            return bool(
+                abs(np.median(short) - gap) < 0.05
+                and abs(np.median(long_) - (period - gap)) < 0.06
+                and abs(np.median(gaps[:-1] + gaps[1:]) - period) < 0.05
+            )
+
+        return signature
+
+    resting = paired_at(20.0 / 110.0)
+    check(resting, render("heartbeat", 8.0), render("clock", 8.0))
+    assert paired_at(0.4)(render("heartbeat", 8.0, seed=1, rate=0.4))
+    assert not resting(render("heartbeat", 8.0, seed=1, rate=0.4)), "rate changes the pulse"
+
+
+def test_breathing_cycles_at_the_breathing_rate() -> None:
+    def signature(x: np.ndarray) -> bool:
+        env = frame_rms(x, 0.05)
+        lag, corr = peak_lag(env, 0.05, 1.5, 5.0)
+        return bool(abs(lag - 3.0) < 0.35 and corr > 0.3 and band_share(x, 200, 6000) > 0.8)
+
+    check(signature, render("breathing", 8.0, rate=1.0), render("machine_hum", 8.0))
+
+
+def test_applause_is_dense_bright_claps() -> None:
+    def signature(x: np.ndarray) -> bool:
+        # Claps stand out of their own 100 ms neighbourhood; smooth swells do not.
+        env = frame_rms(x, 0.004)
+        local = np.convolve(env, np.ones(25) / 25, mode="same") + 1e-12
+        spiky = np.percentile(env / local, 99)
+        return bool(band_share(x, 700, 3500) > 0.45 and spiky > 2.0)
+
+    check(signature, render("applause", 4.0), render("breathing", 4.0))
+
+
+# ---------------------------------------------------------------- foley
+
+
+def test_chains_rattle_in_many_bright_clicks() -> None:
+    def signature(x: np.ndarray) -> bool:
+        # Ringing links: sharp modal lines over the clatter, mostly above 1 kHz.
+        return bool(tonal_peak(x, 1000, 12000) > 8.0 and band_share(x, 1000, 20000) > 0.8)
+
+    check(signature, render("chains", 2.0), render("cloth", 2.0))
+
+
+def test_cloth_swishes_are_smooth_soft_swells() -> None:
+    def signature(x: np.ndarray) -> bool:
+        env = 20 * np.log10(frame_rms(x, 0.02) + 1e-12)
+        env -= env.max()
+        swells = (env > -12).mean() > 0.15 and np.percentile(env, 10) < -20
+        # Friction noise: no ringing lines anywhere.
+        return bool(swells and tonal_peak(x, 200, 12000) < 4.0 and band_share(x, 200, 8000) > 0.85)
+
+    check(signature, render("cloth", 1.5), render("chains", 1.5))
+
+
+def test_drawer_slides_then_knocks_its_stop() -> None:
+    def signature(x: np.ndarray) -> bool:
+        env = frame_rms(x, 0.01)
+        top = int(np.argmax(env))
+        slide = env[10 : max(top - 8, 11)]
+        if slide.shape[0] < 15:  # at least 0.15 s of sliding before the knock
+            return False
+        sustained = np.median(slide) > env[top] * 10 ** (-30 / 20)
+        return bool(sustained and env[top] > 2.0 * np.median(slide))
+
+    for action in ("open", "close"):
+        check(signature, render("drawer", 1.5, action=action), render("tyre_skid", 1.5))
+
+
+# ---------------------------------------------------------------- machines
+
+
+def clicks(x: np.ndarray) -> np.ndarray:
+    """The audio above 2 kHz, where clicks stand out of room tone and low thumps."""
+    return signal.sosfilt(signal.butter(4, 2000, "highpass", fs=SR, output="sos"), mono(x))
+
+
+def test_clock_ticks_once_a_second() -> None:
+    def signature(x: np.ndarray) -> bool:
+        ticks = onset_times(clicks(x), 0.005, -8.0, 0.3)
+        return bool(5 <= ticks.shape[0] <= 7 and abs(np.median(np.diff(ticks)) - 1.0) < 0.03)
+
+    check(signature, render("clock", 6.0), render("heartbeat", 6.0))
+    fast = onset_times(clicks(render("clock", 6.0, rate=0.5)), 0.005, -8.0, 0.2)
+    assert abs(np.median(np.diff(fast)) - 0.5) < 0.03, "rate 0.5: two ticks a second"
+
+
+def test_clock_tick_and_tock_differ_in_pitch() -> None:
+    x = mono(render("clock", 6.0))
+    ticks = onset_times(clicks(x), 0.005, -8.0, 0.3)
+    cents = []
+    for t in ticks[:-1]:
+        seg = x[int(t * SR) : int(t * SR) + SR // 10]
+        f, mag = np.fft.rfftfreq(seg.shape[0], 1 / SR), np.abs(np.fft.rfft(seg))
+        cents.append(float((f * mag**2).sum() / (mag**2).sum()))
+    odd, even = np.mean(cents[0::2]), np.mean(cents[1::2])
+    assert abs(np.log2(odd / even)) > 0.05
+
+
+def test_engine_spectrum_is_harmonic_at_the_firing_frequency() -> None:
+    size = 0.5
+    nominal = firing_hz(idle_rpm(size), cylinders(size))
+
+    def signature(x: np.ndarray) -> bool:
+        # The idle speed varies by a few percent per take: search around the nominal.
+        best = max(comb_share(x, f, 8, 0.015) for f in np.linspace(0.95, 1.05, 41) * nominal)
+        return best > 0.6
+
+    check(signature, render("engine", 4.0, size=size), render("machine_hum", 4.0))
+    revving = pitch_track(render("engine", 6.0, seed=2, action="rev"), 0.2, 20.0, 400.0)
+    assert revving.max() > 2.0 * np.median(revving[:3]) or revving.max() > 1.5 * revving.min()
+
+
+def test_machine_hum_is_mains_harmonics() -> None:
+    def signature(x: np.ndarray) -> bool:
+        shares = [comb_share(x, mains, 12, 0.01) for mains in (50.0, 60.0)]
+        return max(shares) > 0.5 and band_share(x, 0, 1500) > 0.8
+
+    check(signature, render("machine_hum", 4.0), render("electric_buzz", 4.0))
+    assert signature(render("machine_hum", 4.0, mains="60"))
+
+
+def test_electric_buzz_is_a_harmonic_rich_100hz_buzz() -> None:
+    def signature(x: np.ndarray) -> bool:
+        return comb_share(x, 100.0, 40, 0.01) > 0.5 and band_share(x, 1000, 20000) > 0.25
+
+    check(signature, render("electric_buzz", 4.0), render("machine_hum", 4.0))
+
+
+def test_siren_sweeps_its_band_periodically() -> None:
+    def wails(x: np.ndarray) -> bool:
+        track = pitch_track(x, 0.04, 300.0, 3000.0)
+        inside = ((track > 540) & (track < 1600)).mean() > 0.9
+        spread = np.percentile(track, 95) - np.percentile(track, 5) > 600
+        smooth = np.median(np.abs(np.diff(track))) < 40
+        return bool(inside and spread and smooth)
+
+    check(wails, render("siren", 8.0), render("alarm", 8.0, action="beep"))
+    yelp = pitch_track(render("siren", 4.0, action="yelp"), 0.01, 300.0, 3000.0)
+    lag, corr = peak_lag(yelp, 0.01, 0.15, 0.8)
+    assert abs(lag - 1 / 3.0) < 0.04 and corr > 0.5, (lag, corr)
+
+
+def test_alarm_bell_rings_at_the_clapper_rate_and_beeps_gate() -> None:
+    def clapper(x: np.ndarray) -> bool:
+        lag, corr = peak_lag(frame_rms(x, 0.002), 0.002, 1 / 25.0, 1 / 12.0)
+        return bool(1 / 21.0 < lag < 1 / 14.0 and corr > 0.3 and band_share(x, 800, 8000) > 0.6)
+
+    check(clapper, render("alarm", 3.0), render("applause", 3.0))
+    beeps = render("alarm", 3.0, action="beep")
+    assert band_share(beeps, 2500, 3300) > 0.6
+    lag, corr = peak_lag(frame_rms(beeps, 0.005), 0.005, 0.1, 1.0)
+    assert abs(lag - 1 / 3.0) < 0.03 and corr > 0.6  # intensity 0.5: three beeps a second
+
+
+def test_tyre_skid_is_a_decaying_tonal_squeal() -> None:
+    def signature(x: np.ndarray) -> bool:
+        tonal = tonal_peak(x, 700, 2600) > 20.0
+        env = frame_rms(x, 0.05)
+        third = env.shape[0] // 3
+        decays = env[:third].mean() > 2.0 * env[2 * third :].mean()
+        return bool(tonal and decays)
+
+    check(signature, render("tyre_skid", 2.0), render("siren", 2.0))
+
+
+def test_pass_by_pitch_drops_and_pans_left_to_right() -> None:
+    def signature(x: np.ndarray) -> bool:
+        n = x.shape[0]
+        early, late = x[int(0.15 * n) : int(0.35 * n)], x[int(0.6 * n) : int(0.8 * n)]
+
+        def pitch(seg: np.ndarray) -> float:
+            freqs, mag = power_spectrum(seg)
+            band = (freqs >= 50) & (freqs < 160)  # the engine's fundamental
+            return float(freqs[band][np.argmax(mag[band])])
+
+        def balance(seg: np.ndarray) -> float:
+            return float(np.sqrt((seg[:, 0] ** 2).mean() / (seg[:, 1] ** 2).mean()))
+
+        falls = pitch(early) > 1.06 * pitch(late)
+        return bool(falls and balance(early) > 1.5 and balance(late) < 1 / 1.5)
+
+    check(signature, render("pass_by", 5.0), render("engine", 5.0, action="rev"))
+
+
+@pytest.mark.parametrize("action", ["open", "close"])
+def test_drawer_close_knocks_harder_than_open(action: str) -> None:
+    x = frame_rms(render("drawer", 1.5, seed=3, action=action), 0.01)
+    top = int(np.argmax(x))
+    ratio = x[top] / np.median(x[10 : top - 8])
+    assert ratio > (4.0 if action == "close" else 2.0)

@@ -1,0 +1,407 @@
+"""Acoustic signatures of the nature, water and fire recipes, measured on the rendered audio.
+
+Each test checks features that white noise and the neighbouring recipes do not share.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+from scipy import signal
+
+from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._nature_water import bubbles
+
+SR = 48000
+
+
+def recipe(name: str) -> Recipe:
+    module = importlib.import_module(f"soundloom_server.engine.renderers.procedural.recipes.{name}")
+    return module.RECIPE
+
+
+def render(name: str, seconds: float, seed: int = 5, **params: object) -> np.ndarray:
+    r = recipe(name)
+    request = SynthRequest(
+        int(seconds * SR), SR, np.random.default_rng(seed), r.resolve_params(params)
+    )
+    return np.asarray(r.synth(request))
+
+
+def mono(x: np.ndarray) -> np.ndarray:
+    return x.mean(axis=1) if x.ndim == 2 else x
+
+
+def psd(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return signal.welch(mono(x), SR, nperseg=8192)
+
+
+def band_fraction(x: np.ndarray, low: float, high: float) -> float:
+    """Share of the power between `low` and `high` Hz."""
+    f, p = psd(x)
+    return float(p[(f >= low) & (f < high)].sum() / p.sum())
+
+
+def flatness(x: np.ndarray, low: float = 50.0, high: float = 10000.0) -> float:
+    """Spectral flatness (geometric / arithmetic mean of the PSD): 1 for noise, ~0 for tones."""
+    f, p = psd(x)
+    band = p[(f >= low) & (f < high)] + 1e-20
+    return float(np.exp(np.log(band).mean()) / band.mean())
+
+
+def peak_hz(x: np.ndarray, low: float = 50.0, high: float = 10000.0) -> float:
+    f, p = psd(x)
+    keep = (f >= low) & (f < high)
+    return float(f[keep][np.argmax(p[keep])])
+
+
+def centroid(x: np.ndarray) -> float:
+    f, p = signal.periodogram(mono(x), SR)
+    return float((f * p).sum() / p.sum())
+
+
+def frame_rms(x: np.ndarray, frame_s: float) -> np.ndarray:
+    hop = int(frame_s * SR)
+    m = mono(x)
+    return np.sqrt((m[: m.shape[0] // hop * hop].reshape(-1, hop) ** 2).mean(axis=1))
+
+
+def level_std_db(x: np.ndarray, frame_s: float = 0.25) -> float:
+    """Spread of the level over time: a steady bed ~1 dB, gusts and sparse calls much more."""
+    return float(np.std(20 * np.log10(frame_rms(x, frame_s) + 1e-9)))
+
+
+def strike_rate(x: np.ndarray, ratio: float = 4.0) -> float:
+    """Clicks per second standing `ratio` x above the median of the 1 ms high-band envelope."""
+    y = signal.sosfilt(signal.butter(4, 2000, "hp", fs=SR, output="sos"), mono(x))
+    hop = int(0.001 * SR)
+    env = np.abs(y[: y.shape[0] // hop * hop]).reshape(-1, hop).max(axis=1)
+    peaks = signal.find_peaks(env, height=ratio * np.median(env), distance=5)[0]
+    return peaks.shape[0] / (x.shape[0] / SR)
+
+
+def pulse_modulation(x: np.ndarray) -> float:
+    """Envelope modulation power at 8-45 Hz (croak pulse rates) over that at 60-200 Hz."""
+    hop = int(0.002 * SR)
+    m = np.abs(mono(x))
+    env = m[: m.shape[0] // hop * hop].reshape(-1, hop).mean(axis=1)
+    power = np.abs(np.fft.rfft(env - env.mean())) ** 2
+    f = np.fft.rfftfreq(env.shape[0], 0.002)
+    return float(power[(f >= 8) & (f < 45)].mean() / power[(f >= 60) & (f < 200)].mean())
+
+
+def periodicity(x: np.ndarray, low: float = 140.0, high: float = 1000.0) -> tuple[float, float]:
+    """Median normalised autocorrelation peak and its pitch (Hz) over the loudest 0.1 s slices."""
+    m = mono(x)
+    hop = int(0.1 * SR)
+    slices = m[: m.shape[0] // hop * hop].reshape(-1, hop)
+    loud = slices[np.argsort((slices**2).mean(axis=1))[-max(3, slices.shape[0] // 4) :]]
+    found = []
+    a, b = int(SR / high), int(SR / low)
+    for s in loud:
+        s = s - s.mean()
+        ac = np.correlate(s, s, "full")[hop - 1 :]
+        ac /= ac[0] + 1e-12
+        lag = a + int(np.argmax(ac[a:b]))
+        found.append((ac[lag], SR / lag))
+    value, pitch = np.median(np.array(found), axis=0)
+    return float(value), float(pitch)
+
+
+def ild_std_db(x: np.ndarray, frame_s: float = 0.25) -> float:
+    """Spread of the left/right level difference: a source moving across the stereo field."""
+    hop = int(frame_s * SR)
+    n = x.shape[0] // hop * hop
+    left = np.sqrt((x[:n, 0].reshape(-1, hop) ** 2).mean(axis=1))
+    right = np.sqrt((x[:n, 1].reshape(-1, hop) ** 2).mean(axis=1))
+    return float(np.std(20 * np.log10((left + 1e-9) / (right + 1e-9))))
+
+
+def white(seconds: float = 6.0) -> np.ndarray:
+    return np.random.default_rng(1).standard_normal((int(seconds * SR), 2)).astype(np.float32)
+
+
+# ---------------------------------------------------------------- weather and water
+
+
+def is_hail(x: np.ndarray) -> bool:
+    # Distinct hard clicks (rain's drops blur into a wash), bright, no low body, steady.
+    return (
+        strike_rate(x) > 15
+        and band_fraction(x, 2000, 24000) > 0.5
+        and band_fraction(x, 300, 2000) > 0.05  # the surface rings too
+        and band_fraction(x, 0, 300) < 0.05
+        and level_std_db(x) < 3.0
+    )
+
+
+def test_hail_is_a_steady_stream_of_distinct_hard_clicks() -> None:
+    assert is_hail(render("hail", 6.0))
+    assert is_hail(render("hail", 6.0, material="ground"))
+    assert not is_hail(white())
+    assert not is_hail(render("leaves_rustle", 6.0))
+
+
+def is_cave_drips(x: np.ndarray) -> bool:
+    # Tonal plinks in the bubble range, sparse, with smooth echo tails (not pulse trains).
+    return (
+        flatness(x) < 0.05
+        and 450 < peak_hz(x) < 2600
+        and band_fraction(x, 0, 1000) < 0.8
+        and level_std_db(x) > 3.0
+        and pulse_modulation(x) < 10
+    )
+
+
+def test_cave_drips_are_sparse_tonal_plinks_with_echo() -> None:
+    assert is_cave_drips(render("cave_drips", 6.0))
+    assert not is_cave_drips(white())
+    assert not is_cave_drips(render("frogs", 6.0))
+    assert not is_cave_drips(render("owl", 6.0))
+
+
+def test_a_bubble_chirp_rises_in_pitch() -> None:
+    out = bubbles(np.zeros(SR // 10, np.float32), [0], [800.0], [1.0], None, SR, rise=1.0)
+    crossings = np.flatnonzero(np.diff(np.signbit(out)))
+    periods = np.diff(crossings[::2])  # samples per cycle, one per full cycle
+    assert periods[-3:].mean() < 0.85 * periods[:3].mean()
+
+
+def test_splash_hits_then_bubbles_and_droplets_fall_back() -> None:
+    def is_splash(x: np.ndarray) -> bool:
+        env = frame_rms(x, 0.01)
+        late = x[int(0.25 * SR) : int(1.2 * SR)]
+        return (
+            np.argmax(env) < 15  # the entry is the loudest moment, within 150 ms
+            and centroid(late) > 500  # what follows is bright: bubbles and droplets
+            and strike_rate(late, ratio=3.0) > 3
+        )
+
+    assert is_splash(render("splash", 2.0))
+    assert not is_splash(white(2.0))
+    assert not is_splash(render("explosion", 2.0))
+    small, big = render("splash", 2.0, size=0.0), render("splash", 2.0, size=1.0)
+    assert centroid(big) < centroid(small)
+
+
+def is_underwater(x: np.ndarray) -> bool:
+    # Nothing above 2 kHz survives, but it is not only rumble: bubbles fill 150-1500 Hz.
+    return band_fraction(x, 2000, 24000) < 1e-3 and band_fraction(x, 150, 1500) > 0.2
+
+
+def test_underwater_is_heavily_low_passed_with_bubbles() -> None:
+    assert is_underwater(render("underwater", 6.0))
+    assert not is_underwater(white())
+    assert not is_underwater(render("owl", 6.0))
+    assert not is_underwater(render("torch", 6.0))
+
+
+def is_fountain(x: np.ndarray) -> bool:
+    # Steady, broadband and noisy, with its weight in the watery mids rather than in hiss.
+    return (
+        level_std_db(x) < 1.2
+        and flatness(x) > 0.3
+        and band_fraction(x, 300, 2000) > 0.3
+        and band_fraction(x, 2000, 24000) < 0.7
+    )
+
+
+def test_fountain_is_a_steady_broadband_splash_stream() -> None:
+    assert is_fountain(render("fountain", 6.0))
+    assert not is_fountain(white())
+    assert not is_fountain(render("hail", 6.0))
+    assert not is_fountain(render("leaves_rustle", 6.0))
+
+
+# ---------------------------------------------------------------- fire
+
+
+def flicker_db(x: np.ndarray) -> float:
+    """Fast level wobble of the band under 1 kHz (20 ms frames, slow trend removed)."""
+    y = signal.sosfilt(signal.butter(4, 1000, "lp", fs=SR, output="sos"), mono(x))
+    level = 20 * np.log10(frame_rms(y, 0.02) + 1e-9)
+    trend = np.convolve(level, np.ones(25) / 25, "same")
+    return float(np.std((level - trend)[25:-25]))
+
+
+def is_torch(x: np.ndarray) -> bool:
+    # A low roar that flutters quickly, with a little hiss on top.
+    return (
+        band_fraction(x, 0, 1000) > 0.9
+        and band_fraction(x, 0, 60) < 0.2
+        and band_fraction(x, 2000, 24000) > 0.005
+        and flicker_db(x) > 2.5
+    )
+
+
+def test_torch_is_a_fluttering_low_roar() -> None:
+    assert is_torch(render("torch", 6.0))
+    assert not is_torch(white())
+    assert not is_torch(render("underwater", 6.0))
+    assert not is_torch(render("insect_buzz", 6.0))
+
+
+def is_explosion(x: np.ndarray) -> bool:
+    env = frame_rms(x, 0.01)
+    top = int(np.argmax(env))
+    start = int(np.flatnonzero(env > 0.1 * env.max())[0]) * int(0.01 * SR)
+    onset = x[start : start + int(0.02 * SR)]
+    late = x[int(0.6 * SR) : int(2.0 * SR)]
+    return (
+        top < 10  # a sharp onset within 100 ms
+        and centroid(onset) > 3 * centroid(late)  # a crack, then a dark rumble
+        and band_fraction(late, 0, 300) > 0.6
+        and frame_rms(x, 0.5)[-1] < 0.2 * frame_rms(x, 0.5)[0]  # it dies away
+    )
+
+
+def test_explosion_cracks_then_rumbles_and_size_lengthens_it() -> None:
+    assert is_explosion(render("explosion", 4.0))
+    assert not is_explosion(white(4.0))
+    assert not is_explosion(render("splash", 4.0))
+    assert not is_explosion(render("fire_whoosh", 4.0))
+
+    def tail(x: np.ndarray) -> float:
+        return float(frame_rms(x, 0.25)[4:8].mean() / frame_rms(x, 0.25).max())
+
+    assert tail(render("explosion", 4.0, size=1.0)) > 1.5 * tail(render("explosion", 4.0, size=0.0))
+
+
+def is_whoosh(x: np.ndarray) -> bool:
+    # The band's centre rises to a maximum inside the event and falls again; the swell peaks late.
+    hop = int(0.1 * SR)
+    frames = mono(x)[: x.shape[0] // hop * hop].reshape(-1, hop)
+    loud = (frames**2).mean(axis=1) > 0.01 * (frames**2).mean(axis=1).max()
+    cents = np.array([centroid(f) for f in frames])
+    idx = np.flatnonzero(loud)
+    inner = idx[np.argmax(cents[idx])]
+    return (
+        idx[0] < inner < idx[-1]
+        and 0.1 < inner / frames.shape[0] < 0.75
+        and cents[inner] > 1.6 * cents[idx[0]]
+        and cents[inner] > 1.6 * cents[idx[-1]]
+        and int(np.argmax(frame_rms(x, 0.05))) * 0.05 > 0.15
+    )
+
+
+def test_fire_whoosh_sweeps_up_then_down() -> None:
+    assert is_whoosh(render("fire_whoosh", 2.0))
+    assert is_whoosh(render("fire_whoosh", 3.0, seed=8, size=1.0))
+    assert not is_whoosh(white(2.0))
+    assert not is_whoosh(render("explosion", 2.0))
+
+
+# ---------------------------------------------------------------- creatures
+
+
+def is_crows(x: np.ndarray) -> bool:
+    value, pitch = periodicity(x, 300.0, 1000.0)
+    return (
+        value > 0.3
+        and 380 < pitch < 850  # a caw's fundamental
+        and band_fraction(x, 1000, 24000) > 0.4  # harmonic-rich and harsh
+        and level_std_db(x) > 5  # sparse calls
+        and pulse_modulation(x) < 10  # sustained caws, not pulse trains
+    )
+
+
+def test_crows_caw_harshly_at_the_right_pitch() -> None:
+    assert is_crows(render("crows", 6.0))
+    assert not is_crows(white())
+    assert not is_crows(render("owl", 6.0))
+    assert not is_crows(render("frogs", 6.0))
+
+
+def is_frogs(x: np.ndarray) -> bool:
+    # Pulse trains at 8-45 Hz carried by resonances in the 250-2500 Hz band.
+    return pulse_modulation(x) > 15 and band_fraction(x, 250, 2500) > 0.7
+
+
+def test_frogs_croak_in_pulse_trains() -> None:
+    assert is_frogs(render("frogs", 6.0))
+    assert is_frogs(render("frogs", 6.0, intensity=0.0))
+    assert not is_frogs(white())
+    assert not is_frogs(render("crows", 6.0))
+    assert not is_frogs(render("insect_buzz", 6.0))
+
+
+def is_owl(x: np.ndarray) -> bool:
+    # Pure low hoots: a tonal peak at 280-520 Hz, nothing much below or above, sparse.
+    return (
+        280 < peak_hz(x) < 520
+        and flatness(x) < 0.01
+        and band_fraction(x, 0, 250) < 0.2
+        and band_fraction(x, 1000, 24000) < 0.1
+        and level_std_db(x) > 5
+    )
+
+
+def test_owl_hoots_low_and_pure() -> None:
+    assert is_owl(render("owl", 8.0))
+    assert not is_owl(white())
+    assert not is_owl(render("underwater", 6.0))
+    assert not is_owl(render("crows", 6.0))
+
+
+def harmonicity(x: np.ndarray, low: float = 140.0, high: float = 650.0) -> float:
+    """How clearly the first five harmonics stand over the gaps between them (loud 0.2 s slices).
+
+    The second-weakest of the five ratios counts: a buzz has them all, a howl only one band.
+    """
+    m = mono(x)
+    hop = int(0.2 * SR)
+    slices = m[: m.shape[0] // hop * hop].reshape(-1, hop)
+    loud = slices[np.argsort((slices**2).mean(axis=1))[-max(3, slices.shape[0] // 4) :]]
+    ratios = []
+    for s in loud:
+        f0 = periodicity(s, low, high)[1]
+        f, p = signal.periodogram(s, SR, window="hann")
+        each = [
+            p[np.abs(f - k * f0) < 0.03 * k * f0].max()
+            / np.median(p[np.abs(f - (k + 0.5) * f0) < 0.1 * f0])
+            for k in range(1, 6)
+        ]
+        ratios.append(np.sort(each)[1])
+    return float(np.median(ratios))
+
+
+def is_buzz(x: np.ndarray) -> bool:
+    value, _ = periodicity(x, 140.0, 650.0)
+    return (
+        value > 0.4
+        and harmonicity(x) > 3.5
+        and level_std_db(x) < 4  # continuous
+        and ild_std_db(x) > 4  # moving across the stereo field
+    )
+
+
+def test_insect_buzz_is_a_moving_harmonic_drone() -> None:
+    assert is_buzz(render("insect_buzz", 6.0, intensity=0.0))
+    assert is_buzz(render("insect_buzz", 6.0, intensity=0.0, insect="mosquito"))
+    assert not is_buzz(white())
+    assert not is_buzz(render("torch", 6.0))
+    assert not is_buzz(render("owl", 6.0))
+    assert not is_buzz(render("wind", 6.0))
+    fly = periodicity(render("insect_buzz", 4.0, intensity=0.0))[1]
+    mosquito = periodicity(render("insect_buzz", 4.0, intensity=0.0, insect="mosquito"))[1]
+    assert mosquito > 1.6 * fly
+
+
+def is_leaves(x: np.ndarray) -> bool:
+    # High, noisy crackle whose level follows gusts.
+    return (
+        band_fraction(x, 2000, 24000) > 0.7
+        and flatness(x) > 0.3
+        and level_std_db(x) > 3
+        and strike_rate(x, ratio=3.0) > 5
+    )
+
+
+def test_leaves_rustle_in_gusts_of_crackle() -> None:
+    assert is_leaves(render("leaves_rustle", 6.0))
+    assert not is_leaves(white())
+    assert not is_leaves(render("hail", 6.0))
+    assert not is_leaves(render("fountain", 6.0))
+    steady = level_std_db(render("leaves_rustle", 10.0, gustiness=0.0))
+    assert level_std_db(render("leaves_rustle", 10.0, gustiness=1.0)) > 1.3 * steady
