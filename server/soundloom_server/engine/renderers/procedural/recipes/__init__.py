@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -79,22 +80,29 @@ class Recipe:
 
 
 _RECIPES: dict[str, Recipe] = {}
+_DISCOVERY = threading.Lock()
 
 
 def _discover() -> None:
+    # Render threads may arrive here together: build under a lock, publish the finished dict.
     if _RECIPES:
         return
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        found = list(getattr(module, "RECIPES", ())) + (
-            [module.RECIPE] if hasattr(module, "RECIPE") else []
-        )
-        for recipe in found:
-            if recipe.name in _RECIPES:
-                raise RuntimeError(f"recipe {recipe.name!r} is defined twice")
-            _RECIPES[recipe.name] = recipe
+    with _DISCOVERY:
+        if _RECIPES:
+            return
+        found: dict[str, Recipe] = {}
+        for info in pkgutil.iter_modules(__path__):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            recipes = list(getattr(module, "RECIPES", ())) + (
+                [module.RECIPE] if hasattr(module, "RECIPE") else []
+            )
+            for recipe in recipes:
+                if recipe.name in found:
+                    raise RuntimeError(f"recipe {recipe.name!r} is defined twice")
+                found[recipe.name] = recipe
+        _RECIPES.update(found)
 
 
 def all_recipes() -> list[Recipe]:
