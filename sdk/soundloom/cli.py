@@ -1,4 +1,4 @@
-"""The `soundloom` command: generate, plan, render, schema, recipes."""
+"""The `soundloom` command: generate, plan, render, schema, recipes, gallery."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from soundloom.backends_cli import add_backends_parser, run_backends
+from soundloom.bank import add_bank_command, run_bank_command
+from soundloom.cache import add_cache_command, run_cache_command
+from soundloom.dev import add_dev_parser, run_dev
 from soundloom_server.engine.errors import InvalidArgument, SoundloomError
 from soundloom_server.engine.plan import (
     FORMATS,
@@ -22,6 +26,7 @@ from soundloom_server.engine.plan import (
     plan_to_json,
     validate_options,
 )
+from soundloom_server.service.serve import add_serve_command, run_serve
 
 EXIT_BAD_INPUT = 2
 
@@ -91,6 +96,9 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
         "--spectrogram", type=Path, metavar="PNG", help="save waveform + spectrogram"
     )
     parser.add_argument("--renderer", default="procedural", help="default renderer backend")
+    parser.add_argument(
+        "--model", metavar="PATH", help="diffusion weights folder (else $SOUNDLOOM_MODELS)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -104,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--duration", type=float, help="scene length, seconds (default: from text, else 30)"
     )
     gen.add_argument("--planner", default="rules", help="planner backend")
+    gen.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     gen.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
     _add_render_options(gen)
     plan = commands.add_parser("plan", help="print the plan JSON for a description")
@@ -111,12 +120,28 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--duration", type=float)
     plan.add_argument("--seed", type=int, default=0)
     plan.add_argument("--planner", default="rules")
+    plan.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     render = commands.add_parser("render", help="render an (edited) plan JSON file")
     render.add_argument("plan", type=Path, help="plan JSON (from soundloom plan)")
     _add_render_options(render)
     commands.add_parser("schema", help="print the plan's JSON Schema")
     recipes = commands.add_parser("recipes", help="list the procedural recipes")
     recipes.add_argument("--json", action="store_true", help="as a JSON list")
+    gallery = commands.add_parser(
+        "gallery", help="render every recipe to audio + spectrogram and an index.html"
+    )
+    gallery.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    gallery.add_argument(
+        "--seconds", type=float, default=8.0, help="bed length, seconds (one-shots: typical)"
+    )
+    gallery.add_argument("--family", help="only this family (e.g. weather, retro)")
+    gallery.add_argument("--seed", type=int, default=0, help="random seed")
+    gallery.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    add_serve_command(commands)
+    add_cache_command(commands)
+    add_bank_command(commands)
+    add_dev_parser(commands)
+    add_backends_parser(commands)
     return parser
 
 
@@ -219,14 +244,57 @@ def _recipes(as_json: bool) -> int:
     return 0
 
 
+def _gallery(args: argparse.Namespace) -> int:
+    from soundloom.gallery import render_gallery
+    from soundloom_server.engine.renderers.procedural.recipes import all_recipes
+
+    if not 0.5 <= args.seconds <= MAX_SCENE_S:
+        raise InvalidArgument("seconds", f"must be in [0.5, {MAX_SCENE_S:g}], got {args.seconds:g}")
+    families = sorted({r.family for r in all_recipes()})
+    if args.family is not None and args.family not in families:
+        raise InvalidArgument(
+            "family", f"must be one of {', '.join(families)}, got {args.family!r}"
+        )
+    progress = None if args.quiet else lambda name: print(f"rendering {name}", file=sys.stderr)
+    items = render_gallery(args.out, args.seconds, args.family, args.seed, progress)
+    if not args.quiet:
+        print(f"{args.out / 'index.html'}  {len(items)} recipes")
+    return 0
+
+
+def _use_models(args: argparse.Namespace) -> None:
+    """Point the neural backends at --llm / --model folders; loading waits for first use."""
+    if args.command in ("generate", "plan") and getattr(args, "llm", None):
+        from soundloom_server.engine.planners.llm import use_model as use_llm
+
+        use_llm(args.llm)
+    if args.command in ("generate", "render") and getattr(args, "model", None):
+        from soundloom_server.engine.renderers.diffusion import use_model
+
+        use_model(args.model)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command; raises SoundloomError on bad input."""
     args = build_parser().parse_args(argv)
+    _use_models(args)
     if args.command == "schema":
         print(json.dumps(plan_json_schema(), indent=2))
         return 0
     if args.command == "recipes":
         return _recipes(args.json)
+    if args.command == "gallery":
+        return _gallery(args)
+    if args.command == "serve":
+        return run_serve(args)
+    if args.command == "cache":
+        return run_cache_command(args)
+    if args.command == "bank":
+        return run_bank_command(args)
+    if args.command == "dev":
+        return run_dev(args)
+    if args.command == "backends":
+        return run_backends(args)
     if args.command == "plan":
         from soundloom_server.engine.pipeline import plan_scene
 

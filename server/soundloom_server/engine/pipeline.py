@@ -18,6 +18,7 @@ from soundloom_server.engine.loudness import LoudnessReport
 from soundloom_server.engine.master import master
 from soundloom_server.engine.mix import mix_scene
 from soundloom_server.engine.plan import (
+    Event,
     EventKind,
     RenderOptions,
     ScenePlan,
@@ -116,12 +117,9 @@ def _check_backends(plan: ScenePlan, options: RenderOptions) -> None:
 def _render_events(
     plan: ScenePlan, options: RenderOptions, progress: ProgressFn, cancelled: CancelFn | None
 ) -> dict[str, Clip]:
-    clips: dict[str, Clip] = {}
-    total = max(len(plan.events), 1)
-    for done, event in enumerate(plan.events):
-        if cancelled is not None and cancelled():
-            raise Cancelled("rendering was cancelled")
-        progress("render", done / total)
+    """Render every event; a renderer that offers `render_batch` gets all its events at once."""
+    groups: dict[str, list[tuple[Event, RenderContext]]] = {}
+    for event in plan.events:
         neighbours = tuple(
             e
             for e in plan.events
@@ -135,7 +133,31 @@ def _render_events(
             environment=plan.environment,
             neighbours=neighbours,
         )
-        clips[event.id] = get_renderer(event.renderer or options.renderer).render(event, ctx)
+        groups.setdefault(event.renderer or options.renderer, []).append((event, ctx))
+    clips: dict[str, Clip] = {}
+    total = max(len(plan.events), 1)
+    done = 0
+    for name, items in groups.items():
+        renderer = get_renderer(name)
+        if cancelled is not None and cancelled():
+            raise Cancelled("rendering was cancelled")
+        render_batch = getattr(renderer, "render_batch", None)
+        if render_batch is not None:  # neural backends: one model call for many events
+            base, count = done, len(items)
+
+            def batch_progress(fraction: float, base: int = base, count: int = count) -> None:
+                progress("render", (base + fraction * count) / total)
+
+            for clip in render_batch(items, batch_progress, cancelled):
+                clips[clip.event_id] = clip
+            done += count
+            continue
+        for event, ctx in items:
+            if cancelled is not None and cancelled():
+                raise Cancelled("rendering was cancelled")
+            progress("render", done / total)
+            clips[event.id] = renderer.render(event, ctx)
+            done += 1
     progress("render", 1.0)
     return clips
 

@@ -44,4 +44,5 @@ def get_planner(name: str) -> Planner:
 
 
 def _load_builtin() -> None:
-    from soundloom_server.engine.planners import rules  # noqa: F401
+    # The LLM planner registers without importing torch; it loads its model on first use.
+    from soundloom_server.engine.planners import llm, rules  # noqa: F401

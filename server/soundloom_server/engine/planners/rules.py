@@ -21,7 +21,8 @@ from soundloom_server.engine.plan import (
 from soundloom_server.engine.planners import register_planner
 from soundloom_server.engine.planners.clauses import Clause, Relation, split_clauses
 from soundloom_server.engine.planners.descriptors import params_for
-from soundloom_server.engine.planners.lexicon import lemmas, match_recipe, tokens
+from soundloom_server.engine.planners.lexicon import lemmas, tokens
+from soundloom_server.engine.planners.matchers import CaptionMatcher, select_matcher
 from soundloom_server.engine.seeds import rng_for
 
 DEFAULT_SCENE_S = 30.0
@@ -276,9 +277,16 @@ class _Draft:
 
 
 class RulesPlanner:
-    """Embedded planner: deterministic per (description, seed), no model weights."""
+    """Embedded planner: deterministic per (description, seed), no model weights.
+
+    Captions find recipes through a matcher: `matcher` names one, else $SOUNDLOOM_MATCHER, else
+    the embedded lexicon (which also stands in, with a warning, when the one asked for cannot run).
+    """
 
     name = "rules"
+
+    def __init__(self, matcher: str | None = None) -> None:
+        self.matcher = matcher
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
         """Decompose the description into beds and one-shots placed on a timeline."""
@@ -287,11 +295,14 @@ class RulesPlanner:
         duration_s = request.duration_s or stated_s or DEFAULT_SCENE_S
         duration_s = float(min(max(duration_s, 0.1), 600.0))
         warnings: list[str] = []
-        drafts, setting = _drafts(clauses, warnings)
+        matcher, note = select_matcher(self.matcher)
+        if note:
+            warnings.append(note)
+        drafts, setting = _drafts(clauses, warnings, matcher)
         if not any(d.kind is EventKind.AMBIENCE for d in drafts):
             drafts = _implied_beds(setting or [request.description]) + drafts
         if not drafts:
-            drafts = [_fallback_draft(request.description, warnings)]
+            drafts = [_fallback_draft(request.description, warnings, matcher)]
         rng = rng_for(seed, "plan:" + request.description)
         events = _place(drafts, duration_s, rng)
         style = request.style or "; ".join(setting)
@@ -308,11 +319,13 @@ class RulesPlanner:
         return validate_plan(plan)
 
 
-def _drafts(clauses: list[Clause], warnings: list[str]) -> tuple[list[_Draft], list[str]]:
+def _drafts(
+    clauses: list[Clause], warnings: list[str], matcher: CaptionMatcher
+) -> tuple[list[_Draft], list[str]]:
     drafts: list[_Draft] = []
     setting: list[str] = []
     for clause in clauses:
-        match = match_recipe(clause.text)
+        match = matcher.match(clause.text)
         words = set(lemmas(clause.text)) | set(tokens(clause.text))
         if not match.confident:
             if words & _SETTING_WORDS or not words - {""}:
@@ -354,8 +367,8 @@ def _implied_beds(setting: list[str]) -> list[_Draft]:
     return beds[:2]
 
 
-def _fallback_draft(description: str, warnings: list[str]) -> _Draft:
-    match = match_recipe(description)
+def _fallback_draft(description: str, warnings: list[str], matcher: CaptionMatcher) -> _Draft:
+    match = matcher.match(description)
     warnings.append(f"no sound found in the description; using the nearest, {match.recipe.name!r}")
     clause = Clause(description[:500].strip() or "ambience", Relation.FIRST)
     return _Draft(clause, match.recipe.name, match.recipe.kind, {}, None)
@@ -412,11 +425,9 @@ def _pan(draft: _Draft, rng: np.random.Generator) -> float:
 
 
 def _gain(draft: _Draft) -> float:
-    gain = -3.0 if draft.kind is EventKind.AMBIENCE else 0.0
-    distance = draft.params.get("distance")
-    if isinstance(distance, float) and distance >= 0.8:
-        gain -= 4.0  # far things are quieter as well as darker
-    return gain
+    # Beds sit under the foreground: a one-shot's peaks land ~15 dB over the bed's RMS, as in a
+    # game mix. Distance is already in the recipes' own level and brightness.
+    return -6.0 if draft.kind is EventKind.AMBIENCE else 0.0
 
 
 def _event(

@@ -54,8 +54,9 @@ _INSTANCES: dict[str, Renderer] = {}
 
 
 def register_renderer(name: str, factory: Callable[[], Renderer]) -> None:
-    """Make a renderer available under `name`."""
+    """Make a renderer available under `name` (replacing one registered before)."""
     _FACTORIES[name] = factory
+    _INSTANCES.pop(name, None)  # a re-registration (e.g. --model PATH) must not reuse the old one
 
 
 def renderer_names() -> list[str]:
@@ -78,4 +79,4 @@ def get_renderer(name: str) -> Renderer:
 
 def _load_builtin() -> None:
     # Imported lazily so that registering a neural renderer never imports torch up front.
-    from soundloom_server.engine.renderers import procedural  # noqa: F401
+    from soundloom_server.engine.renderers import diffusion, procedural  # noqa: F401

@@ -1,0 +1,67 @@
+"""`soundloom backends`: every planner and renderer, whether it can run here and, if not, why."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def add_backends_parser(commands: argparse._SubParsersAction) -> None:
+    """Register `backends` on the CLI's subparsers."""
+    parser = commands.add_parser("backends", help="list planners and renderers and their status")
+    parser.add_argument("--json", action="store_true", help="as JSON")
+    parser.add_argument("--llm", metavar="PATH", help="LLM folder to check (else $SOUNDLOOM_LLM)")
+    parser.add_argument(
+        "--model", metavar="PATH", help="diffusion folder to check (else $SOUNDLOOM_MODELS)"
+    )
+
+
+def backend_rows(llm: str | None = None, model: str | None = None) -> list[dict[str, Any]]:
+    """One row per backend: kind, name, available, reason (why not, or a note)."""
+    from soundloom_server.engine.planners import get_planner, planner_names
+    from soundloom_server.engine.planners.llm import llm_availability
+    from soundloom_server.engine.renderers import get_renderer, renderer_names
+    from soundloom_server.engine.renderers.diffusion import model_availability
+
+    rows: list[dict[str, Any]] = []
+    for name in planner_names():
+        if name == "llm":
+            status = llm_availability(llm)
+        else:
+            check = getattr(get_planner(name), "availability", None)
+            status = check() if check is not None else None
+        rows.append(
+            {
+                "kind": "planner",
+                "name": name,
+                "available": True if status is None else status.available,
+                "reason": "" if status is None else status.reason,
+            }
+        )
+    for name in renderer_names():
+        status = model_availability(model) if name == "diffusion" else None
+        if status is None:
+            status = get_renderer(name).availability()
+        rows.append(
+            {
+                "kind": "renderer",
+                "name": name,
+                "available": status.available,
+                "reason": status.reason,
+            }
+        )
+    return rows
+
+
+def run_backends(args: argparse.Namespace) -> int:
+    """Print the backends table (or JSON)."""
+    rows = backend_rows(args.llm, args.model)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        state = "available" if row["available"] else "unavailable"
+        reason = f"  ({row['reason']})" if row["reason"] else ""
+        print(f"{row['kind']:<9} {row['name']:<12} {state}{reason}")
+    return 0

@@ -1,0 +1,658 @@
+"""`Client` and `AsyncClient`: the same methods, blocking and awaitable (as httpx's are).
+
+`Client()` runs the engine in this process; `Client("host:port", token=..., tls=...)` talks gRPC
+to a Soundloom server. Both look in the disk cache first, by the same content address the server
+uses, so a cached `generate` needs neither the engine nor the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from soundloom.asset import FORMAT_SUFFIX, Asset
+from soundloom.cache import AssetCache
+from soundloom.errors import InvalidArgument, NotFound
+from soundloom.remote import (
+    AsyncRemoteTransport,
+    RemoteTransport,
+    RetryPolicy,
+    StreamAssembler,
+    load_sidecar,
+    sidecar_name,
+)
+from soundloom_server.engine.cache_key import cache_key
+from soundloom_server.engine.plan import (
+    RenderOptions,
+    ScenePlan,
+    SceneRequest,
+    plan_from_dict,
+    validate_options,
+    validate_request,
+)
+from soundloom_server.engine.plan_proto import (
+    options_from_proto,
+    options_to_proto,
+    plan_from_proto,
+    plan_to_proto,
+    request_from_proto,
+    request_to_proto,
+)
+
+__all__ = ["AsyncClient", "Backend", "Client", "Source", "render_to_directory"]
+
+Source = str | SceneRequest | ScenePlan | Mapping[str, Any]
+ProgressFn = Callable[[str, float], None]
+PLAN_TIMEOUT_S = 60.0
+GENERATE_TIMEOUT_S = 900.0
+BACKENDS_TIMEOUT_S = 10.0
+OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A planner or renderer backend and whether it can run where the client's engine runs."""
+
+    name: str
+    kind: str  # planner | renderer
+    available: bool
+    reason: str
+    default: bool
+
+
+# ---------------------------------------------------------------- requests
+
+
+def scene_source(
+    scene: Source, duration: float | None = None, style: str = "", environment: str = ""
+) -> SceneRequest | ScenePlan:
+    """A description, request, plan or plan/request dict as the engine's request type."""
+    if isinstance(scene, ScenePlan | SceneRequest):
+        if duration is not None or style or environment:
+            raise InvalidArgument(
+                "duration", "style and environment apply to a description string only"
+            )
+        return scene
+    if isinstance(scene, Mapping):
+        if "events" in scene:
+            return plan_from_dict(dict(scene))
+        return validate_request(SceneRequest(**dict(scene)))
+    if not isinstance(scene, str) or not scene.strip():
+        raise InvalidArgument("scene", "must be a non-empty description, a plan or a request")
+    return validate_request(
+        SceneRequest(
+            description=scene,
+            duration_s=0.0 if duration is None else float(duration),
+            style=style,
+            environment=environment,
+        )
+    )
+
+
+def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
+    """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
+    unknown = sorted(set(overrides) - OPTION_NAMES)
+    if unknown:
+        raise InvalidArgument(
+            unknown[0], f"is not a render option (one of {', '.join(sorted(OPTION_NAMES))})"
+        )
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return validate_options(replace(options or RenderOptions(), **given))
+
+
+def canonical(
+    source: SceneRequest | ScenePlan, options: RenderOptions
+) -> tuple[SceneRequest | ScenePlan, RenderOptions, str]:
+    """The request exactly as a server parses it (a proto round trip), and its cache key.
+
+    Embedded and remote mode hash the same values, so they share cache entries.
+    """
+    options = options_from_proto(options_to_proto(options))
+    if isinstance(source, ScenePlan):
+        source = plan_from_proto(plan_to_proto(source))
+    else:
+        source = request_from_proto(request_to_proto(source))
+    return source, options, cache_key(source, options)
+
+
+def render_to_directory(
+    source: SceneRequest | ScenePlan,
+    options: RenderOptions,
+    key: str,
+    directory: Path,
+    progress: ProgressFn | None = None,
+) -> Path:
+    """Run the engine in-process and package the scene into `directory`; the main file's path."""
+    from soundloom_server.engine.package import package_scene
+    from soundloom_server.engine.pipeline import generate_scene
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None:
+            progress(stage, fraction)
+
+    scene = generate_scene(source, options, report)
+    report("encode", 0.0)
+    main = directory / f"scene{FORMAT_SUFFIX[options.format]}"
+    package_scene(scene, options, main, key)
+    report("encode", 1.0)
+    return main
+
+
+def check_backends(source: SceneRequest | ScenePlan, options: RenderOptions) -> None:
+    """NotFound naming the field for an unknown planner or renderer (as the server answers)."""
+    from soundloom_server.engine.planners import planner_names
+    from soundloom_server.engine.renderers import renderer_names
+
+    planners, renderers = planner_names(), renderer_names()
+    wanted = [("options.renderer", options.renderer, "renderer", renderers)]
+    if isinstance(source, SceneRequest):
+        wanted.insert(0, ("options.planner", options.planner, "planner", planners))
+    else:
+        wanted += [
+            (f"events[{i}].renderer", e.renderer, "renderer", renderers)
+            for i, e in enumerate(source.events)
+            if e.renderer
+        ]
+    for field_path, name, kind, known in wanted:
+        if name not in known:
+            raise NotFound(
+                f"{field_path} {name!r} is not a known {kind} (one of {', '.join(known)})"
+            )
+
+
+def embedded_backends() -> list[Backend]:
+    """The backends this process's engine knows, planners first, each group by name."""
+    from soundloom_server.engine.planners import get_planner, planner_names
+    from soundloom_server.engine.renderers import get_renderer, renderer_names
+
+    defaults = RenderOptions()
+    found = []
+    for kind, names, get, default in (
+        ("planner", planner_names(), get_planner, defaults.planner),
+        ("renderer", renderer_names(), get_renderer, defaults.renderer),
+    ):
+        for name in names:
+            available, reason = True, ""
+            check = getattr(get(name), "availability", None)
+            if check is not None:
+                try:
+                    result = check()
+                    available, reason = bool(result.available), str(result.reason)
+                except Exception as exc:  # a failing self-check means it cannot run here
+                    available, reason = False, str(exc)
+            found.append(Backend(name, kind, available, reason, name == default))
+    return found
+
+
+def _backend_from_proto(message: Any) -> Backend:
+    from soundloom.v1 import soundloom_pb2 as pb
+
+    kind = "planner" if message.kind == pb.BACKEND_KIND_PLANNER else "renderer"
+    return Backend(message.name, kind, message.available, message.reason, message.default)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One generate call, prepared: canonical request, key and where the result goes."""
+
+    source: SceneRequest | ScenePlan
+    options: RenderOptions
+    key: str
+    output: Path | None
+    progress: ProgressFn | None
+    timeout_s: float
+
+
+class _Core:
+    """What both clients share: argument handling, the cache, and the embedded engine."""
+
+    def __init__(
+        self,
+        target: str | None,
+        cache: AssetCache | bool,
+        timeout: float | None,
+    ) -> None:
+        if target is not None and (not isinstance(target, str) or ":" not in target):
+            raise InvalidArgument("target", f"must be 'host:port' or None, got {target!r}")
+        if timeout is not None and timeout <= 0:
+            raise InvalidArgument("timeout", f"must be > 0 seconds, got {timeout}")
+        self.target = target
+        self.timeout = timeout
+        self._scratch: Path | None = None
+        if cache is True:
+            self.cache = AssetCache()
+            self.use_cache = True
+        elif cache is False:
+            # Without the user cache, assets live in a scratch cache removed by close().
+            self._scratch = Path(tempfile.mkdtemp(prefix="soundloom-"))
+            self.cache = AssetCache(self._scratch, max_bytes=1 << 62)
+            self.use_cache = False
+        else:
+            self.cache = cache
+            self.use_cache = True
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def job(
+        self,
+        scene: Source,
+        *,
+        duration: float | None,
+        style: str,
+        environment: str,
+        output: Path | str | None,
+        options: RenderOptions | None,
+        overrides: Mapping[str, Any],
+        progress: ProgressFn | None,
+        timeout: float | None,
+    ) -> _Job:
+        source = scene_source(scene, duration, style, environment)
+        opts = render_options(options, overrides)
+        if output is not None:
+            suffix = Path(output).suffix.lower().lstrip(".")
+            if suffix in FORMAT_SUFFIX and "format" not in overrides and options is None:
+                opts = replace(opts, format=suffix)  # `output="door.wav"` means WAV
+        source, opts, key = canonical(source, opts)
+        limit = timeout or self.timeout or GENERATE_TIMEOUT_S
+        return _Job(source, opts, key, None if output is None else Path(output), progress, limit)
+
+    def cached(self, job: _Job) -> Asset | None:
+        if not self.use_cache:
+            return None
+        return self.cache.get(job.key)
+
+    def deliver(self, job: _Job, asset: Asset) -> Asset:
+        return asset if job.output is None else asset.save(job.output)
+
+    def render_embedded(self, job: _Job) -> Asset:
+        check_backends(job.source, job.options)
+        with self.cache.staging() as work:
+            render_to_directory(job.source, job.options, job.key, work, job.progress)
+            return self.cache.commit(job.key, work)
+
+    def commit_download(self, assembler: StreamAssembler) -> Asset:
+        if assembler.info is None:
+            raise AssertionError("finish() checked the asset message")
+        key = assembler.asset_id
+        load_sidecar(assembler.work, assembler.info)  # fails early on a malformed sidecar
+        sidecar_name(assembler.info)
+        return self.cache.commit(key, assembler.work)
+
+    def generate_request(self, job: _Job) -> Any:
+        from soundloom.v1 import soundloom_pb2 as pb
+
+        request = pb.GenerateSceneRequest(options=options_to_proto(job.options))
+        if isinstance(job.source, ScenePlan):
+            request.plan.CopyFrom(plan_to_proto(job.source))
+        else:
+            request.scene.CopyFrom(request_to_proto(job.source))
+        return request
+
+    def plan_request(self, request: SceneRequest, options: RenderOptions) -> Any:
+        from soundloom.v1 import soundloom_pb2 as pb
+
+        return pb.PlanSceneRequest(
+            scene=request_to_proto(request), options=options_to_proto(options)
+        )
+
+
+def _plan_args(
+    description: str | SceneRequest,
+    duration: float | None,
+    style: str,
+    environment: str,
+    options: RenderOptions | None,
+    overrides: Mapping[str, Any],
+) -> tuple[SceneRequest, RenderOptions]:
+    request = scene_source(description, duration, style, environment)
+    if isinstance(request, ScenePlan):
+        raise InvalidArgument("description", "must be words or a SceneRequest, not a plan")
+    return request, render_options(options, overrides)
+
+
+def _many_kwargs(item: Source | Mapping[str, Any]) -> tuple[Source, dict[str, Any]]:
+    """An item of generate_many: a source, or a dict of generate's arguments with `scene`."""
+    if isinstance(item, Mapping) and "scene" in item:
+        kwargs = dict(item)
+        return kwargs.pop("scene"), kwargs
+    return item, {}
+
+
+class Client:
+    """Blocking client: the engine in-process (no target) or a Soundloom server over gRPC.
+
+    Use as a context manager, or call `close()`.
+    """
+
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        token: str | None = None,
+        tls: bool | str | Path | bytes = False,
+        cache: AssetCache | bool = True,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._core = _Core(target, cache, timeout)
+        self._remote = RemoteTransport(target, token, tls, retry) if target is not None else None
+
+    @property
+    def cache(self) -> AssetCache:
+        """The disk cache this client reads and writes."""
+        return self._core.cache
+
+    @property
+    def target(self) -> str | None:
+        """`host:port` of the server, or None in embedded mode."""
+        return self._core.target
+
+    def close(self) -> None:
+        """Close the channel (remote) and remove scratch files (`cache=False`)."""
+        if self._remote is not None:
+            self._remote.close()
+        self._core.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def plan(
+        self,
+        description: str | SceneRequest,
+        *,
+        duration: float | None = None,
+        style: str = "",
+        environment: str = "",
+        options: RenderOptions | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> ScenePlan:
+        """Plan a described scene: words -> timeline of events (nothing is rendered)."""
+        request, opts = _plan_args(description, duration, style, environment, options, overrides)
+        if self._remote is None:
+            from soundloom_server.engine.pipeline import plan_scene
+
+            return plan_scene(request, opts)
+        limit = timeout or self._core.timeout or PLAN_TIMEOUT_S
+        response = self._remote.unary("PlanScene", self._core.plan_request(request, opts), limit)
+        return plan_from_proto(response.plan)
+
+    def generate(
+        self,
+        scene: Source,
+        *,
+        duration: float | None = None,
+        style: str = "",
+        environment: str = "",
+        output: Path | str | None = None,
+        options: RenderOptions | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """Generate a scene (words, request or plan) as an Asset; cache first, then render.
+
+        Keyword overrides are RenderOptions fields: `format`, `loudness`, `seed`, `loop`,
+        `sample_rate`, `channels`, `bit_depth`, `segment_s`, `stems`, `planner`, `renderer`...
+        With `output`, the files are also saved there (the suffix picks the format).
+        """
+        job = self._core.job(
+            scene,
+            duration=duration,
+            style=style,
+            environment=environment,
+            output=output,
+            options=options,
+            overrides=overrides,
+            progress=progress,
+            timeout=timeout,
+        )
+        asset = self._core.cached(job)
+        if asset is None:
+            asset = self._produce(job)
+        return self._core.deliver(job, asset)
+
+    def render(
+        self,
+        plan: ScenePlan | Mapping[str, Any],
+        *,
+        output: Path | str | None = None,
+        options: RenderOptions | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """Render an (edited) plan as an Asset; cache first."""
+        if not isinstance(plan, ScenePlan | Mapping):
+            raise InvalidArgument("plan", f"must be a ScenePlan or a plan dict, got {plan!r:.80}")
+        return self.generate(
+            plan, output=output, options=options, progress=progress, timeout=timeout, **overrides
+        )
+
+    def generate_many(
+        self,
+        scenes: Iterable[Source | Mapping[str, Any]],
+        *,
+        max_concurrency: int = 4,
+        return_exceptions: bool = False,
+        **common: Any,
+    ) -> list[Any]:
+        """Generate many scenes concurrently; results in the order given.
+
+        Each item is a source, or a dict of `generate` arguments with a `scene` key; `common`
+        arguments apply to all. With `return_exceptions`, a failure takes its item's place.
+        """
+        if max_concurrency < 1:
+            raise InvalidArgument("max_concurrency", f"must be >= 1, got {max_concurrency}")
+        items = [_many_kwargs(item) for item in scenes]
+
+        def one(item: tuple[Source, dict[str, Any]]) -> Any:
+            source, kwargs = item
+            try:
+                return self.generate(source, **{**common, **kwargs})
+            except Exception as exc:
+                if return_exceptions:
+                    return exc
+                raise
+
+        with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
+            return list(pool.map(one, items))
+
+    def backends(self, *, timeout: float | None = None) -> list[Backend]:
+        """Planners then renderers that the engine (here or on the server) knows."""
+        if self._remote is None:
+            return embedded_backends()
+        from soundloom.v1 import soundloom_pb2 as pb
+
+        limit = timeout or self._core.timeout or BACKENDS_TIMEOUT_S
+        response = self._remote.unary("ListBackends", pb.ListBackendsRequest(), limit)
+        return [_backend_from_proto(b) for b in response.backends]
+
+    def _produce(self, job: _Job) -> Asset:
+        if self._remote is None:
+            return self._core.render_embedded(job)
+        return self._remote.generate(
+            self._core.generate_request(job),
+            job.timeout_s,
+            self._core.cache.staging,
+            job.progress,
+            self._core.commit_download,
+        )
+
+
+class AsyncClient:
+    """Awaitable client, the mirror image of `Client`: the same methods, awaited.
+
+    Embedded work runs on worker threads, so the event loop stays responsive.
+    Use as an async context manager, or await `aclose()`.
+    """
+
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        token: str | None = None,
+        tls: bool | str | Path | bytes = False,
+        cache: AssetCache | bool = True,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._core = _Core(target, cache, timeout)
+        self._remote = (
+            AsyncRemoteTransport(target, token, tls, retry) if target is not None else None
+        )
+
+    @property
+    def cache(self) -> AssetCache:
+        """The disk cache this client reads and writes."""
+        return self._core.cache
+
+    @property
+    def target(self) -> str | None:
+        """`host:port` of the server, or None in embedded mode."""
+        return self._core.target
+
+    async def aclose(self) -> None:
+        """Close the channel (remote) and remove scratch files (`cache=False`)."""
+        if self._remote is not None:
+            await self._remote.close()
+        self._core.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def plan(
+        self,
+        description: str | SceneRequest,
+        *,
+        duration: float | None = None,
+        style: str = "",
+        environment: str = "",
+        options: RenderOptions | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> ScenePlan:
+        """Plan a described scene: words -> timeline of events (nothing is rendered)."""
+        request, opts = _plan_args(description, duration, style, environment, options, overrides)
+        if self._remote is None:
+            from soundloom_server.engine.pipeline import plan_scene
+
+            return await asyncio.to_thread(plan_scene, request, opts)
+        limit = timeout or self._core.timeout or PLAN_TIMEOUT_S
+        response = await self._remote.unary(
+            "PlanScene", self._core.plan_request(request, opts), limit
+        )
+        return plan_from_proto(response.plan)
+
+    async def generate(
+        self,
+        scene: Source,
+        *,
+        duration: float | None = None,
+        style: str = "",
+        environment: str = "",
+        output: Path | str | None = None,
+        options: RenderOptions | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """Generate a scene (words, request or plan) as an Asset; cache first, then render.
+
+        Keyword overrides are RenderOptions fields, as for `Client.generate`.
+        """
+        job = self._core.job(
+            scene,
+            duration=duration,
+            style=style,
+            environment=environment,
+            output=output,
+            options=options,
+            overrides=overrides,
+            progress=progress,
+            timeout=timeout,
+        )
+        asset = self._core.cached(job)
+        if asset is None:
+            asset = await self._produce(job)
+        if job.output is None:
+            return asset
+        return await asyncio.to_thread(self._core.deliver, job, asset)
+
+    async def render(
+        self,
+        plan: ScenePlan | Mapping[str, Any],
+        *,
+        output: Path | str | None = None,
+        options: RenderOptions | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """Render an (edited) plan as an Asset; cache first."""
+        if not isinstance(plan, ScenePlan | Mapping):
+            raise InvalidArgument("plan", f"must be a ScenePlan or a plan dict, got {plan!r:.80}")
+        return await self.generate(
+            plan, output=output, options=options, progress=progress, timeout=timeout, **overrides
+        )
+
+    async def generate_many(
+        self,
+        scenes: Iterable[Source | Mapping[str, Any]],
+        *,
+        max_concurrency: int = 4,
+        return_exceptions: bool = False,
+        **common: Any,
+    ) -> list[Any]:
+        """Generate many scenes concurrently; results in the order given.
+
+        Each item is a source, or a dict of `generate` arguments with a `scene` key; `common`
+        arguments apply to all. With `return_exceptions`, a failure takes its item's place.
+        """
+        if max_concurrency < 1:
+            raise InvalidArgument("max_concurrency", f"must be >= 1, got {max_concurrency}")
+        items = [_many_kwargs(item) for item in scenes]
+        gate = asyncio.Semaphore(max_concurrency)
+
+        async def one(item: tuple[Source, dict[str, Any]]) -> Any:
+            source, kwargs = item
+            async with gate:
+                return await self.generate(source, **{**common, **kwargs})
+
+        return list(await asyncio.gather(*map(one, items), return_exceptions=return_exceptions))
+
+    async def backends(self, *, timeout: float | None = None) -> list[Backend]:
+        """Planners then renderers that the engine (here or on the server) knows."""
+        if self._remote is None:
+            return await asyncio.to_thread(embedded_backends)
+        from soundloom.v1 import soundloom_pb2 as pb
+
+        limit = timeout or self._core.timeout or BACKENDS_TIMEOUT_S
+        response = await self._remote.unary("ListBackends", pb.ListBackendsRequest(), limit)
+        return [_backend_from_proto(b) for b in response.backends]
+
+    async def _produce(self, job: _Job) -> Asset:
+        if self._remote is None:
+            return await asyncio.to_thread(self._core.render_embedded, job)
+        return await self._remote.generate(
+            self._core.generate_request(job),
+            job.timeout_s,
+            self._core.cache.staging,
+            job.progress,
+            self._core.commit_download,
+        )

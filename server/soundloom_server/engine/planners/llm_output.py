@@ -1,0 +1,280 @@
+"""Turning a language model's free text into a valid plan: extract, repair, validate.
+
+Pure Python (no torch), so the parser is tested with canned outputs. A model's answer is judged
+in three steps: find the one JSON object in the text (fences and chatter around it are fine),
+repair what can be repaired without guessing (clamp numbers into range, fix ids, map unknown
+recipes by caption), and validate. Anything worse raises `PlanParseError` with a reason short
+enough to record in `plan.warnings` and to feed back to the model on a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from soundloom_server.engine.errors import InvalidArgument
+from soundloom_server.engine.plan import (
+    ENVIRONMENTS,
+    ID_PATTERN,
+    MAX_EVENTS,
+    EventKind,
+    ScenePlan,
+    plan_from_dict,
+)
+
+MIN_EVENT_S = 0.05
+_EVENT_FIELDS = frozenset(
+    {
+        "id",
+        "kind",
+        "caption",
+        "recipe",
+        "start_s",
+        "duration_s",
+        "gain_db",
+        "pan",
+        "fade_in_s",
+        "fade_out_s",
+        "loop",
+        "params",
+        "renderer",
+    }
+)
+_PLAN_FIELDS = frozenset({"duration_s", "events", "style", "environment", "description"})
+_RANGES = {"gain_db": (-60.0, 12.0), "pan": (-1.0, 1.0)}
+
+RecipeLookup = Callable[[str, str], str | None]
+
+
+class PlanParseError(ValueError):
+    """The model's text holds no plan that can be repaired; `reason` says why in one line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ParsedPlan:
+    """A valid plan read from model output, with notes on everything that was repaired."""
+
+    plan: ScenePlan
+    repairs: tuple[str, ...]
+
+
+def extract_json_object(text: str) -> str:
+    """The first complete top-level JSON object in `text`; raises PlanParseError if none."""
+    start = text.find("{")
+    if start < 0:
+        raise PlanParseError("no JSON object in the output")
+    depth, in_string, escaped = 0, False, False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    raise PlanParseError("the JSON object is truncated (unbalanced braces)")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().rstrip("s").strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", text.strip().lower()).strip("-")
+    return slug[:48] or "event"
+
+
+def _repair_event(
+    raw: Any,
+    index: int,
+    scene_s: float,
+    recipes: Mapping[str, EventKind],
+    lookup: RecipeLookup | None,
+    notes: list[str],
+) -> dict[str, Any] | None:
+    where = f"events[{index}]"
+    if not isinstance(raw, dict):
+        notes.append(f"{where}: dropped, not an object")
+        return None
+    unknown = sorted(set(raw) - _EVENT_FIELDS)
+    if unknown:
+        notes.append(f"{where}: ignored unknown fields {', '.join(unknown)}")
+    caption = raw.get("caption")
+    if not isinstance(caption, str) or not caption.strip():
+        notes.append(f"{where}: dropped, no caption")
+        return None
+    caption = caption.strip()[:500]
+    recipe = raw.get("recipe") if isinstance(raw.get("recipe"), str) else ""
+    if recipe not in recipes:
+        mapped = lookup(caption, recipe) if lookup is not None else None
+        if mapped is None or mapped not in recipes:
+            notes.append(f"{where}: dropped, unknown recipe {recipe!r}")
+            return None
+        notes.append(f"{where}: recipe {recipe!r} -> {mapped!r} by caption")
+        recipe = mapped
+    kind_raw = raw.get("kind")
+    kind = kind_raw if kind_raw in (k.value for k in EventKind) else recipes[recipe].value
+    if kind_raw is not None and kind != kind_raw:
+        notes.append(f"{where}.kind: {kind_raw!r} -> {kind!r}")
+    start = _number(raw.get("start_s"))
+    duration = _number(raw.get("duration_s"))
+    if start is None:
+        start = 0.0
+        notes.append(f"{where}.start_s: missing, set to 0")
+    if duration is None:
+        duration = scene_s if kind == EventKind.AMBIENCE.value else min(2.0, scene_s)
+        notes.append(f"{where}.duration_s: missing, set to {duration:g}")
+    fixed_start = _clamp(start, 0.0, max(scene_s - MIN_EVENT_S, 0.0))
+    fixed_duration = _clamp(duration, MIN_EVENT_S, scene_s - fixed_start)
+    if fixed_start != start:
+        notes.append(f"{where}.start_s: {start:g} clamped to {fixed_start:g}")
+    if abs(fixed_duration - duration) > 1e-9:
+        notes.append(f"{where}.duration_s: {duration:g} clamped to {fixed_duration:g}")
+    event: dict[str, Any] = {
+        "id": raw.get("id") if isinstance(raw.get("id"), str) else "",
+        "kind": kind,
+        "caption": caption,
+        "recipe": recipe,
+        "start_s": round(fixed_start, 6),
+        "duration_s": round(fixed_duration, 6),
+    }
+    for name, (low, high) in _RANGES.items():
+        value = _number(raw.get(name))
+        if value is not None:
+            event[name] = _clamp(value, low, high)
+            if event[name] != value:
+                notes.append(f"{where}.{name}: {value:g} clamped to {event[name]:g}")
+    fade_in = max(_number(raw.get("fade_in_s")) or 0.0, 0.0)
+    fade_out = max(_number(raw.get("fade_out_s")) or 0.0, 0.0)
+    if fade_in + fade_out > fixed_duration:
+        scale = fixed_duration / (fade_in + fade_out)
+        fade_in, fade_out = fade_in * scale * 0.999, fade_out * scale * 0.999
+        notes.append(f"{where}: fades shortened to fit the event")
+    event["fade_in_s"], event["fade_out_s"] = fade_in, fade_out
+    if isinstance(raw.get("loop"), bool):
+        event["loop"] = raw["loop"]
+    params = raw.get("params")
+    if isinstance(params, dict):
+        event["params"] = {
+            str(k): v
+            for k, v in params.items()
+            if isinstance(v, str) or (_number(v) is not None and not isinstance(v, str))
+        }
+    if isinstance(raw.get("renderer"), str):
+        event["renderer"] = raw["renderer"][:64]
+    return event
+
+
+def _unique_ids(events: list[dict[str, Any]], notes: list[str]) -> None:
+    seen: set[str] = set()
+    for i, event in enumerate(events):
+        wanted = event["id"]
+        if not ID_PATTERN.fullmatch(wanted or "") or wanted in seen:
+            base = _slug(wanted or event["recipe"])
+            candidate, n = f"{base}-{i}", i
+            while candidate in seen:
+                n += 1
+                candidate = f"{base}-{n}"
+            if wanted:
+                notes.append(f"events[{i}].id: {wanted!r} -> {candidate!r}")
+            event["id"] = candidate
+        seen.add(event["id"])
+
+
+def repair_plan_data(
+    data: Any,
+    duration_s: float,
+    recipes: Mapping[str, EventKind],
+    lookup: RecipeLookup | None = None,
+    description: str = "",
+    style: str = "",
+) -> tuple[dict[str, Any], list[str]]:
+    """Plan data brought into range for a `duration_s` scene, and notes on what changed."""
+    if not isinstance(data, dict):
+        raise PlanParseError(f"expected a JSON object, got {type(data).__name__}")
+    events_raw = data.get("events")
+    if not isinstance(events_raw, list):
+        raise PlanParseError("wrong schema: no 'events' list")
+    notes: list[str] = []
+    unknown = sorted(set(data) - _PLAN_FIELDS - {"planner", "warnings"})
+    if unknown:
+        notes.append(f"ignored unknown fields {', '.join(unknown)}")
+    stated = _number(data.get("duration_s"))
+    if stated is not None and abs(stated - duration_s) > 1e-6:
+        notes.append(f"duration_s: {stated:g} -> {duration_s:g} (the requested length)")
+    events = [
+        e
+        for i, raw in enumerate(events_raw[:MAX_EVENTS])
+        if (e := _repair_event(raw, i, duration_s, recipes, lookup, notes)) is not None
+    ]
+    if len(events_raw) > MAX_EVENTS:
+        notes.append(f"kept the first {MAX_EVENTS} of {len(events_raw)} events")
+    if not events:
+        raise PlanParseError("no usable events")
+    _unique_ids(events, notes)
+    environment = data.get("environment")
+    if environment not in ENVIRONMENTS:
+        if environment is not None:
+            notes.append(f"environment: {environment!r} -> 'none'")
+        environment = "none"
+    model_style = data.get("style") if isinstance(data.get("style"), str) else ""
+    return {
+        "duration_s": duration_s,
+        "events": events,
+        "style": (style or model_style)[:500],
+        "environment": environment,
+        "description": description[:4000],
+    }, notes
+
+
+def parse_plan_text(
+    text: str,
+    duration_s: float,
+    recipes: Mapping[str, EventKind],
+    lookup: RecipeLookup | None = None,
+    description: str = "",
+    style: str = "",
+) -> ParsedPlan:
+    """A valid plan from a model's answer, or PlanParseError naming what is wrong with it."""
+    blob = extract_json_object(text)
+    try:
+        data = json.loads(blob)
+    except json.JSONDecodeError as exc:
+        raise PlanParseError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    fixed, notes = repair_plan_data(data, duration_s, recipes, lookup, description, style)
+    try:
+        plan = plan_from_dict(fixed)
+    except InvalidArgument as exc:  # repair missed something: say what, so a retry can fix it
+        raise PlanParseError(f"invalid plan: {exc}") from None
+    return ParsedPlan(plan, tuple(notes))

@@ -1,0 +1,154 @@
+"""Loading diffusers audio pipelines from local folders and calling them in batches.
+
+One adapter per layout hides the pipelines' differences behind `generate(prompts, lengths,
+generators, steps, on_step)`: Stable Audio Open conditions every item on its own length (the
+pipeline takes one length per call, so the duration encoder is given per-item lengths), AudioLDM2
+has no length conditioning (the batch is made at its longest item and each item is cut).
+Everything here imports torch/diffusers, so only the renderer's render calls reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+StepFn = Callable[[int], None]
+
+# model_index.json `_class_name` -> layout.
+LAYOUTS = {"StableAudioPipeline": "stable-audio", "AudioLDM2Pipeline": "audioldm2"}
+
+
+def pipeline_layout(folder: Path) -> str | None:
+    """The layout of the pipeline saved in `folder` (from model_index.json), or None."""
+    try:
+        index = json.loads((folder / "model_index.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return LAYOUTS.get(str(index.get("_class_name", "")))
+
+
+@dataclass
+class LoadedModel:
+    """A pipeline on a device, with its output rate, channels and longest window."""
+
+    layout: str
+    pipe: Any
+    device: str
+    sample_rate: int
+    channels: int
+    max_s: float
+    steps: int
+    guidance_scale: float
+    lock: threading.Lock
+
+    def generate(
+        self,
+        prompts: list[str],
+        lengths_s: list[float],
+        generators: list[Any],
+        on_step: StepFn,
+    ) -> list[np.ndarray]:
+        """One pipeline call for all prompts: (frames, channels) float32 per item at its length."""
+        import torch
+
+        def callback(step: int, timestep: Any, latents: Any) -> None:
+            on_step(step)  # may raise Cancelled: the pipeline stops between steps
+
+        longest = max(lengths_s)
+        with self.lock, torch.inference_mode():
+            if self.layout == "stable-audio":
+                with _per_item_durations(self.pipe, lengths_s):
+                    audio = self.pipe(
+                        prompt=prompts,
+                        audio_end_in_s=longest,
+                        num_inference_steps=self.steps,
+                        guidance_scale=self.guidance_scale,
+                        generator=generators,
+                        callback=callback,
+                        callback_steps=1,
+                        output_type="pt",
+                    ).audios
+                batch = audio.float().cpu().numpy()  # (batch, channels, frames)
+            else:
+                batch = self.pipe(
+                    prompt=prompts,
+                    audio_length_in_s=longest,
+                    num_inference_steps=self.steps,
+                    guidance_scale=self.guidance_scale,
+                    generator=generators,
+                    callback=callback,
+                    callback_steps=1,
+                    output_type="np",
+                ).audios  # (batch, frames), mono
+                batch = np.asarray(batch, dtype=np.float32)[:, None, :]
+        out = []
+        for item, length in zip(batch, lengths_s, strict=True):
+            frames = round(length * self.sample_rate)
+            out.append(np.ascontiguousarray(item[:, :frames].T, dtype=np.float32))
+        return out
+
+
+@contextmanager
+def _per_item_durations(pipe: Any, lengths_s: list[float]) -> Iterator[None]:
+    """Make StableAudioPipeline condition item i on lengths_s[i] instead of the batch's one length.
+
+    `__call__` takes one scalar length; `encode_duration` already accepts lists. Shadowing it on
+    the instance for the duration of one call keeps the pipeline's own code path otherwise intact.
+    """
+    original = pipe.encode_duration
+
+    def encode_duration(start: Any, end: Any, device: Any, cfg: bool, batch_size: int) -> Any:
+        return original([0.0] * len(lengths_s), list(lengths_s), device, cfg, batch_size)
+
+    pipe.__dict__["encode_duration"] = encode_duration
+    try:
+        yield
+    finally:
+        pipe.__dict__.pop("encode_duration", None)
+
+
+def load_model(folder: Path, device: str, steps: int | None, guidance: float | None) -> LoadedModel:
+    """Load the pipeline saved in `folder` onto `device` (bf16 on a GPU, float32 on the CPU)."""
+    from soundloom_server.engine.neural import diffusers_from_pretrained, select_dtype
+
+    layout = pipeline_layout(folder)
+    dtype = select_dtype(device)
+    if layout == "stable-audio":
+        from diffusers import StableAudioPipeline
+
+        pipe = diffusers_from_pretrained(StableAudioPipeline, folder, dtype)
+        rate = int(pipe.vae.config.sampling_rate)
+        channels = int(pipe.vae.config.audio_channels)
+        max_s = pipe.transformer.config.sample_size * pipe.vae.hop_length / rate
+        default_steps, default_guidance = 100, 7.0
+    elif layout == "audioldm2":
+        from diffusers import AudioLDM2Pipeline
+
+        pipe = diffusers_from_pretrained(AudioLDM2Pipeline, folder, dtype)
+        rate = int(pipe.vocoder.config.sampling_rate)
+        channels = 1
+        upsample = float(np.prod(pipe.vocoder.config.upsample_rates)) / rate
+        max_s = pipe.unet.config.sample_size * pipe.vae_scale_factor * upsample
+        default_steps, default_guidance = 200, 3.5
+    else:
+        raise ValueError(f"{folder} holds no StableAudioPipeline or AudioLDM2Pipeline")
+    pipe.to(device)
+    pipe.set_progress_bar_config(disable=True)
+    return LoadedModel(
+        layout=layout,
+        pipe=pipe,
+        device=device,
+        sample_rate=rate,
+        channels=channels,
+        max_s=float(max_s),
+        steps=steps or default_steps,
+        guidance_scale=default_guidance if guidance is None else guidance,
+        lock=threading.Lock(),
+    )

@@ -1,0 +1,77 @@
+"""Bearer-token authentication, the same rule on both transports.
+
+Health checks are exempt: load balancers and orchestrators probe them without credentials.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from soundloom_server.service.metrics import Metrics
+
+HEALTH_PREFIX = "/grpc.health.v1.Health/"
+
+
+def token_error(authorization: str | None, token: str) -> str | None:
+    """Why an `authorization` header fails the token (None when it passes)."""
+    if not authorization:
+        return "missing authorization: send 'authorization: Bearer <token>'"
+    scheme, _, presented = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not presented:
+        return "malformed authorization: expected 'Bearer <token>'"
+    # Constant time, so the token cannot be guessed byte by byte from response times.
+    if not hmac.compare_digest(presented.strip().encode(), token.encode()):
+        return "wrong token"
+    return None
+
+
+class BearerTokenInterceptor(grpc.aio.ServerInterceptor):
+    """Refuses every RPC but health checks without `authorization: Bearer <token>`."""
+
+    def __init__(self, token: str, metrics: Metrics) -> None:
+        self.token = token
+        self.metrics = metrics
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        """Pass authorised calls on; answer the rest UNAUTHENTICATED."""
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(HEALTH_PREFIX):
+            return handler
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        reason = token_error(metadata.get("authorization"), self.token)
+        if reason is None:
+            return handler
+        self.metrics.requests.inc("grpc", method.rsplit("/", 1)[-1], "UNAUTHENTICATED")
+        return _refusal(handler, reason)
+
+
+def _refusal(handler: grpc.RpcMethodHandler, reason: str) -> grpc.RpcMethodHandler:
+    """A handler of the same shape as `handler` that fails with UNAUTHENTICATED."""
+
+    async def refuse(request: Any, context: grpc.aio.ServicerContext) -> None:
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, reason)
+
+    async def refuse_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, reason)
+        yield  # pragma: no cover - makes this an async generator; abort always raises
+
+    kwargs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.request_streaming and handler.response_streaming:
+        return grpc.stream_stream_rpc_method_handler(refuse_stream, **kwargs)
+    if handler.request_streaming:
+        return grpc.stream_unary_rpc_method_handler(refuse, **kwargs)
+    if handler.response_streaming:
+        return grpc.unary_stream_rpc_method_handler(refuse_stream, **kwargs)
+    return grpc.unary_unary_rpc_method_handler(refuse, **kwargs)

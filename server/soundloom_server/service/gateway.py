@@ -1,0 +1,304 @@
+"""The HTTP/JSON gateway (aiohttp) over the shared Servicer, for clients without HTTP/2.
+
+Bodies use the proto3 JSON mapping of the soundloom.v1 messages (proto field names). Routes:
+POST /v1/plan, POST /v1/generate, GET /v1/backends, GET /v1/assets/{id} (ETag, Range, ?file=),
+GET /v1/assets/{id}/meta, GET /healthz, GET /metrics. Errors are
+`{"error": {"code": <grpc code>, "status": "<NAME>", "message": "<field> ..."}}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from aiohttp import web
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from soundloom.v1 import soundloom_pb2 as pb
+from soundloom_server.service.auth import token_error
+from soundloom_server.service.errors import ServiceError, as_service_error, invalid
+from soundloom_server.service.metrics import Metrics
+from soundloom_server.service.servicer import CHUNK_BYTES, Servicer
+
+MAX_BODY_BYTES = 1 << 20
+TIMEOUT_HEADER = "X-Request-Timeout"
+UNAUTHENTICATED_PATHS = frozenset({"/healthz"})
+# Served while draining too: probes and scrapers must see the shutdown happen.
+ADMIN_PATHS = frozenset({"/healthz", "/metrics"})
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SERVICER_KEY: web.AppKey[Servicer] = web.AppKey("servicer", Servicer)
+METRICS_KEY: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
+HEALTH_KEY: web.AppKey[Callable[[], bool]] = web.AppKey("serving", Callable[[], bool])
+
+
+def to_json(message: Message) -> dict[str, Any]:
+    """A message in the proto3 JSON mapping, with proto field names, unset scalars included."""
+    return json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+
+
+def _json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    # MessageToDict already writes non-finite doubles as "-Infinity" etc., so the body is
+    # strict JSON.
+    return web.json_response(data, status=status, headers=headers)
+
+
+def error_response(error: ServiceError) -> web.Response:
+    """The JSON error body and HTTP status for a ServiceError (429 carries Retry-After)."""
+    headers = {}
+    if error.retry_after_s:
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
+    if error.code is grpc.StatusCode.UNAUTHENTICATED:
+        headers["WWW-Authenticate"] = 'Bearer realm="soundloom"'
+    body = {
+        "error": {
+            "code": error.code.value[0],
+            "status": error.code.name,
+            "message": error.message,
+        }
+    }
+    return _json_response(body, status=error.http_status, headers=headers)
+
+
+async def _parse_body(request: web.Request, message: Message) -> Message:
+    try:
+        text = await request.text()
+    except web.HTTPRequestEntityTooLarge:
+        raise ServiceError(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"body must be at most {MAX_BODY_BYTES} bytes",
+        ) from None
+    try:
+        json_format.Parse(text or "{}", message)
+    except json_format.ParseError as exc:
+        raise invalid("body", f"is not a valid {message.DESCRIPTOR.name} in JSON: {exc}") from None
+    return message
+
+
+def _deadline(request: web.Request) -> float | None:
+    raw = request.headers.get(TIMEOUT_HEADER)
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise invalid(TIMEOUT_HEADER, f"must be a number of seconds > 0, got {raw[:40]!r}")
+    return asyncio.get_running_loop().time() + seconds
+
+
+# ------------------------------------------------------------------ middlewares
+
+
+def auth_middleware(token: str) -> Any:
+    """401 for requests without `Authorization: Bearer <token>` (health checks exempt)."""
+
+    @web.middleware
+    async def check_token(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path not in UNAUTHENTICATED_PATHS:
+            reason = token_error(request.headers.get("Authorization"), token)
+            if reason is not None:
+                raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, reason)
+        return await handler(request)
+
+    return check_token
+
+
+@web.middleware
+async def status_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """ServiceErrors (and anything unexpected) become JSON errors; counts every request."""
+    metrics = request.app[METRICS_KEY]
+    route = request.match_info.route.resource
+    method = f"{request.method} {route.canonical if route is not None else 'unmatched'}"
+    code = "OK"
+    try:
+        if request.path in ADMIN_PATHS:
+            return await handler(request)
+        with request.app[SERVICER_KEY].admitted():
+            return await handler(request)
+    except web.HTTPException as exc:
+        code = "NOT_FOUND" if exc.status == 404 else f"HTTP_{exc.status}"
+        raise
+    except asyncio.CancelledError:
+        code = "CANCELLED"
+        raise
+    except Exception as exc:
+        error = as_service_error(exc)
+        code = error.code.name
+        return error_response(error)
+    finally:
+        metrics.requests.inc("http", method, code)
+
+
+# ------------------------------------------------------------------ handlers
+
+
+async def plan(request: web.Request) -> web.Response:
+    """POST /v1/plan: PlanSceneRequest → PlanSceneResponse."""
+    message = await _parse_body(request, pb.PlanSceneRequest())
+    response = await request.app[SERVICER_KEY].plan_scene(message)  # type: ignore[arg-type]
+    return _json_response(to_json(response))
+
+
+async def generate(request: web.Request) -> web.Response:
+    """POST /v1/generate: GenerateSceneRequest → asset info, plan and the asset's URL."""
+    deadline = _deadline(request)
+    message = await _parse_body(request, pb.GenerateSceneRequest())
+    result: dict[str, Any] = {}
+    stream = request.app[SERVICER_KEY].generate_scene(
+        message,  # type: ignore[arg-type]
+        deadline,
+        with_chunks=False,
+    )
+    async with contextlib.aclosing(stream):
+        async for update in stream:
+            which = update.WhichOneof("update")
+            if which == "accepted":
+                result["asset_id"] = update.accepted.asset_id
+                result["asset_url"] = f"/v1/assets/{update.accepted.asset_id}"
+            elif which == "plan":
+                result["plan"] = to_json(update.plan)
+            elif which == "asset":
+                result["asset"] = to_json(update.asset)
+            elif which == "done":
+                result["done"] = to_json(update.done)
+    return _json_response(result)
+
+
+async def backends(request: web.Request) -> web.Response:
+    """GET /v1/backends: ListBackendsResponse."""
+    return _json_response(to_json(request.app[SERVICER_KEY].list_backends()))
+
+
+async def asset_meta(request: web.Request) -> web.Response:
+    """GET /v1/assets/{id}/meta: AssetInfo."""
+    stored = request.app[SERVICER_KEY].stored_asset(request.match_info["asset_id"])
+    return _json_response(to_json(stored.info))
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """[start, end) for a single `bytes=` range; None = whole file; 416 when unsatisfiable."""
+    match = RANGE.fullmatch(header.strip())
+    if match is None or (not match.group(1) and not match.group(2)):
+        return None  # malformed or multi-range: serve the whole file (RFC 9110 allows it)
+    first, last = match.group(1), match.group(2)
+    if not first:  # suffix: the last N bytes
+        start, end = max(size - int(last), 0), size
+    else:
+        start = int(first)
+        end = min(int(last) + 1, size) if last else size
+    if start >= size or start >= end:
+        raise web.HTTPRequestRangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+    return start, end
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+async def asset_bytes(request: web.Request) -> web.StreamResponse:
+    """GET /v1/assets/{id}[?file=name]: the file's bytes; ETag (sha256), 304, Range → 206."""
+    started = time.perf_counter()
+    servicer = request.app[SERVICER_KEY]
+    stored, handle = await servicer.open_asset_file(
+        request.match_info["asset_id"], request.query.get("file", "")
+    )
+    with handle:
+        etag = f'"{handle.sha256}"'
+        name = request.query.get("file") or stored.info.files[0].name
+        headers = {
+            "ETag": etag,
+            "Accept-Ranges": "bytes",
+            # Content-addressed: the bytes behind this URL never change.
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Content-Type": stored.info.mime_type
+            if name == stored.info.files[0].name
+            else _mime_for(name),
+        }
+        if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+            return web.Response(status=304, headers={"ETag": etag})
+        span = None
+        if "Range" in request.headers and _etag_matches(
+            request.headers.get("If-Range", etag), etag
+        ):
+            span = _byte_range(request.headers["Range"], handle.size)
+        start, end = span or (0, handle.size)
+        response = web.StreamResponse(status=206 if span else 200, headers=headers)
+        if span:
+            response.headers["Content-Range"] = f"bytes {start}-{end - 1}/{handle.size}"
+        response.content_length = end - start
+        await response.prepare(request)
+        if request.method == "HEAD":
+            return response
+        offset = start
+        while offset < end:
+            data = handle.read(offset, min(CHUNK_BYTES, end - offset))
+            if offset == start:
+                request.app[METRICS_KEY].first_chunk_seconds.observe(
+                    time.perf_counter() - started, "http_asset"
+                )
+            await response.write(data)
+            offset += len(data)
+        await response.write_eof()
+        return response
+
+
+def _mime_for(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].lower()
+    return {
+        "json": "application/json",
+        "wav": "audio/wav",
+        "ogg": "audio/ogg",
+        "flac": "audio/flac",
+    }.get(suffix, "application/octet-stream")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """GET /healthz: 200 SERVING, or 503 NOT_SERVING while shutting down."""
+    serving = request.app[HEALTH_KEY]()
+    status = "SERVING" if serving else "NOT_SERVING"
+    return _json_response({"status": status}, status=200 if serving else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """GET /metrics: Prometheus text format."""
+    return web.Response(
+        text=request.app[METRICS_KEY].exposition(),
+        content_type="text/plain",
+        headers={"X-Content-Format": "prometheus-text-0.0.4"},
+    )
+
+
+def build_app(
+    servicer: Servicer, metrics_: Metrics, serving: Callable[[], bool], token: str | None
+) -> web.Application:
+    """The gateway application: routes, auth (when a token is set), JSON errors, metrics."""
+    middlewares = [status_middleware]
+    if token:
+        middlewares.append(auth_middleware(token))
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
+    app[SERVICER_KEY] = servicer
+    app[METRICS_KEY] = metrics_
+    app[HEALTH_KEY] = serving
+    app.router.add_post("/v1/plan", plan)
+    app.router.add_post("/v1/generate", generate)
+    app.router.add_get("/v1/backends", backends)
+    app.router.add_get("/v1/assets/{asset_id}/meta", asset_meta)
+    app.router.add_get("/v1/assets/{asset_id}", asset_bytes)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app

@@ -1,0 +1,127 @@
+"""The gRPC transport: soundloom.v1.Soundloom over the shared Servicer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
+from typing import TypeVar
+
+import grpc
+
+from soundloom.v1 import soundloom_pb2 as pb
+from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
+from soundloom_server.service.errors import ServiceError, as_service_error
+from soundloom_server.service.metrics import Metrics
+from soundloom_server.service.servicer import Servicer
+
+T = TypeVar("T")
+
+
+def _deadline(context: grpc.aio.ServicerContext) -> float | None:
+    """The call's deadline on the event loop's clock, or None."""
+    remaining = context.time_remaining()
+    if remaining is None:
+        return None
+    return asyncio.get_running_loop().time() + remaining
+
+
+def _cancel_code(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= 0:
+        return grpc.StatusCode.DEADLINE_EXCEEDED
+    return grpc.StatusCode.CANCELLED
+
+
+class GrpcServicer(pb_grpc.SoundloomServicer):
+    """Adapts gRPC calls to the Servicer: statuses, deadlines, metrics."""
+
+    def __init__(self, servicer: Servicer, metrics: Metrics) -> None:
+        self.servicer = servicer
+        self.metrics = metrics
+
+    async def _abort(self, context: grpc.aio.ServicerContext, error: ServiceError) -> None:
+        if error.retry_after_s:
+            context.set_trailing_metadata((("retry-after", f"{error.retry_after_s:g}"),))
+        await context.abort(error.code, error.message)
+
+    async def _unary(self, method: str, context: grpc.aio.ServicerContext, call: Awaitable[T]) -> T:
+        code = grpc.StatusCode.OK
+        try:
+            with self.servicer.admitted():
+                return await call
+        except asyncio.CancelledError:
+            code = _cancel_code(context)
+            raise
+        except Exception as exc:
+            error = as_service_error(exc)
+            code = error.code
+            await self._abort(context, error)
+            raise AssertionError("unreachable: abort raises") from exc
+        finally:
+            self.metrics.requests.inc("grpc", method, code.name)
+
+    async def _stream(
+        self, method: str, context: grpc.aio.ServicerContext, messages: AsyncIterator[T]
+    ) -> AsyncIterator[T]:
+        code = grpc.StatusCode.OK
+        try:
+            with self.servicer.admitted():
+                async with contextlib.aclosing(messages):  # type: ignore[type-var]
+                    async for message in messages:
+                        yield message
+        except (asyncio.CancelledError, GeneratorExit):
+            code = _cancel_code(context)
+            raise
+        except Exception as exc:
+            error = as_service_error(exc)
+            code = error.code
+            await self._abort(context, error)
+        finally:
+            self.metrics.requests.inc("grpc", method, code.name)
+
+    async def PlanScene(
+        self, request: pb.PlanSceneRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PlanSceneResponse:
+        """Plan a described scene."""
+        return await self._unary("PlanScene", context, self.servicer.plan_scene(request))
+
+    # Closing each level explicitly (aclosing) releases a cancelled call's render at once,
+    # rather than whenever the abandoned generators are garbage collected.
+    async def GenerateScene(
+        self, request: pb.GenerateSceneRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """Generate a scene and stream it."""
+        messages = self.servicer.generate_scene(request, _deadline(context))
+        async with contextlib.aclosing(self._stream("GenerateScene", context, messages)) as out:
+            async for message in out:
+                yield message
+
+    async def GetAsset(
+        self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.AssetChunk]:
+        """Stream one stored file from an offset."""
+        messages = self.servicer.get_asset(request)
+        async with contextlib.aclosing(self._stream("GetAsset", context, messages)) as out:
+            async for message in out:
+                yield message
+
+    async def StatAsset(
+        self, request: pb.StatAssetRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AssetInfo:
+        """Describe a stored asset."""
+
+        async def stat() -> pb.AssetInfo:
+            return self.servicer.stat_asset(request)
+
+        return await self._unary("StatAsset", context, stat())
+
+    async def ListBackends(
+        self, request: pb.ListBackendsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListBackendsResponse:
+        """List planners and renderers."""
+
+        async def backends() -> pb.ListBackendsResponse:
+            return self.servicer.list_backends()
+
+        return await self._unary("ListBackends", context, backends())

@@ -1,0 +1,426 @@
+"""The one Soundloom servicer behind both transports: proto messages in, proto messages out.
+
+The gRPC transport and the HTTP/JSON gateway adapt calls to these methods; every failure is a
+ServiceError with the code and a message that names the field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+
+from soundloom.v1 import soundloom_pb2 as pb
+from soundloom_server.engine.cache_key import cache_key
+from soundloom_server.engine.encode import FORMAT_SUFFIX
+from soundloom_server.engine.errors import Cancelled, InvalidArgument
+from soundloom_server.engine.package import package_scene
+from soundloom_server.engine.pipeline import generate_scene, plan_scene
+from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
+from soundloom_server.engine.plan_proto import (
+    options_from_proto,
+    plan_from_proto,
+    plan_to_proto,
+    request_from_proto,
+)
+from soundloom_server.engine.planners import get_planner, planner_names
+from soundloom_server.engine.renderers import get_renderer, renderer_names
+from soundloom_server.service.asset_info import asset_info
+from soundloom_server.service.errors import ServiceError, invalid
+from soundloom_server.service.metrics import Metrics
+from soundloom_server.service.render_queue import ProgressFn, RenderQueue
+from soundloom_server.service.store import (
+    AssetStore,
+    CorruptAsset,
+    OpenFile,
+    StoredAsset,
+    is_asset_id,
+)
+
+log = logging.getLogger("soundloom.service")
+T = TypeVar("T")
+
+CHUNK_BYTES = 256 * 1024
+# Files larger than this are opened (and hashed) on a thread, not on the event loop.
+INLINE_OPEN_BYTES = 1 << 20
+STAGES = {
+    "plan": pb.STAGE_PLAN,
+    "render": pb.STAGE_RENDER,
+    "mix": pb.STAGE_MIX,
+    "master": pb.STAGE_MASTER,
+    "package": pb.STAGE_PACKAGE,
+    "encode": pb.STAGE_ENCODE,
+}
+DEFAULT_PLANNER = RenderOptions().planner
+DEFAULT_RENDERER = RenderOptions().renderer
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a render job hands its waiters."""
+
+    stored: StoredAsset
+    seconds: float
+
+
+def _not_found(message: str) -> ServiceError:
+    return ServiceError(grpc.StatusCode.NOT_FOUND, message)
+
+
+def _check_backends(source: SceneRequest | ScenePlan, options: RenderOptions) -> None:
+    """Unknown backends are NOT_FOUND, named by field, before anything is queued."""
+    planners, renderers = planner_names(), renderer_names()
+    if isinstance(source, SceneRequest) and options.planner not in planners:
+        raise _not_found(
+            f"options.planner {options.planner!r} is not a known planner "
+            f"(one of {', '.join(planners)})"
+        )
+    if options.renderer not in renderers:
+        raise _not_found(
+            f"options.renderer {options.renderer!r} is not a known renderer "
+            f"(one of {', '.join(renderers)})"
+        )
+    if isinstance(source, ScenePlan):
+        for index, event in enumerate(source.events):
+            if event.renderer and event.renderer not in renderers:
+                raise _not_found(
+                    f"events[{index}].renderer {event.renderer!r} is not a known renderer "
+                    f"(one of {', '.join(renderers)})"
+                )
+
+
+def _named(prefix: str, convert: Callable[[Any], T], message: Any) -> T:
+    """Run a proto conversion; its errors name the field from the request's root."""
+    try:
+        return convert(message)
+    except InvalidArgument as exc:
+        if exc.field.startswith(prefix):
+            raise
+        raise InvalidArgument(f"{prefix}{exc.field}", exc.detail) from None
+
+
+def check_asset_id(asset_id: str) -> None:
+    """INVALID_ARGUMENT ("asset_id") unless it is 64 lowercase hex digits."""
+    if not is_asset_id(asset_id):
+        raise invalid("asset_id", f"must be 64 lowercase hex digits, got {asset_id[:80]!r}")
+
+
+class Servicer:
+    """The service's RPCs over one asset store and one render queue."""
+
+    def __init__(self, store: AssetStore, queue: RenderQueue, metrics: Metrics) -> None:
+        self.store = store
+        self.queue = queue
+        self.metrics = metrics
+        self.draining = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # ------------------------------------------------------------ admission
+
+    @contextlib.contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Count a call as in flight; UNAVAILABLE once the server is draining."""
+        if self.draining:
+            raise ServiceError(
+                grpc.StatusCode.UNAVAILABLE, "the server is shutting down; retry on another"
+            )
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, timeout_s: float) -> bool:
+        """Refuse new calls and wait up to `timeout_s` for the in-flight ones; True if all ended."""
+        self.draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    # ------------------------------------------------------------ plan
+
+    async def plan_scene(self, request: pb.PlanSceneRequest) -> pb.PlanSceneResponse:
+        """Plan a described scene (the planner runs off the event loop)."""
+        if not request.HasField("scene"):
+            raise invalid("scene", "must be set")
+        scene = _named("scene.", request_from_proto, request.scene)
+        options = _named("options.", options_from_proto, request.options)
+        _check_backends(scene, options)
+        plan = await asyncio.to_thread(plan_scene, scene, options)
+        return pb.PlanSceneResponse(plan=plan_to_proto(plan))
+
+    # ------------------------------------------------------------ generate
+
+    def parse_generate(
+        self, request: pb.GenerateSceneRequest
+    ) -> tuple[SceneRequest | ScenePlan, RenderOptions]:
+        """The request's source and options, validated; errors name the field."""
+        if len(request.client_request_id) > 128:
+            raise invalid(
+                "client_request_id",
+                f"must be at most 128 characters, got {len(request.client_request_id)}",
+            )
+        which = request.WhichOneof("source")
+        if which is None:
+            raise invalid("source", "must be set: a scene (words) or a plan")
+        source: SceneRequest | ScenePlan = (
+            _named("scene.", request_from_proto, request.scene)
+            if which == "scene"
+            else plan_from_proto(request.plan)
+        )
+        options = _named("options.", options_from_proto, request.options)
+        _check_backends(source, options)
+        return source, options
+
+    async def generate_scene(
+        self,
+        request: pb.GenerateSceneRequest,
+        deadline: float | None = None,
+        with_chunks: bool = True,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """accepted → progress* → plan → asset → chunk* → done; `deadline` is loop time."""
+        started = time.perf_counter()
+        source, options = self.parse_generate(request)
+        key = cache_key(source, options)
+        with self.store.pinned(key):
+            files = await self._open_all(key)
+            if files is not None:
+                self.metrics.cache.inc("hit")
+                stored, opened = files
+                yield pb.GenerateSceneResponse(accepted=pb.Accepted(asset_id=key))
+                render_seconds = 0.0
+            else:
+                job, joined = self.queue.submit(key, self._render_work(key, source, options))
+                self.metrics.cache.inc("shared" if joined else "miss")
+                listener = job.subscribe()
+                try:
+                    yield pb.GenerateSceneResponse(
+                        accepted=pb.Accepted(asset_id=key, queue_position=self.queue.position(job))
+                    )
+                    while (item := await self._until(listener.get(), deadline)) is not None:
+                        stage, fraction, message = item
+                        yield pb.GenerateSceneResponse(
+                            progress=pb.Progress(
+                                stage=STAGES[stage], fraction=fraction, message=message
+                            )
+                        )
+                    rendered = await self._until(asyncio.shield(job.result), deadline)
+                    render_seconds = rendered.seconds
+                finally:
+                    if job.unsubscribe(listener) == 0 and not job.result.done():
+                        self.queue.abandon(job)
+                files = await self._open_all(key)
+                if files is None:
+                    raise ServiceError(
+                        grpc.StatusCode.UNAVAILABLE,
+                        f"asset {key} left the store before it could be sent; retry",
+                    )
+                stored, opened = files
+            try:
+                yield pb.GenerateSceneResponse(plan=stored.plan)
+                yield pb.GenerateSceneResponse(asset=stored.info)
+                if with_chunks:
+                    first = True
+                    for index, handle in enumerate(opened):
+                        for offset, data in _chunks(handle, 0, handle.size):
+                            if first:
+                                first = False
+                                self.metrics.first_chunk_seconds.observe(
+                                    time.perf_counter() - started, "GenerateScene"
+                                )
+                            yield pb.GenerateSceneResponse(
+                                chunk=pb.DataChunk(file_index=index, offset=offset, data=data)
+                            )
+                yield pb.GenerateSceneResponse(
+                    done=pb.Done(cache_hit=render_seconds == 0.0, render_seconds=render_seconds)
+                )
+            finally:
+                for handle in opened:
+                    handle.close()
+
+    @staticmethod
+    async def _until(awaitable: object, deadline: float | None) -> object:
+        """Await with the caller's deadline: DEADLINE_EXCEEDED when it passes first."""
+        if deadline is None:
+            return await awaitable  # type: ignore[misc]
+        remaining = deadline - asyncio.get_running_loop().time()
+        try:
+            return await asyncio.wait_for(awaitable, max(remaining, 0.0))  # type: ignore[arg-type]
+        except TimeoutError:
+            raise ServiceError(
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                "deadline exceeded before the scene finished rendering",
+            ) from None
+
+    def _render_work(
+        self, key: str, source: SceneRequest | ScenePlan, options: RenderOptions
+    ) -> Callable[[ProgressFn, Callable[[], bool]], Rendered]:
+        """The job a worker thread runs: render, package into staging, commit to the store."""
+
+        def work(progress: ProgressFn, cancelled: Callable[[], bool]) -> Rendered:
+            start = time.perf_counter()
+            existing = self.store.lookup(key)
+            if existing is not None:
+                return Rendered(existing, 0.0)
+            staged = self.store.staging_dir()
+            try:
+                scene = generate_scene(source, options, progress, cancelled)  # type: ignore[arg-type]
+                if cancelled():
+                    raise Cancelled("rendering was cancelled")
+                progress("encode", 0.0, "")
+                path = staged / f"scene{FORMAT_SUFFIX[options.format]}"
+                asset = package_scene(scene, options, path, key)
+                progress("encode", 1.0, "")
+                info = asset_info(asset, key, options)
+                stored = self.store.commit(key, staged, info, plan_to_proto(scene.plan))
+            except Cancelled:
+                self.metrics.renders.inc("cancelled")
+                log.info("render %s cancelled", key)
+                raise
+            except BaseException:
+                self.metrics.renders.inc("error")
+                raise
+            finally:
+                shutil.rmtree(staged, ignore_errors=True)
+            seconds = time.perf_counter() - start
+            self.metrics.renders.inc("ok")
+            self.metrics.render_seconds.observe(seconds)
+            return Rendered(stored, seconds)
+
+        return work
+
+    async def _open_all(self, key: str) -> tuple[StoredAsset, list[OpenFile]] | None:
+        """Every file of a stored asset, checked; None when absent (a corrupt one is dropped)."""
+        stored = self.store.lookup(key)
+        if stored is None:
+            return None
+        opened: list[OpenFile] = []
+        try:
+            for entry in stored.info.files:
+                opened.append(await self._open(stored, entry.name, entry.size_bytes))
+        except CorruptAsset as exc:
+            for handle in opened:
+                handle.close()
+            log.warning("asset %s is corrupt (%s); discarded, rendering it again", key, exc)
+            self.metrics.cache.inc("corrupt")
+            self.store.discard(key)
+            return None
+        return stored, opened
+
+    async def _open(self, stored: StoredAsset, name: str, size: int) -> OpenFile:
+        if size > INLINE_OPEN_BYTES:
+            return await asyncio.to_thread(self.store.open_file, stored, name)
+        return self.store.open_file(stored, name)
+
+    # ------------------------------------------------------------ assets
+
+    def stored_asset(self, asset_id: str) -> StoredAsset:
+        """The stored asset; INVALID_ARGUMENT for a malformed id, NOT_FOUND when absent."""
+        check_asset_id(asset_id)
+        stored = self.store.lookup(asset_id)
+        if stored is None:
+            raise _not_found(f"asset_id {asset_id} is not in the store")
+        return stored
+
+    async def open_asset_file(self, asset_id: str, file_name: str) -> tuple[StoredAsset, OpenFile]:
+        """One file of a stored asset, checked (empty name = main file)."""
+        stored = self.stored_asset(asset_id)
+        name = file_name or stored.info.files[0].name
+        entry = next((f for f in stored.info.files if f.name == name), None)
+        if entry is None:
+            names = ", ".join(f.name for f in stored.info.files)
+            raise _not_found(f"file_name {name[:80]!r} is not a file of the asset (one of {names})")
+        try:
+            return stored, await self._open(stored, name, entry.size_bytes)
+        except CorruptAsset as exc:
+            log.warning("asset %s is corrupt (%s); discarded", asset_id, exc)
+            self.store.discard(asset_id)
+            raise _not_found(
+                f"asset_id {asset_id} was corrupt and has been discarded; generate it again"
+            ) from None
+
+    async def get_asset(self, request: pb.GetAssetRequest) -> AsyncIterator[pb.AssetChunk]:
+        """Stream one file from `offset` (for at most `length` bytes) in ≤ 256 KiB chunks."""
+        started = time.perf_counter()
+        _, handle = await self.open_asset_file(request.asset_id, request.file_name)
+        with handle:
+            if request.offset > handle.size:
+                raise invalid(
+                    "offset", f"must be <= the file's size {handle.size}, got {request.offset}"
+                )
+            end = handle.size
+            if request.length:
+                end = min(end, request.offset + request.length)
+            first = True
+            for offset, data in _chunks(handle, request.offset, end):
+                if first:
+                    first = False
+                    self.metrics.first_chunk_seconds.observe(
+                        time.perf_counter() - started, "GetAsset"
+                    )
+                yield pb.AssetChunk(offset=offset, data=data, total_size=handle.size)
+
+    def stat_asset(self, request: pb.StatAssetRequest) -> pb.AssetInfo:
+        """The stored asset's AssetInfo."""
+        return self.stored_asset(request.asset_id).info
+
+    # ------------------------------------------------------------ backends
+
+    def list_backends(self) -> pb.ListBackendsResponse:
+        """Planners then renderers, each by name, with availability."""
+        response = pb.ListBackendsResponse()
+        for name in planner_names():
+            available, reason = _availability(get_planner(name))
+            response.backends.add(
+                name=name,
+                kind=pb.BACKEND_KIND_PLANNER,
+                available=available,
+                reason=reason,
+                default=name == DEFAULT_PLANNER,
+            )
+        for name in renderer_names():
+            available, reason = _availability(get_renderer(name))
+            response.backends.add(
+                name=name,
+                kind=pb.BACKEND_KIND_RENDERER,
+                available=available,
+                reason=reason,
+                default=name == DEFAULT_RENDERER,
+            )
+        return response
+
+
+def _availability(backend: object) -> tuple[bool, str]:
+    check = getattr(backend, "availability", None)
+    if check is None:
+        return True, ""
+    try:
+        result = check()
+    except Exception as exc:  # a backend's self-check failing means it cannot run here
+        return False, str(exc)
+    return bool(result.available), str(result.reason)
+
+
+def _chunks(handle: OpenFile, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) pieces of at most 256 KiB covering [start, end)."""
+    offset = start
+    while offset < end:
+        data = handle.read(offset, min(CHUNK_BYTES, end - offset))
+        if not data:
+            return
+        yield offset, data
+        offset += len(data)

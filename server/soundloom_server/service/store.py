@@ -1,0 +1,291 @@
+"""The content-addressed asset store on disk.
+
+Layout: `<root>/objects/<id[:2]>/<id>/` holds an asset's files and `manifest.json` (its AssetInfo
+and plan); `<root>/staging/` holds work in progress. An asset appears by renaming its complete
+directory into place, so readers never see half an asset, and a restart finds every committed
+one. The store keeps its total size under a cap by evicting the least recently used assets, and
+checks each file's sha256 when it is opened: a corrupt asset is discarded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from google.protobuf import json_format
+
+from soundloom.v1 import soundloom_pb2 as pb
+
+log = logging.getLogger("soundloom.store")
+
+ASSET_ID = re.compile(r"[0-9a-f]{64}")
+MANIFEST = "manifest.json"
+# Files up to this size are hashed on every open (microseconds); larger ones once per change of
+# their inode, size or times, so that streaming a long WAV does not hash it per request.
+ALWAYS_HASH_BYTES = 4 << 20
+USE_PERSIST_S = 60.0
+
+
+class CorruptAsset(Exception):
+    """A stored file whose bytes no longer match the sha256 in its manifest."""
+
+
+@dataclass(frozen=True)
+class StoredAsset:
+    """An asset in the store: what it is (AssetInfo), the plan it rendered, and where it lives."""
+
+    asset_id: str
+    info: pb.AssetInfo
+    plan: pb.ScenePlan
+    directory: Path
+
+
+class OpenFile:
+    """A stored file opened and checked against its sha256; read it at any offset."""
+
+    def __init__(self, fd: int, size: int, sha256: str) -> None:
+        self.fd, self.size, self.sha256 = fd, size, sha256
+
+    def read(self, offset: int, length: int) -> bytes:
+        """Up to `length` bytes from `offset` (positional: safe to share between readers)."""
+        return os.pread(self.fd, length, offset)
+
+    def close(self) -> None:
+        """Release the file descriptor."""
+        os.close(self.fd)
+
+    def __enter__(self) -> OpenFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def is_asset_id(text: str) -> bool:
+    """Whether `text` is a well-formed asset id: 64 lowercase hex digits."""
+    return ASSET_ID.fullmatch(text) is not None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+
+
+class AssetStore:
+    """Assets by id on disk, under a size cap, least recently used evicted first."""
+
+    def __init__(
+        self, root: Path, max_bytes: int, on_evict: Callable[[str], None] | None = None
+    ) -> None:
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        self._objects = self.root / "objects"
+        self._staging = self.root / "staging"
+        self._on_evict = on_evict
+        self._lock = threading.Lock()
+        self._sizes: OrderedDict[str, int] = OrderedDict()  # oldest use first
+        self._manifests: dict[str, StoredAsset] = {}
+        self._pins: Counter[str] = Counter()
+        self._verified: dict[tuple[str, str], tuple[int, int, int, int]] = {}
+        self._persisted_use: dict[str, float] = {}
+        self._objects.mkdir(parents=True, exist_ok=True)
+        # Staging left by a crash is never half of a committed asset: drop it.
+        shutil.rmtree(self._staging, ignore_errors=True)
+        self._staging.mkdir(parents=True, exist_ok=True)
+        self._load_index()
+
+    # ------------------------------------------------------------ index
+
+    def _load_index(self) -> None:
+        found: list[tuple[float, str, int]] = []
+        for shard in self._objects.iterdir():
+            for entry in shard.iterdir() if shard.is_dir() else ():
+                manifest = entry / MANIFEST
+                if not is_asset_id(entry.name) or not manifest.is_file():
+                    shutil.rmtree(entry, ignore_errors=True)
+                    continue
+                found.append((manifest.stat().st_mtime, entry.name, _dir_bytes(entry)))
+        for _, asset_id, size in sorted(found):
+            self._sizes[asset_id] = size
+        log.info("store %s: %d assets, %d bytes", self.root, len(self._sizes), self.total_bytes)
+        self._evict(keep=None)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of every stored asset."""
+        return sum(self._sizes.values())
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def __contains__(self, asset_id: object) -> bool:
+        return asset_id in self._sizes
+
+    def _directory(self, asset_id: str) -> Path:
+        return self._objects / asset_id[:2] / asset_id
+
+    # ------------------------------------------------------------ read
+
+    def lookup(self, asset_id: str) -> StoredAsset | None:
+        """The stored asset (marked as just used), or None when absent or unreadable."""
+        with self._lock:
+            if asset_id not in self._sizes:
+                return None
+            self._sizes.move_to_end(asset_id)
+            cached = self._manifests.get(asset_id)
+        directory = self._directory(asset_id)
+        # The manifest's mtime is the use time a restart orders the LRU by; writing it at most
+        # once a minute per asset keeps hot reads free of metadata writes.
+        now = time.monotonic()
+        if now - self._persisted_use.get(asset_id, -math.inf) > USE_PERSIST_S:
+            self._persisted_use[asset_id] = now
+            with contextlib.suppress(OSError):
+                os.utime(directory / MANIFEST)
+        if cached is not None:
+            return cached
+        try:
+            data = json.loads((directory / MANIFEST).read_text())
+            info = json_format.ParseDict(data["info"], pb.AssetInfo())
+            plan = json_format.ParseDict(data["plan"], pb.ScenePlan())
+        except (OSError, ValueError, KeyError, json_format.ParseError) as exc:
+            log.warning("asset %s: unreadable manifest (%s); discarded", asset_id, exc)
+            self.discard(asset_id)
+            return None
+        stored = StoredAsset(asset_id, info, plan, directory)
+        with self._lock:
+            if asset_id in self._sizes:
+                self._manifests[asset_id] = stored
+        return stored
+
+    def open_file(self, stored: StoredAsset, name: str) -> OpenFile:
+        """Open one of the asset's files, checked against its sha256; raises CorruptAsset."""
+        entry = next((f for f in stored.info.files if f.name == name), None)
+        if entry is None:
+            raise KeyError(name)
+        try:
+            fd = os.open(stored.directory / name, os.O_RDONLY)
+        except FileNotFoundError:
+            raise CorruptAsset(f"{name} is missing") from None
+        try:
+            st = os.fstat(fd)
+            signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            memo_key = (stored.asset_id, name)
+            if st.st_size > ALWAYS_HASH_BYTES and self._verified.get(memo_key) == signature:
+                return OpenFile(fd, st.st_size, entry.sha256)
+            if st.st_size != entry.size_bytes or _fd_sha256(fd) != entry.sha256:
+                raise CorruptAsset(f"{name} does not match its sha256")
+            self._verified[memo_key] = signature
+            return OpenFile(fd, st.st_size, entry.sha256)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    # ------------------------------------------------------------ write
+
+    def staging_dir(self) -> Path:
+        """A fresh private directory to build an asset in, on the store's filesystem."""
+        return Path(tempfile.mkdtemp(prefix="asset-", dir=self._staging))
+
+    def commit(
+        self, asset_id: str, staged: Path, info: pb.AssetInfo, plan: pb.ScenePlan
+    ) -> StoredAsset:
+        """Move a staged asset into place atomically (fsync, rename) and evict to the cap."""
+        manifest = {
+            "info": json_format.MessageToDict(info, preserving_proto_field_name=True),
+            "plan": json_format.MessageToDict(plan, preserving_proto_field_name=True),
+        }
+        with (staged / MANIFEST).open("w") as handle:
+            json.dump(manifest, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_dir(staged)
+        final = self._directory(asset_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(staged, final)
+        except OSError:
+            # Someone committed the same id first: identical content, keep theirs.
+            shutil.rmtree(staged, ignore_errors=True)
+            if not (final / MANIFEST).is_file():
+                raise
+        _fsync_dir(final.parent)
+        stored = StoredAsset(asset_id, info, plan, final)
+        with self._lock:
+            self._sizes[asset_id] = _dir_bytes(final)
+            self._sizes.move_to_end(asset_id)
+            self._manifests[asset_id] = stored
+        self._evict(keep=asset_id)
+        return stored
+
+    def discard(self, asset_id: str) -> None:
+        """Remove an asset (readers holding its files open finish unharmed)."""
+        with self._lock:
+            self._sizes.pop(asset_id, None)
+            self._manifests.pop(asset_id, None)
+            self._persisted_use.pop(asset_id, None)
+            for key in [k for k in self._verified if k[0] == asset_id]:
+                del self._verified[key]
+        directory = self._directory(asset_id)
+        # Rename first, so the id disappears at once even if removing the files takes a while.
+        grave = self._staging / f"discard-{asset_id}-{time.monotonic_ns()}"
+        with contextlib.suppress(OSError):
+            os.rename(directory, grave)
+            shutil.rmtree(grave, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def pinned(self, asset_id: str) -> Iterator[None]:
+        """Keep `asset_id` from eviction while the block runs (it need not exist yet)."""
+        with self._lock:
+            self._pins[asset_id] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pins[asset_id] -= 1
+                if self._pins[asset_id] <= 0:
+                    del self._pins[asset_id]
+
+    def _evict(self, keep: str | None) -> None:
+        victims = []
+        with self._lock:
+            total = sum(self._sizes.values())
+            for asset_id, size in self._sizes.items():
+                if total <= self.max_bytes:
+                    break
+                if asset_id != keep and asset_id not in self._pins:
+                    victims.append(asset_id)
+                    total -= size
+        for asset_id in victims:
+            log.info("store: evicting %s (least recently used)", asset_id)
+            self.discard(asset_id)
+            if self._on_evict is not None:
+                self._on_evict(asset_id)
+
+
+def _fd_sha256(fd: int) -> str:
+    digest = hashlib.sha256()
+    offset = 0
+    while block := os.pread(fd, 1 << 20, offset):
+        digest.update(block)
+        offset += len(block)
+    return digest.hexdigest()

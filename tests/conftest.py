@@ -1,0 +1,76 @@
+"""Shared fixtures: real Soundloom servers on 127.0.0.1 with ephemeral ports.
+
+Every in-process server runs on one event loop in a background thread (grpc.aio wants a single
+loop per process); tests talk to it with real gRPC channels and real HTTP requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+class LoopThread:
+    """An asyncio event loop running in a daemon thread; run coroutines on it from tests."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Any, timeout: float = 30.0) -> Any:
+        """Run a coroutine on the loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+
+@pytest.fixture(scope="session")
+def server_loop() -> Iterator[LoopThread]:
+    """The one event loop every in-process test server runs on."""
+    loop = LoopThread()
+    yield loop
+    loop.loop.call_soon_threadsafe(loop.loop.stop)
+
+
+@pytest.fixture(scope="session")
+def start_server(
+    server_loop: LoopThread, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Any]]:
+    """A factory: start_server(**ServerConfig fields) -> a started SoundloomServer."""
+    from soundloom_server.service.server import ServerConfig, SoundloomServer
+
+    started: list[SoundloomServer] = []
+
+    def start(**overrides: Any) -> SoundloomServer:
+        fields: dict[str, Any] = {"grpc_port": 0, "http_port": 0, "workers": 2, "grace_s": 2.0}
+        fields.update(overrides)
+        fields.setdefault("store", tmp_path_factory.mktemp("store"))
+        server = server_loop.run(_make(ServerConfig(**fields)))
+        started.append(server)
+        return server
+
+    async def _make(config: ServerConfig) -> SoundloomServer:
+        server = SoundloomServer(config)
+        await server.start()
+        return server
+
+    yield start
+    for server in started:
+        with contextlib.suppress(Exception):
+            server_loop.run(server.stop(0.5))
+
+
+@pytest.fixture(scope="session")
+def server(start_server: Callable[..., Any]) -> Any:
+    """A plain server (no token, no TLS) shared by the tests that need nothing special."""
+    return start_server()
+
+
+def store_dir(server: Any) -> Path:
+    """The server's asset store directory."""
+    return Path(server.config.store)
