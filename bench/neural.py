@@ -79,7 +79,10 @@ def build_model(smoke: bool, device: str, steps: int) -> Any:
         # Initialise on the device: a billion random parameters are slow to make on the CPU.
         with torch.device(device):
             pipe = StableAudioPipeline(**stable_audio_components(tokenizer=tokenizer))
-    pipe.to(device, select_dtype(device))
+    pipe.to(device)
+    dtype = select_dtype(device)
+    if dtype != torch.float32:
+        pipe.to(dtype=dtype)
     pipe.set_progress_bar_config(disable=True)
     rate = int(pipe.vae.config.sampling_rate)
     return LoadedModel(

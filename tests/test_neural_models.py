@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -183,3 +186,17 @@ def test_diffusion_event_without_weights_is_refused_before_rendering(tmp_path: P
     out = tmp_path / "x.wav"
     assert main(["render", str(path), "--model", str(tmp_path / "none"), "-o", str(out)]) == 2
     assert not out.exists()
+
+
+def test_neural_bench_smoke_prints_both_modes() -> None:
+    bench = Path(__file__).resolve().parents[1] / "bench" / "neural.py"
+    result = subprocess.run(
+        [sys.executable, str(bench), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    rows = [line for line in result.stdout.splitlines() if line.endswith("x")]
+    assert [row.split()[0] for row in rows] == ["one", "batched"]

@@ -107,6 +107,7 @@ def stable_audio_components(
     tokenizer: Any = None,
 ) -> dict[str, Any]:
     """The six StableAudioPipeline components; the defaults are Stable Audio Open 1.0's sizes."""
+    import torch
     from diffusers import AutoencoderOobleck, CosineDPMSolverMultistepScheduler, StableAudioDiTModel
     from diffusers.pipelines.stable_audio.modeling_stable_audio import (
         StableAudioProjectionModel,
@@ -153,15 +154,17 @@ def stable_audio_components(
         global_states_input_dim=2 * text_dim,
         cross_attention_input_dim=text_dim,
     )
-    scheduler = CosineDPMSolverMultistepScheduler(
-        sigma_min=0.3,
-        sigma_max=500,
-        sigma_data=1.0,
-        sigma_schedule="exponential",
-        solver_order=2,
-        prediction_type="v_prediction",
-        rho=7.0,
-    )
+    # Scheduler tables live on the CPU even when the models are built under a device context.
+    with torch.device("cpu"):
+        scheduler = CosineDPMSolverMultistepScheduler(
+            sigma_min=0.3,
+            sigma_max=500,
+            sigma_data=1.0,
+            sigma_schedule="exponential",
+            solver_order=2,
+            prediction_type="v_prediction",
+            rho=7.0,
+        )
     return {
         "vae": vae,
         "text_encoder": text_encoder,

@@ -166,6 +166,10 @@ class LLMPlanner:
         self.max_new_tokens = max_new_tokens or int(env_tokens or DEFAULT_MAX_NEW_TOKENS)
         self.max_retries = max_retries
 
+    def model_folder(self) -> Path | None:
+        """The model folder this planner would load (for cache keys)."""
+        return resolve_llm_path(self.model_path)
+
     def availability(self) -> Availability:
         """Whether this planner can use its model here."""
         return llm_availability(self.model_path)

@@ -138,6 +138,10 @@ class DiffusionRenderer:
         env_batch = os.environ.get(BATCH_ENV, "")
         self.batch_size = batch_size or int(env_batch or DEFAULT_BATCH)
 
+    def model_folder(self) -> Path | None:
+        """The pipeline folder this renderer would load (for cache keys)."""
+        return find_model(self.model_path)
+
     def availability(self) -> Availability:
         """Whether packages and weights are present (and whether there is a GPU)."""
         if self.loaded is not None:

@@ -1,0 +1,31 @@
+"""Which weights a neural backend would use, as a short hash, so cache keys change with the model.
+
+Hashing gigabytes of weights per request is out of the question; a folder's configs (contents),
+and its other files' names and sizes identify a `save_pretrained` checkpoint well enough.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+CONFIG_SUFFIXES = (".json", ".txt", ".model", ".jinja")
+MAX_CONFIG_BYTES = 4 << 20  # a tokenizer.json can be a few MB; weights are never read
+
+
+def folder_fingerprint(folder: str | os.PathLike[str] | None) -> str:
+    """sha256 (16 hex) of a model folder's configs and its files' names and sizes; '' if none."""
+    if folder is None:
+        return ""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        return "missing:" + str(root)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        size = path.stat().st_size
+        digest.update(f"{relative}\0{size}\0".encode())
+        if path.suffix in CONFIG_SUFFIXES and size <= MAX_CONFIG_BYTES:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
