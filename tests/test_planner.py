@@ -171,3 +171,13 @@ def test_sound_words_in_any_order_plan_inside_the_scene(words: list[str], durati
     scene = plan(" ".join(words), duration)
     for event in scene.events:
         assert event.start_s >= 0.0 and event.end_s <= scene.duration_s + 1e-6
+
+
+def test_one_shots_alone_get_their_natural_length_not_a_long_silence() -> None:
+    door = plan("a heavy door slams")
+    assert 1.5 <= door.duration_s <= 4.0
+    assert door.events[0].end_s <= door.duration_s
+    two = plan("a door creaks, then an impact on metal")
+    assert two.duration_s > door.duration_s
+    assert plan("rain, and a door slams").duration_s == 30.0  # a bed: a stretch of scene
+    assert plan("a door slams", 12.0).duration_s == 12.0

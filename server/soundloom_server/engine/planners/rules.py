@@ -261,6 +261,7 @@ _IMPLIED_BEDS: dict[str, str] = {
     **dict.fromkeys(("river", "creek", "brook"), "stream"),
 }
 LEAD_IN_S = 1.5
+ONE_SHOT_GAP_S = 0.6  # between one-shots of a description with no bed
 MIN_ONE_SHOT_S = 0.3
 
 
@@ -303,6 +304,8 @@ class RulesPlanner:
             drafts = _implied_beds(setting or [request.description]) + drafts
         if not drafts:
             drafts = [_fallback_draft(request.description, warnings, matcher)]
+        if not (request.duration_s or stated_s):
+            duration_s = _natural_length(drafts) or duration_s
         rng = rng_for(seed, "plan:" + request.description)
         events = _place(drafts, duration_s, rng)
         style = request.style or "; ".join(setting)
@@ -462,8 +465,8 @@ def _event(
     )
 
 
-def _place(drafts: list[_Draft], scene_s: float, rng: np.random.Generator) -> list[Event]:
-    """Events in narrative order with their times decided."""
+def _slots(drafts: list[_Draft]) -> list[list[int]]:
+    """One-shots grouped into narrative slots: "while/as" joins the slot before."""
     slots: list[list[int]] = []
     for i, draft in enumerate(drafts):
         if draft.kind is EventKind.SFX and not draft.repeat and draft.clause.start_s is None:
@@ -471,6 +474,25 @@ def _place(drafts: list[_Draft], scene_s: float, rng: np.random.Generator) -> li
                 slots[-1].append(i)
             else:
                 slots.append([i])
+    return slots
+
+
+def _natural_length(drafts: list[_Draft]) -> float | None:
+    """A length for one-shots alone ("a door slams"): the sounds in order and short gaps.
+
+    None when there is a bed, a repeat or a stated time: those describe a stretch of a scene,
+    which gets the default length.
+    """
+    slots = _slots(drafts)
+    if sum(len(slot) for slot in slots) != len(drafts):
+        return None
+    lengths = [max(_one_shot_length(drafts[i], 600.0) for i in slot) for slot in slots]
+    return round(min(sum(lengths) + ONE_SHOT_GAP_S * (len(lengths) - 1) + 0.5, 600.0), 3)
+
+
+def _place(drafts: list[_Draft], scene_s: float, rng: np.random.Generator) -> list[Event]:
+    """Events in narrative order with their times decided."""
+    slots = _slots(drafts)
     lengths = {i: _one_shot_length(d, scene_s) for i, d in enumerate(drafts)}
     slot_starts = _slot_starts([max(lengths[i] for i in slot) for slot in slots], scene_s, rng)
     starts = {i: start for slot, start in zip(slots, slot_starts, strict=True) for i in slot}
