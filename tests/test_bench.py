@@ -21,3 +21,27 @@ def test_render_bench_smoke_prints_a_row_per_scene() -> None:
     assert {row[0] for row in rows} == {"harbour", "busy"}
     for row in rows:
         assert float(row[3].rstrip("x")) > 0  # a real-time factor was measured
+
+
+def _smoke(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--smoke", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_recipes_bench_smoke_times_every_recipe() -> None:
+    from soundloom_server.engine.renderers.procedural.recipes import all_recipes
+
+    out = _smoke("recipes.py", "--no-matching")
+    for recipe in all_recipes():
+        assert any(line.split()[:1] == [recipe.name] for line in out.splitlines()), recipe.name
+
+
+def test_load_bench_smoke_verifies_payloads_without_errors() -> None:
+    out = _smoke("load.py")
+    assert "errors: 0, every checksum verified" in out
