@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset, copy_atomically
-from soundloom.cache import AssetCache, file_sha256
+from soundloom.cache import AssetCache
 from soundloom.client import canonical, check_backends, render_to_directory
 from soundloom.errors import InvalidArgument, SoundloomError
 from soundloom_server import ENGINE_VERSION
+from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.plan import (
     FORMATS,
     ID_PATTERN,

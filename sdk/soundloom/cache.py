@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from typing import Any
 
 from soundloom.asset import Asset
 from soundloom.errors import InvalidArgument
+from soundloom_server.engine.checksums import file_sha256
 
 __all__ = ["AssetCache", "CacheEntry", "CacheProblem", "default_cache_dir", "parse_size"]
 
@@ -66,15 +66,6 @@ def parse_size(text: str | int, field: str = "max_size") -> int:
 def _default_max_bytes() -> int:
     text = os.environ.get("SOUNDLOOM_CACHE_MAX_BYTES")
     return parse_size(text, "SOUNDLOOM_CACHE_MAX_BYTES") if text else DEFAULT_MAX_BYTES
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

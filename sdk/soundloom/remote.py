@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 
 import grpc
 
-from soundloom.cache import file_sha256
 from soundloom.errors import DeadlineExceeded, InternalError, SoundloomError, error_for_status
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
+from soundloom_server.engine.checksums import file_sha256
 
 T = TypeVar("T")
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED})

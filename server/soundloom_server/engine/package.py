@@ -7,7 +7,6 @@ encoding adds peaks; a file over the ceiling is re-encoded a little quieter.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import tempfile
@@ -20,6 +19,7 @@ import numpy as np
 
 from soundloom_server import ENGINE_VERSION
 from soundloom_server.engine.audio import LoopPoints, Marker
+from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.encode import FORMAT_SUFFIX, decode, encode
 from soundloom_server.engine.loudness import LoudnessReport, measure
 from soundloom_server.engine.pipeline import MasteredScene
@@ -72,15 +72,6 @@ class Asset:
 def sidecar_path_for(path: Path) -> Path:
     """`scene.ogg` -> `scene.ogg.json`."""
     return path.with_name(path.name + ".json")
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_umask() -> int:

@@ -6,8 +6,9 @@ import time
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server import ENGINE_VERSION
+from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.loudness import LoudnessReport
-from soundloom_server.engine.package import Asset, file_sha256
+from soundloom_server.engine.package import Asset
 from soundloom_server.engine.plan import RenderOptions
 
 MIME_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg", "flac": "audio/flac"}

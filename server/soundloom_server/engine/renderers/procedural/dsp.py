@@ -315,6 +315,21 @@ def convolve(x: npt.ArrayLike, ir: npt.ArrayLike, frames: int) -> Audio:
     )
 
 
+def noise_burst(
+    rng: np.random.Generator,
+    length: int,
+    sr: int,
+    band: tuple[float, float],
+    attack: float,
+    decay: float,
+    order: int = 1,
+) -> Audio:
+    """Band-passed noise with an attack-decay envelope, peak 1."""
+    env = envelope_ad(np.arange(length) / sr, attack, decay).astype(np.float32)
+    out = filt(bandpass(*band, sr, order=order), white(rng, length) * env)
+    return out * np.float32(1.0 / (peak_of(out) + 1e-9))
+
+
 def half_sine(width_s: float, sr: int) -> Audio:
     """A half-sine pulse: the contact force of a soft strike lasting `width_s`."""
     n = max(2, int(width_s * sr))

@@ -30,21 +30,6 @@ def place(out: dsp.Audio, sound: dsp.Audio, start: int, gain: float = 1.0) -> No
     out[start:end] += piece
 
 
-def burst(
-    rng: np.random.Generator,
-    length: int,
-    sr: int,
-    band: tuple[float, float],
-    attack: float,
-    decay: float,
-    order: int = 1,
-) -> dsp.Audio:
-    """Band-passed noise with an attack-decay envelope, peak 1."""
-    env = dsp.envelope_ad(np.arange(length) / sr, attack, decay).astype(np.float32)
-    out = dsp.filt(dsp.bandpass(*band, sr, order=order), dsp.white(rng, length) * env)
-    return out * np.float32(1.0 / (dsp.peak_of(out) + 1e-9))
-
-
 def normalised(x: dsp.Audio) -> dsp.Audio:
     """Scaled to peak 1 (a part's level is then set by its mix gain alone)."""
     return x * np.float32(1.0 / (dsp.peak_of(x) + 1e-9))

@@ -15,7 +15,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    burst,
     event_times,
     normalised,
     pan_stereo,
@@ -44,7 +43,7 @@ def beat(rng: np.random.Generator, sr: int, size: float, hardness: float) -> dsp
     out[drop:] += 0.5 * strike(rng, _PALLET, size + 0.04, hardness, sr, length - drop)
     out += 0.7 * strike(rng, MATERIALS["wood"], 0.3, 0.6, sr, length)
     # A small room answers each beat; it also keeps the bed's crest factor sane.
-    out += 0.2 * burst(rng, length, sr, (300.0, 5000.0), 0.004, 0.12)
+    out += 0.2 * dsp.noise_burst(rng, length, sr, (300.0, 5000.0), 0.004, 0.12)
     return normalised(out)
 
 

@@ -13,7 +13,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    burst,
     finish_oneshot,
     normalised,
     phase_cycles,
@@ -61,7 +60,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     # The stop: the drawer front (or its back) knocks the carcass, a shove hits harder.
     force = (0.6 + 0.4 * intensity) if closing else (0.3 + 0.3 * intensity)
     knock = strike(rng, MATERIALS["wood"], 0.55 + 0.3 * size, force, sr, int(0.4 * sr))
-    knock += 0.6 * force * burst(rng, int(0.4 * sr), sr, (40.0, 250.0), 0.002, 0.04)
+    knock += 0.6 * force * dsp.noise_burst(rng, int(0.4 * sr), sr, (40.0, 250.0), 0.002, 0.04)
     place(mono, normalised(knock), int((start + slide) * sr), 1.6 if closing else 1.0)
     out = dsp.widen(mono, sr, delay_s=0.009, width=0.35)
     return finish_oneshot(out, intensity, distance, sr)

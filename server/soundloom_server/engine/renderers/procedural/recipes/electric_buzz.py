@@ -13,7 +13,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    burst,
     oscillator,
     place,
     wavetable,
@@ -37,7 +36,10 @@ def synth(req: SynthRequest) -> np.ndarray:
     flicker = np.clip(1.0 + 0.15 * dsp.slow_noise(rng, n, sr, 2.0), 0.3, 1.5)
     tone *= flicker.astype(np.float32)
     # Sparks come in clusters: a few arcs a second, each a rapid run of cracks.
-    sparks = [burst(rng, int(0.01 * sr), sr, (2000.0, 12000.0), 0.0002, 0.0015) for _ in range(6)]
+    sparks = [
+        dsp.noise_burst(rng, int(0.01 * sr), sr, (2000.0, 12000.0), 0.0002, 0.0015)
+        for _ in range(6)
+    ]
     mono = tone
     arc_rate = 0.3 + 2.0 * intensity
     for at in dsp.poisson_times(rng, arc_rate, n, sr):

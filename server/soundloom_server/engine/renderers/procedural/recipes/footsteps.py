@@ -28,23 +28,9 @@ def _hard(kind: str) -> Callable[[np.random.Generator, float, float, int], dsp.A
         # Planks and grates are big boomy plates; stone slabs barely ring.
         size = {"wood": 0.75, "metal": 0.55, "stone": 0.5}[kind] + 0.15 * (weight - 0.5)
         hit = strike(rng, MATERIALS[kind], size, 0.25 + 0.5 * hardness, sr, length)
-        return hit + 0.25 * _noise_burst(rng, length, sr, (1500, 8000), 0.002, 0.03)
+        return hit + 0.25 * dsp.noise_burst(rng, length, sr, (1500, 8000), 0.002, 0.03, order=2)
 
     return contact
-
-
-def _noise_burst(
-    rng: np.random.Generator,
-    length: int,
-    sr: int,
-    band: tuple[float, float],
-    attack: float,
-    decay: float,
-) -> dsp.Audio:
-    """Band-passed noise with an attack-decay envelope, peak 1."""
-    env = dsp.envelope_ad(np.arange(length) / sr, attack, decay).astype(np.float32)
-    burst = dsp.filt(dsp.bandpass(*band, sr, order=2), dsp.white(rng, length) * env)
-    return burst * np.float32(1.0 / (dsp.peak_of(burst) + 1e-9))
 
 
 def _crunch(band: tuple[float, float], grains_per_s: float, span_s: float, q: float):
@@ -63,7 +49,7 @@ def _crunch(band: tuple[float, float], grains_per_s: float, span_s: float, q: fl
         tone = dsp.cascade(
             dsp.bandpass(*band, sr, order=1), dsp.peak(centre, q, 8.0, sr), dsp.lowpass(band[1], sr)
         )
-        body = _noise_burst(rng, length, sr, (60, 400), 0.005, 0.04)
+        body = dsp.noise_burst(rng, length, sr, (60, 400), 0.005, 0.04, order=2)
         out = dsp.filt(tone, clicks)
         out *= np.float32(1.0 / (dsp.peak_of(out) + 1e-9))
         return out + np.float32(0.35 + 0.3 * weight) * body
@@ -74,7 +60,7 @@ def _crunch(band: tuple[float, float], grains_per_s: float, span_s: float, q: fl
 def _splash(rng: np.random.Generator, weight: float, hardness: float, sr: int) -> dsp.Audio:
     """A foot in shallow water: a splash of noise and a few rising Minnaert bubble chirps."""
     length = int(0.45 * sr)
-    out = _noise_burst(rng, length, sr, (300, 4000), 0.01, 0.06 + 0.06 * weight)
+    out = dsp.noise_burst(rng, length, sr, (300, 4000), 0.01, 0.06 + 0.06 * weight, order=2)
     t = np.arange(length) / sr
     for _ in range(int(rng.integers(3, 8))):
         start = rng.uniform(0.01, 0.15)
@@ -93,9 +79,9 @@ def _soft(swish: float) -> Callable[[np.random.Generator, float, float, int], ds
     def contact(rng: np.random.Generator, weight: float, hardness: float, sr: int) -> dsp.Audio:
         length = int(0.3 * sr)
         thud = strike(rng, MATERIALS["dirt"], 0.4 + 0.3 * weight, 0.3, sr, length)
-        thud += _noise_burst(rng, length, sr, (80, 700), 0.004, 0.03)
+        thud += dsp.noise_burst(rng, length, sr, (80, 700), 0.004, 0.03, order=2)
         if swish:
-            thud += swish * _noise_burst(rng, length, sr, (2500, 9000), 0.03, 0.08)
+            thud += swish * dsp.noise_burst(rng, length, sr, (2500, 9000), 0.03, 0.08, order=2)
         return thud
 
     return contact
