@@ -34,6 +34,7 @@ class RenderJob:
         self.result: asyncio.Future[Any] = loop.create_future()
         self.cancel_flag = threading.Event()
         self.started = False
+        self.lane = "cpu"
         self._listeners: list[asyncio.Queue[tuple[str, float, str] | None]] = []
 
     def subscribe(self) -> asyncio.Queue[tuple[str, float, str] | None]:
@@ -60,58 +61,75 @@ class RenderJob:
         self.loop.call_soon_threadsafe(self.publish, (stage, fraction, message))
 
 
-class RenderQueue:
-    """At most `workers` renders at once and `max_queue` waiting; more is RESOURCE_EXHAUSTED."""
+class _Lane:
+    """Workers of one kind: their pool, the jobs waiting for them and how many are busy."""
 
-    def __init__(self, workers: int, max_queue: int) -> None:
+    def __init__(self, name: str, workers: int) -> None:
+        self.name = name
+        self.workers = workers
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix=f"soundloom-{name}")
+        self.waiting: deque[RenderJob] = deque()
+        self.running = 0
+
+
+class RenderQueue:
+    """At most `workers` renders at once and `max_queue` waiting; more is RESOURCE_EXHAUSTED.
+
+    Neural work (diffusion, LLM planning) goes to its own lane of one worker: one model on one
+    GPU at a time, batched inside the job, while procedural renders use the CPU lane.
+    """
+
+    def __init__(self, workers: int, max_queue: int, neural_workers: int = 1) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         if max_queue < 0:
             raise ValueError(f"max_queue must be >= 0, got {max_queue}")
+        if neural_workers < 1:
+            raise ValueError(f"neural_workers must be >= 1, got {neural_workers}")
         self.workers = workers
         self.max_queue = max_queue
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="soundloom-render")
-        self._waiting: deque[RenderJob] = deque()
+        self._lanes = {"cpu": _Lane("cpu", workers), "neural": _Lane("neural", neural_workers)}
         self._in_flight: dict[str, RenderJob] = {}
-        self._running = 0
         self._closed = False
 
     @property
     def depth(self) -> int:
         """Jobs waiting for a worker."""
-        return len(self._waiting)
+        return sum(len(lane.waiting) for lane in self._lanes.values())
 
     @property
     def running(self) -> int:
         """Jobs on a worker now."""
-        return self._running
+        return sum(lane.running for lane in self._lanes.values())
 
-    def submit(self, key: str, work: Work) -> tuple[RenderJob, bool]:
+    def submit(self, key: str, work: Work, lane: str = "cpu") -> tuple[RenderJob, bool]:
         """The job for `key`: the one in flight (joined, True) or a new one (False)."""
         job = self._in_flight.get(key)
         if job is not None and not job.cancel_flag.is_set():
             return job, True
         if self._closed:
             raise ServiceError(grpc.StatusCode.UNAVAILABLE, "the server is shutting down")
-        if self._running >= self.workers and len(self._waiting) >= self.max_queue:
+        chosen = self._lanes[lane]
+        if chosen.running >= chosen.workers and len(chosen.waiting) >= self.max_queue:
             raise ServiceError(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"render queue is full ({self._running} rendering, {len(self._waiting)} "
-                f"waiting, max_queue {self.max_queue}); retry later",
+                f"render queue is full ({chosen.running} rendering, {len(chosen.waiting)} "
+                f"waiting on the {lane} workers, max_queue {self.max_queue}); retry later",
                 retry_after_s=RETRY_AFTER_S,
             )
         job = RenderJob(key, work, asyncio.get_running_loop())
+        job.lane = lane
         self._in_flight[key] = job
-        self._waiting.append(job)
-        self._start_ready()
+        chosen.waiting.append(job)
+        self._start_ready(chosen)
         return job, False
 
     def position(self, job: RenderJob) -> int:
-        """Jobs ahead of `job` in the queue; 0 when it is running."""
+        """Jobs ahead of `job` in its lane's queue; 0 when it is running."""
         if job.started:
             return 0
         try:
-            return self._waiting.index(job) + 1
+            return self._lanes[job.lane].waiting.index(job) + 1
         except ValueError:
             return 0
 
@@ -120,24 +138,26 @@ class RenderQueue:
         job.cancel_flag.set()
         if self._in_flight.get(job.key) is job:
             del self._in_flight[job.key]
-        if not job.started and job in self._waiting:
-            self._waiting.remove(job)
+        waiting = self._lanes[job.lane].waiting
+        if not job.started and job in waiting:
+            waiting.remove(job)
             if not job.result.done():
                 job.result.cancel()
             job.publish(None)
 
-    def _start_ready(self) -> None:
-        while self._waiting and self._running < self.workers:
-            job = self._waiting.popleft()
+    def _start_ready(self, lane: _Lane) -> None:
+        while lane.waiting and lane.running < lane.workers:
+            job = lane.waiting.popleft()
             job.started = True
-            self._running += 1
+            lane.running += 1
             future = job.loop.run_in_executor(
-                self._pool, job.work, job.progress_from_worker, job.cancel_flag.is_set
+                lane.pool, job.work, job.progress_from_worker, job.cancel_flag.is_set
             )
             future.add_done_callback(lambda f, j=job: self._finished(j, f))
 
     def _finished(self, job: RenderJob, future: asyncio.Future[Any]) -> None:
-        self._running -= 1
+        lane = self._lanes[job.lane]
+        lane.running -= 1
         if self._in_flight.get(job.key) is job:
             del self._in_flight[job.key]
         if not job.result.done():
@@ -151,11 +171,13 @@ class RenderQueue:
         if not job.result.cancelled():
             job.result.exception()
         job.publish(None)
-        self._start_ready()
+        self._start_ready(lane)
 
     def close(self) -> None:
         """Refuse new jobs, stop every job, and let the workers finish their current event."""
         self._closed = True
-        for job in [*self._waiting, *self._in_flight.values()]:
+        waiting = [job for lane in self._lanes.values() for job in lane.waiting]
+        for job in [*waiting, *self._in_flight.values()]:
             self.abandon(job)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for lane in self._lanes.values():
+            lane.pool.shutdown(wait=False, cancel_futures=True)

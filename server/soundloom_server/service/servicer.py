@@ -204,7 +204,8 @@ class Servicer:
                 yield pb.GenerateSceneResponse(accepted=pb.Accepted(asset_id=key))
                 render_seconds = 0.0
             else:
-                job, joined = self.queue.submit(key, self._render_work(key, source, options))
+                work = self._render_work(key, source, options)
+                job, joined = self.queue.submit(key, work, render_lane(source, options))
                 self.metrics.cache.inc("shared" if joined else "miss")
                 listener = job.subscribe()
                 try:
@@ -424,3 +425,16 @@ def _chunks(handle: OpenFile, start: int, end: int) -> Iterator[tuple[int, bytes
             return
         yield offset, data
         offset += len(data)
+
+
+NEURAL_BACKENDS = frozenset({"diffusion", "llm"})
+
+
+def render_lane(source: SceneRequest | ScenePlan, options: RenderOptions) -> str:
+    """'neural' when a model backend takes part (the one GPU worker), else 'cpu'."""
+    names = {options.renderer}
+    if isinstance(source, ScenePlan):
+        names |= {event.renderer for event in source.events if event.renderer}
+    else:
+        names.add(options.planner)
+    return "neural" if names & NEURAL_BACKENDS else "cpu"
