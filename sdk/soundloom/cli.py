@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -321,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("soundloom: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`soundloom recipes | head`): quiet, like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
