@@ -27,6 +27,7 @@ from soundloom_server.engine.plan import RenderOptions, to_dict
 from soundloom_server.engine.segment import segment_bounds
 from soundloom_server.engine.wav import quantize
 
+LOUDNESS_AIM_LU = 0.1  # re-encode when the file as written is further than this off target
 MAX_ENCODE_ROUNDS = 4
 PEAK_MARGIN_DB = 0.05
 
@@ -148,9 +149,11 @@ def encode_within_ceiling(
     markers: tuple[Marker, ...],
     tags: dict[str, str],
     target_lufs: float,
+    match_loudness: bool = False,
 ) -> tuple[LoudnessReport, np.ndarray]:
     """Encode; if the decoded file's true peak is over the ceiling, re-encode quieter.
 
+    With `match_loudness` (the main file), a lossy codec's loudness drift is corrected too.
     Returns the report measured on the decoded file and the audio as encoded (on the grid).
     """
     gain = 1.0
@@ -171,11 +174,27 @@ def encode_within_ceiling(
         )
         decoded, _ = decode(path)
         report = measure(decoded, sample_rate, target_lufs)
-        excess = report.true_peak_dbtp - options.true_peak_db
-        if not np.isfinite(excess) or excess <= 0.0:
+        step_db = _correction_db(report, target_lufs, options.true_peak_db, match_loudness)
+        if step_db == 0.0:
             break
-        gain *= 10.0 ** (-(excess + PEAK_MARGIN_DB) / 20.0)
+        gain *= 10.0 ** (step_db / 20.0)
     return report, encoded
+
+
+def _correction_db(
+    report: LoudnessReport, target_lufs: float, ceiling_dbtp: float, match_loudness: bool
+) -> float:
+    """Gain for the next encode: peaks over the ceiling first, then a lossy codec's drift."""
+    excess = report.true_peak_dbtp - ceiling_dbtp
+    if np.isfinite(excess) and excess > 0.0:
+        return -(excess + PEAK_MARGIN_DB)
+    # Vorbis trims highs (and so K-weighted loudness) by a few tenths of an LU: put it back
+    # when the peaks leave room for it.
+    drift = target_lufs - report.integrated_lufs
+    room = ceiling_dbtp - PEAK_MARGIN_DB - report.true_peak_dbtp
+    if match_loudness and np.isfinite(drift) and abs(drift) > LOUDNESS_AIM_LU and drift <= room:
+        return drift
+    return 0.0
 
 
 def package_scene(
@@ -193,7 +212,7 @@ def package_scene(
     with staged_outputs() as staging:
         temp = staging.temp_for(path)
         report, encoded = encode_within_ceiling(
-            temp, scene.audio, sr, options, scene.loop, scene.markers, tags, target
+            temp, scene.audio, sr, options, scene.loop, scene.markers, tags, target, True
         )
         report = replace(
             report,
