@@ -181,3 +181,19 @@ def test_one_shots_alone_get_their_natural_length_not_a_long_silence() -> None:
     assert two.duration_s > door.duration_s
     assert plan("rain, and a door slams").duration_s == 30.0  # a bed: a stretch of scene
     assert plan("a door slams", 12.0).duration_s == 12.0
+
+
+@pytest.mark.parametrize(
+    ("caption", "material"),
+    [
+        ("footsteps on wet planks", "wood"),
+        ("footsteps on a wooden floor", "wood"),
+        ("footsteps on a stone floor", "stone"),
+        ("footsteps on a metal grate", "metal"),
+        ("footsteps in the street", "stone"),
+        ("footsteps through shallow water", "water"),
+    ],
+)
+def test_material_words_beat_surface_hints(caption: str, material: str) -> None:
+    steps = next(e for e in plan(caption).events if e.recipe == "footsteps")
+    assert steps.params["material"] == material

@@ -209,13 +209,20 @@ ACTION_WORDS: dict[str, str] = {
 }
 
 
-def _head_nouns_first(words: list[str]) -> list[str]:
-    """Words with each material modifier moved after its noun ("wet planks": planks, then wet)."""
+# Words that hint at a surface but name no material of their own: "wet planks" are wood, a
+# "wooden floor" is wood, a "stone floor" stone; they count only when nothing else is said.
+WEAK_MATERIAL_WORDS = frozenset({"wet", "floor", "street", "path", "trail", "shallow"})
+
+
+def _material_words_first(words: list[str]) -> list[str]:
+    """Material words, best first: a noun before its modifier ("tin roof": roof, then tin), and
+    the weak surface hints behind every real material."""
+    strong = [w for w in words if w not in WEAK_MATERIAL_WORDS]
     heads, modifiers = [], []
-    for i, word in enumerate(words):
-        modifies_next = i + 1 < len(words) and words[i + 1] in MATERIAL_WORDS
+    for i, word in enumerate(strong):
+        modifies_next = i + 1 < len(strong) and strong[i + 1] in MATERIAL_WORDS
         (modifiers if word in MATERIAL_WORDS and modifies_next else heads).append(word)
-    return heads + modifiers
+    return heads + modifiers + [w for w in words if w in WEAK_MATERIAL_WORDS]
 
 
 def read_descriptors(caption: str) -> dict[str, object]:
@@ -231,7 +238,7 @@ def read_descriptors(caption: str) -> dict[str, object]:
     if "far away" in caption.lower() or "in the distance" in caption.lower():
         found["distance"] = 0.85
     materials: list[str] = []
-    for word in (*_head_nouns_first(words), *raw):
+    for word in (*_material_words_first(words), *raw):
         for canonical in MATERIAL_WORDS.get(word, ()):
             if canonical not in materials:
                 materials.append(canonical)
