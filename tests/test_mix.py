@@ -238,3 +238,16 @@ def test_mix_without_stems_equals_the_sum_of_stems() -> None:
     alone = mix_scene(plan, clips, SR, 2, 5, stems=False)
     assert alone.stems == {}
     assert np.allclose(alone.mix, with_stems.mix, atol=1e-5)
+
+
+def test_sparse_and_dense_one_shots_reach_the_same_loudest_moment() -> None:
+    from soundloom_server.engine.loudness import momentary_max_lufs
+    from soundloom_server.engine.renderers import RenderContext, get_renderer
+
+    renderer = get_renderer("procedural")
+    ctx = RenderContext(sample_rate=SR, seed=3, scene_duration_s=3.0)
+    levels = {}
+    for recipe in ("glass_shatter", "impact", "footsteps"):
+        event = Event(f"{recipe}-1", EventKind.SFX, recipe, recipe, 0.0, 2.0)
+        levels[recipe] = momentary_max_lufs(renderer.render(event, ctx).samples, SR)
+    assert max(levels.values()) - min(levels.values()) < 1.0, levels

@@ -159,6 +159,19 @@ def integrated_lufs(audio: np.ndarray, sample_rate: int) -> float:
     return gated_loudness(block_energies(power, sample_rate, BLOCK_S, BLOCK_OVERLAP))
 
 
+def momentary_max_lufs(audio: np.ndarray, sample_rate: int) -> float:
+    """Loudest momentary loudness (400 ms windows, 100 ms hop) in LUFS; -inf for silence.
+
+    Clips shorter than one window are measured whole (ungated).
+    """
+    data = _as_2d(audio)
+    if not is_measurable(data.shape[0], sample_rate):
+        return short_clip_loudness(data, sample_rate)
+    power = weighted_power(k_weighted(data, sample_rate))
+    loudest = float(block_energies(power, sample_rate, BLOCK_S, BLOCK_OVERLAP).max(initial=0.0))
+    return -0.691 + _db(loudest, 10.0) if loudest > 0.0 else float("-inf")
+
+
 def short_clip_loudness(audio: np.ndarray, sample_rate: int) -> float:
     """Ungated K-weighted loudness of the whole clip (LUFS-like); -inf below the -70 LUFS gate."""
     data = _as_2d(audio)

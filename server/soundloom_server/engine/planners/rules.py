@@ -6,7 +6,8 @@ slots with natural spacing; "while/as/with" puts a one-shot in the slot of the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -261,6 +262,7 @@ _IMPLIED_BEDS: dict[str, str] = {
     **dict.fromkeys(("river", "creek", "brook"), "stream"),
 }
 LEAD_IN_S = 1.5
+BED_GAIN_DB = -10.0  # one bed's level; several beds share it
 ONE_SHOT_GAP_S = 0.6  # between one-shots of a description with no bed
 MIN_ONE_SHOT_S = 0.3
 
@@ -307,7 +309,7 @@ class RulesPlanner:
         if not (request.duration_s or stated_s):
             duration_s = _natural_length(drafts) or duration_s
         rng = rng_for(seed, "plan:" + request.description)
-        events = _place(drafts, duration_s, rng)
+        events = _share_bed_level(_place(drafts, duration_s, rng))
         style = request.style or "; ".join(setting)
         environment = request.environment or _environment(request.description)
         plan = ScenePlan(
@@ -427,10 +429,22 @@ def _pan(draft: _Draft, rng: np.random.Generator) -> float:
     return float(np.round(rng.uniform(-0.35, 0.35), 3))
 
 
+def _share_bed_level(events: list[Event]) -> list[Event]:
+    """Beds split one bed's level between them, so more beds do not bury the one-shots."""
+    beds = sum(1 for e in events if e.kind is EventKind.AMBIENCE)
+    if beds <= 1:
+        return events
+    share = round(-10.0 * math.log10(beds), 2)
+    return [
+        replace(e, gain_db=e.gain_db + share) if e.kind is EventKind.AMBIENCE else e for e in events
+    ]
+
+
 def _gain(draft: _Draft) -> float:
-    # Beds sit under the foreground: a one-shot's peaks land ~15 dB over the bed's RMS, as in a
-    # game mix. Distance is already in the recipes' own level and brightness.
-    return -6.0 if draft.kind is EventKind.AMBIENCE else 0.0
+    # Beds sit well under the foreground, as in a game mix: one-shots (calibrated by their peak)
+    # then land ~6-12 LU over the bed even when their energy is sparse (glass, sword rings).
+    # Distance is already in the recipes' own level and brightness.
+    return BED_GAIN_DB if draft.kind is EventKind.AMBIENCE else 0.0
 
 
 def _event(

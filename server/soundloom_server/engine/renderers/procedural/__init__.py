@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
 from soundloom_server.engine.errors import InvalidArgument
-from soundloom_server.engine.plan import Event
+from soundloom_server.engine.loudness import momentary_max_lufs
+from soundloom_server.engine.plan import Event, EventKind
 from soundloom_server.engine.renderers import Availability, RenderContext, register_renderer
+from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import (
     SynthRequest,
     all_recipes,
@@ -15,7 +19,12 @@ from soundloom_server.engine.renderers.procedural.recipes import (
 )
 from soundloom_server.engine.seeds import rng_for
 
-EDGE_FADE_S = 0.004  # a few ms at clip edges so no recipe can start or stop with a click
+EDGE_FADE_S = 0.004
+# Default one-shots peak at this momentary loudness; default beds sit near -31 LUFS after the
+# planner's bed gain, so foreground sounds land ~10 LU over the ambience before mastering.
+ONE_SHOT_MOMENTARY_LUFS = -21.0
+MAX_LEVEL_BOOST_DB = 18.0
+MAX_LEVEL_CUT_DB = 12.0  # a few ms at clip edges so no recipe can start or stop with a click
 
 
 class ProceduralRenderer:
@@ -49,10 +58,30 @@ class ProceduralRenderer:
         )
         audio = as_channels(recipe.synth(request), 2)
         audio = _fit(audio, frames)
+        if recipe.kind is EventKind.SFX:
+            audio *= np.float32(10.0 ** (one_shot_level_db(audio, ctx.sample_rate) / 20.0))
         if not np.isfinite(audio).all():  # one cheap pass; repair only a broken recipe's output
             np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
         _edge_fade(audio, seconds_to_frames(EDGE_FADE_S, ctx.sample_rate))
         return Clip(event.id, audio, ctx.sample_rate)
+
+
+def one_shot_level_db(audio: np.ndarray, sample_rate: int) -> float:
+    """Gain that sets a one-shot's loudest moment by loudness instead of by its peak.
+
+    Recipes calibrate one-shots by peak (intensity and distance move it), but a glass shatter's
+    energy is sparse and a door thump's dense: at the same peak one sounds 10 LU quieter. Shifting
+    by the clip's peak-to-loudness shape (a level-free number) keeps the recipe's intensity and
+    distance offsets and puts every default one-shot's loudest 400 ms at the same loudness.
+    """
+    peak = float(np.abs(audio).max(initial=0.0))
+    loudest = momentary_max_lufs(audio, sample_rate)
+    if peak <= 0.0 or not math.isfinite(loudest):
+        return 0.0
+    shape_db = loudest - 20.0 * math.log10(peak)
+    reference_peak_db = 20.0 * math.log10(dsp.oneshot_peak(0.5, dsp.DISTANCE.default))
+    gain = ONE_SHOT_MOMENTARY_LUFS - reference_peak_db - shape_db
+    return min(max(gain, -MAX_LEVEL_CUT_DB), MAX_LEVEL_BOOST_DB)
 
 
 def _fit(audio: np.ndarray, frames: int) -> np.ndarray:

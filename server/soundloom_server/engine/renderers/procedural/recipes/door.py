@@ -21,7 +21,7 @@ ACTION = ParamSpec(
     doc="What the door does: open, creak, slam, close or knock",
 )
 # A slam is loud by nature, a creak is not: level per action relative to the intensity's.
-ACTION_LEVEL_DB = {"open": 0.0, "creak": -2.0, "slam": 6.0, "close": 0.0, "knock": 2.0}
+ACTION_LEVEL_DB = {"open": 0.0, "creak": -2.0, "slam": 3.0, "close": 0.0, "knock": 2.0}
 MATERIAL = ParamSpec("material", "wood", choices=("wood", "metal"), doc="Door leaf: wood or metal")
 
 
