@@ -19,12 +19,13 @@ from soundloom_server.engine.renderers.procedural.recipes import (
 )
 from soundloom_server.engine.seeds import rng_for
 
-EDGE_FADE_S = 0.004
+EDGE_FADE_S = 0.004  # a few ms at clip edges so no recipe can start or stop with a click
 # Default one-shots peak at this momentary loudness; default beds sit near -31 LUFS after the
 # planner's bed gain, so foreground sounds land ~10 LU over the ambience before mastering.
 ONE_SHOT_MOMENTARY_LUFS = -21.0
 MAX_LEVEL_BOOST_DB = 18.0
-MAX_LEVEL_CUT_DB = 12.0  # a few ms at clip edges so no recipe can start or stop with a click
+MAX_LEVEL_CUT_DB = 12.0
+MAX_ONE_SHOT_PEAK = 0.4  # -8 dBFS before mastering
 
 
 class ProceduralRenderer:
@@ -81,7 +82,10 @@ def one_shot_level_db(audio: np.ndarray, sample_rate: int) -> float:
     shape_db = loudest - 20.0 * math.log10(peak)
     reference_peak_db = 20.0 * math.log10(dsp.oneshot_peak(0.5, dsp.DISTANCE.default))
     gain = ONE_SHOT_MOMENTARY_LUFS - reference_peak_db - shape_db
-    return min(max(gain, -MAX_LEVEL_CUT_DB), MAX_LEVEL_BOOST_DB)
+    # Sharp, sparse sounds (footsteps) would need their peaks pushed into the master's limiter:
+    # stop where the peak reaches MAX_ONE_SHOT_PEAK and let them sit a little lower instead.
+    headroom = 20.0 * math.log10(MAX_ONE_SHOT_PEAK / peak)
+    return min(max(gain, -MAX_LEVEL_CUT_DB), MAX_LEVEL_BOOST_DB, max(headroom, 0.0))
 
 
 def _fit(audio: np.ndarray, frames: int) -> np.ndarray:
