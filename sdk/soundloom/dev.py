@@ -7,7 +7,7 @@ from pathlib import Path
 
 from soundloom_server.engine.errors import Unavailable
 
-KINDS = ("stable-audio", "audioldm2", "llm")
+KINDS = ("stable-audio", "audioldm2", "llm", "stable-audio-3-inpaint")
 
 
 def add_dev_parser(commands: argparse._SubParsersAction) -> None:
@@ -31,7 +31,11 @@ def run_dev(args: argparse.Namespace) -> int:
     if missing:
         raise Unavailable(f"dev tiny-model needs {install_hint(missing)}")
     from soundloom_server.engine.neural.tiny import build_tiny_model
+    from soundloom_server.engine.neural.tiny_sa3 import build_tiny_sa3
 
-    out = build_tiny_model(args.kind, args.out_dir, seed=args.seed)
+    if args.kind == "stable-audio-3-inpaint":
+        out = build_tiny_sa3(args.out_dir, seed=args.seed)
+    else:
+        out = build_tiny_model(args.kind, args.out_dir, seed=args.seed)
     print(f"{out}  tiny {args.kind} model (random weights)")
     return 0

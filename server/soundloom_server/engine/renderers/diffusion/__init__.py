@@ -1,11 +1,14 @@
 """The diffusion renderer: diffusers text-to-audio pipelines from local weights, in batches.
 
 Weights come from `--model PATH` (`use_model`) or $SOUNDLOOM_MODELS: a `save_pretrained` folder
-of a StableAudioPipeline (Stable Audio Open layout) or an AudioLDM2Pipeline, or a folder of such
-folders. Nothing is downloaded. All events given to `render_batch` become items of as few pipeline
-calls as possible: long events are cut into overlapping segments (each its own item), every item
-gets its own generator seeded from (scene seed, event id, segment), the scene style conditions
-every prompt, and progress is reported per denoising step with cancellation between steps.
+of a StableAudioPipeline (Stable Audio Open layout), an AudioLDM2Pipeline or a
+StableAudio3InpaintPipeline, or a folder of such folders. Nothing is downloaded. All events
+given to `render_batch` become items of as few pipeline calls as possible: long events are cut
+into overlapping segments (each its own item), every item gets its own generator seeded from
+(scene seed, event id, segment), the scene style conditions every prompt, and progress is
+reported per denoising step with cancellation between steps.
+On Stable Audio 3 inpainting weights each segment instead continues the one before it (see
+`continuation`), so segments of one event run in rounds.
 Registering this renderer imports no torch; loading happens on first render.
 """
 
@@ -38,7 +41,7 @@ BATCH_ENV = "SOUNDLOOM_DIFFUSION_BATCH"
 DEFAULT_BATCH = 16
 CLIP_RMS_DBFS = -20.0  # every clip leaves at one nominal level so plan gains mean the same
 EDGE_FADE_S = 0.004
-PREFERRED = ("stable-audio", "audioldm2")
+PREFERRED = ("stable-audio", "audioldm2", "stable-audio-3-inpaint")
 
 ProgressFn = Callable[[float], None]
 CancelFn = Callable[[], bool]
@@ -83,8 +86,8 @@ def model_availability(path: str | os.PathLike[str] | None = None) -> Availabili
     if pipeline_layout(folder) is None:
         return Availability(
             False,
-            f"no weights at {folder} (expected a StableAudioPipeline or AudioLDM2Pipeline "
-            "save_pretrained folder with model_index.json)",
+            f"no weights at {folder} (expected a StableAudioPipeline, AudioLDM2Pipeline or "
+            "StableAudio3InpaintPipeline save_pretrained folder with model_index.json)",
         )
     note = "" if gpu_available() else "no GPU: runs on the CPU, slowly"
     return Availability(True, note)
@@ -183,6 +186,8 @@ class DiffusionRenderer:
         if not items:
             return []
         model = self.model()
+        if model.layout == "stable-audio-3-inpaint":
+            return self._render_continued(model, items, progress, cancelled)
         work: list[_Item] = []
         cuts = []
         for i, (event, ctx) in enumerate(items):
@@ -222,6 +227,28 @@ class DiffusionRenderer:
         if progress is not None:
             progress(1.0)
         return clips
+
+    def _render_continued(
+        self,
+        model: Any,
+        items: Sequence[tuple[Event, RenderContext]],
+        progress: ProgressFn | None,
+        cancelled: CancelFn | None,
+    ) -> list[Clip]:
+        """Render on inpainting weights: long events as continuations across their seams."""
+        from soundloom_server.engine.renderers.diffusion.continuation import (
+            Continuation,
+            render_continued,
+        )
+
+        jobs = [
+            Continuation(event_prompt(e, ctx.style), e.duration_s, ctx.seed, f"diffusion:{e.id}")
+            for e, ctx in items
+        ]
+        audio = render_continued(model, jobs, self.batch_size, progress, cancelled)
+        return [
+            _finish(e, ctx, a, model.sample_rate) for (e, ctx), a in zip(items, audio, strict=True)
+        ]
 
 
 def _finish(event: Event, ctx: RenderContext, audio: np.ndarray, rate: int) -> Clip:

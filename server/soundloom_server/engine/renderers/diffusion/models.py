@@ -3,7 +3,8 @@
 One adapter per layout hides the pipelines' differences behind `generate(prompts, lengths,
 generators, steps, on_step)`: Stable Audio Open conditions every item on its own length (the
 pipeline takes one length per call, so the duration encoder is given per-item lengths), AudioLDM2
-has no length conditioning (the batch is made at its longest item and each item is cut).
+has no length conditioning (the batch is made at its longest item and each item is cut), Stable
+Audio 3 inpainting weights are called through `continuation.inpaint` (nothing known here).
 Everything here imports torch/diffusers, so only the renderer's render calls reach it.
 """
 
@@ -22,7 +23,11 @@ import numpy as np
 StepFn = Callable[[int], None]
 
 # model_index.json `_class_name` -> layout.
-LAYOUTS = {"StableAudioPipeline": "stable-audio", "AudioLDM2Pipeline": "audioldm2"}
+LAYOUTS = {
+    "StableAudioPipeline": "stable-audio",
+    "AudioLDM2Pipeline": "audioldm2",
+    "StableAudio3InpaintPipeline": "stable-audio-3-inpaint",  # long events: see continuation.py
+}
 
 
 def pipeline_layout(folder: Path) -> str | None:
@@ -57,6 +62,11 @@ class LoadedModel:
     ) -> list[np.ndarray]:
         """One pipeline call for all prompts: (frames, channels) float32 per item at its length."""
         import torch
+
+        if self.layout == "stable-audio-3-inpaint":
+            from soundloom_server.engine.renderers.diffusion.continuation import inpaint
+
+            return inpaint(self, prompts, lengths_s, generators, [None] * len(prompts), on_step)
 
         def callback(step: int, timestep: Any, latents: Any) -> None:
             on_step(step)  # may raise Cancelled: the pipeline stops between steps
@@ -137,8 +147,20 @@ def load_model(folder: Path, device: str, steps: int | None, guidance: float | N
         upsample = float(np.prod(pipe.vocoder.config.upsample_rates)) / rate
         max_s = pipe.unet.config.sample_size * pipe.vae_scale_factor * upsample
         default_steps, default_guidance = 200, 3.5
+    elif layout == "stable-audio-3-inpaint":
+        from diffusers import StableAudio3InpaintPipeline
+
+        pipe = diffusers_from_pretrained(StableAudio3InpaintPipeline, folder, dtype)
+        rate = int(pipe.vae.config.sampling_rate)
+        channels = int(pipe.vae.config.audio_channels)
+        # The DiT has no fixed window; durations past the embedder's range are clamped, so the
+        # longest length the model is conditioned on is its window.
+        max_s = pipe.duration_embedder.config.max_val
+        # The pipeline's own defaults: 8 ping-pong steps distilled, 100 Euler steps otherwise.
+        default_steps = 8 if pipe.scheduler.config.get("stochastic_sampling") else 100
+        default_guidance = 1.0  # no classifier-free guidance in this pipeline
     else:
-        raise ValueError(f"{folder} holds no StableAudioPipeline or AudioLDM2Pipeline")
+        raise ValueError(f"{folder} holds no pipeline of a known layout ({', '.join(LAYOUTS)})")
     pipe.to(device)
     pipe.set_progress_bar_config(disable=True)
     return LoadedModel(
