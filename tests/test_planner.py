@@ -197,3 +197,15 @@ def test_one_shots_alone_get_their_natural_length_not_a_long_silence() -> None:
 def test_material_words_beat_surface_hints(caption: str, material: str) -> None:
     steps = next(e for e in plan(caption).events if e.recipe == "footsteps")
     assert steps.params["material"] == material
+
+
+def test_a_closing_in_the_phrase_names_the_bed_around_a_sound() -> None:
+    scene = plan("a door slams in the rain")
+    assert {(e.recipe, e.kind) for e in scene.events} == {
+        ("door", EventKind.SFX),
+        ("rain", EventKind.AMBIENCE),
+    }
+    rain = next(e for e in scene.events if e.recipe == "rain")
+    assert rain.start_s == 0.0 and rain.end_s == scene.duration_s
+    # A place is not a sound: no bed is invented for "in the house".
+    assert [e.recipe for e in plan("a door slams in the house").events] == ["door"]

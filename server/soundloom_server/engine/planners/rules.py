@@ -7,6 +7,7 @@ slots with natural spacing; "while/as/with" puts a one-shot in the slot of the o
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -355,10 +356,35 @@ def _drafts(
                 repeat=bool(words & _REPEAT_WORDS) and kind is EventKind.SFX,
             )
         )
+        surrounding = _bed_in_phrase(clause, match.recipe.name, matcher)
+        if surrounding is not None and all(d.recipe != surrounding.recipe for d in drafts):
+            drafts.append(surrounding)
         if len(drafts) >= 64:
             warnings.append("description names more than 64 sounds; the rest were left out")
             break
     return drafts, setting
+
+
+# "a door slams in the rain", "footsteps during a storm": the phrase names the bed around the sound.
+_SURROUNDING = re.compile(
+    r"\b(?:in|during|amid|amidst|under)\s+(?:the|a|an)\s+((?:\w+\s+)?\w+)\s*$", re.IGNORECASE
+)
+
+
+def _bed_in_phrase(clause: Clause, main_recipe: str, matcher: CaptionMatcher) -> _Draft | None:
+    """A bed named by a closing "in the …" phrase of a one-shot's clause, if one is."""
+    found = _SURROUNDING.search(clause.text)
+    if found is None:
+        return None
+    phrase = found.group(1)
+    match = matcher.match(phrase)
+    if not match.confident or match.recipe.kind is not EventKind.AMBIENCE:
+        return None
+    if match.recipe.name == main_recipe:
+        return None
+    bed_clause = Clause(phrase, Relation.LIST, sentence=clause.sentence)
+    params = params_for(match.recipe, phrase)
+    return _Draft(bed_clause, match.recipe.name, EventKind.AMBIENCE, params, None)
 
 
 def _implied_beds(setting: list[str]) -> list[_Draft]:
