@@ -7,6 +7,7 @@ calls with RESOURCE_EXHAUSTED / UNAVAILABLE (as a full server does), then answer
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,8 @@ class Refusing(pb_grpc.SoundloomServicer):
     def __init__(self, code: grpc.StatusCode, failures: int, retry_after: str = "") -> None:
         self.code, self.failures, self.retry_after = code, failures, retry_after
         self.calls: list[float] = []
+        self.plan_deadlines: list[float | None] = []
+        self.release = threading.Event()
 
     def ListBackends(self, request: Any, context: grpc.ServicerContext) -> Any:
         self.calls.append(time.monotonic())
@@ -43,7 +46,9 @@ class Refusing(pb_grpc.SoundloomServicer):
         )
 
     def PlanScene(self, request: Any, context: grpc.ServicerContext) -> Any:
-        time.sleep(2.0)  # slower than any deadline the tests set
+        # What the server sees of the client's deadline; then answer only when released.
+        self.plan_deadlines.append(context.time_remaining())
+        self.release.wait(10)
         return pb.PlanSceneResponse()
 
 
@@ -111,8 +116,7 @@ def test_other_errors_are_not_retried(refusing: Any, flavour: str) -> None:
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_every_call_has_a_deadline(refusing: Any, flavour: str, tmp_path: Path) -> None:
-    target, _ = refusing(grpc.StatusCode.OK, 0)
-    started = time.monotonic()
+    target, servicer = refusing(grpc.StatusCode.OK, 0)
     with pytest.raises(soundloom.DeadlineExceeded):
         if flavour == "sync":
             with Client(target, cache=AssetCache(tmp_path)) as client:
@@ -124,7 +128,9 @@ def test_every_call_has_a_deadline(refusing: Any, flavour: str, tmp_path: Path) 
                     await client.plan("rain", timeout=0.3)
 
             asyncio.run(plan())
-    assert time.monotonic() - started < 1.5
+    servicer.release.set()
+    [remaining] = servicer.plan_deadlines
+    assert remaining is not None and 0.0 < remaining <= 0.3, "the call carried its deadline"
 
 
 def _backends(flavour: str, target: str, retry: RetryPolicy) -> list[Any]:
