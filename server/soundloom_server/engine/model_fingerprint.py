@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 CONFIG_SUFFIXES = (".json", ".txt", ".model", ".jinja")
@@ -21,11 +22,21 @@ def folder_fingerprint(folder: str | os.PathLike[str] | None) -> str:
     root = Path(folder).expanduser()
     if not root.is_dir():
         return "missing:" + str(root)
-    digest = hashlib.sha256()
+    listing = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
-        size = path.stat().st_size
+        stat = path.stat()
+        listing.append((path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+    # Cache keys ask for this on every request: stat the files each time (cheap), re-read the
+    # configs only when a file was added, removed or rewritten.
+    return _digest(str(root), tuple(listing))
+
+
+@lru_cache(maxsize=16)
+def _digest(root: str, listing: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for relative, size, _ in listing:
         digest.update(f"{relative}\0{size}\0".encode())
+        path = Path(root) / relative
         if path.suffix in CONFIG_SUFFIXES and size <= MAX_CONFIG_BYTES:
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -212,7 +212,15 @@ def package_scene(
     with staged_outputs() as staging:
         temp = staging.temp_for(path)
         report, encoded = encode_within_ceiling(
-            temp, scene.audio, sr, options, scene.loop, scene.markers, tags, target, True
+            temp,
+            scene.audio,
+            sr,
+            options,
+            scene.loop,
+            scene.markers,
+            tags,
+            target,
+            match_loudness=True,
         )
         report = replace(
             report,

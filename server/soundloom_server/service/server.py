@@ -59,10 +59,10 @@ class BindError(OSError):
 
 
 def warm_engine() -> None:
-    """Load the planner, renderer and recipe registries before any worker thread uses them.
+    """Load the registries, recipes and the planner's vocabulary at start-up.
 
-    The engine discovers them lazily on first use, and that discovery is not safe when two
-    render threads reach it at once (seen as "recipe ... is defined twice").
+    The engine loads them lazily on first use; doing it here keeps that cost (imports, the
+    lexicon's phrase index) out of the first request's latency.
     """
     from soundloom_server.engine.pipeline import plan_scene
     from soundloom_server.engine.plan import RenderOptions, SceneRequest

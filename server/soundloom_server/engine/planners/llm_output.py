@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from soundloom_server.engine.errors import InvalidArgument
@@ -21,31 +21,21 @@ from soundloom_server.engine.plan import (
     ENVIRONMENTS,
     ID_PATTERN,
     MAX_EVENTS,
+    Event,
     EventKind,
     ScenePlan,
     plan_from_dict,
 )
 
 MIN_EVENT_S = 0.05
-_EVENT_FIELDS = frozenset(
-    {
-        "id",
-        "kind",
-        "caption",
-        "recipe",
-        "start_s",
-        "duration_s",
-        "gain_db",
-        "pan",
-        "fade_in_s",
-        "fade_out_s",
-        "loop",
-        "params",
-        "renderer",
-    }
-)
+_EVENT_FIELDS = frozenset(f.name for f in fields(Event))
 _PLAN_FIELDS = frozenset({"duration_s", "events", "style", "environment", "description"})
-_RANGES = {"gain_db": (-60.0, 12.0), "pan": (-1.0, 1.0)}
+# The plan model's own limits, so a repair clamps exactly where validation would refuse.
+_RANGES = {
+    f.name: (f.metadata["ge"], f.metadata["le"])
+    for f in fields(Event)
+    if f.name in ("gain_db", "pan")
+}
 
 RecipeLookup = Callable[[str, str], str | None]
 

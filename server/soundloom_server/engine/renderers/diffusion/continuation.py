@@ -13,14 +13,14 @@ Torch is imported inside the functions only.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from soundloom_server.engine.errors import Cancelled
+from soundloom_server.engine.renderers.diffusion.models import shadowed, trim_items
 from soundloom_server.engine.renderers.diffusion.segments import join_segments, plan_segments
 
 LAYOUT = "stable-audio-3-inpaint"
@@ -145,30 +145,15 @@ def inpaint(
             callback_on_step_end=callback,
             output_type="pt",
         ).audios
-    batch = batch.float().cpu().numpy()  # (batch, channels, frames)
-    out = []
-    for item, length in zip(batch, lengths_s, strict=True):
-        frames = round(length * model.sample_rate)
-        out.append(np.ascontiguousarray(item[:, :frames].T, dtype=np.float32))
-    return out
+    return trim_items(batch.float().cpu().numpy(), lengths_s, model.sample_rate)
 
 
-@contextmanager
-def _per_item_durations(pipe: Any, lengths_s: list[float]) -> Iterator[None]:
-    """Make the pipeline condition item i on lengths_s[i] instead of the call's one duration.
-
-    `__call__` takes one scalar duration (it sets the latent length: the longest item); the
-    duration embedder takes a batch. Shadowing `encode_duration` on the instance for one call
-    keeps the pipeline's own code path otherwise intact.
-    """
+def _per_item_durations(pipe: Any, lengths_s: list[float]) -> Any:
+    """StableAudio3: item i conditioned on lengths_s[i] (its duration embedder takes a batch)."""
     import torch
 
     def encode_duration(duration: float, device: Any, per_prompt: int, batch_size: int) -> Any:
         seconds = torch.tensor(lengths_s, dtype=torch.float32, device=device)
         return pipe.duration_embedder(seconds).repeat_interleave(per_prompt, dim=0)
 
-    pipe.__dict__["encode_duration"] = encode_duration
-    try:
-        yield
-    finally:
-        pipe.__dict__.pop("encode_duration", None)
+    return shadowed(pipe, "encode_duration", encode_duration)

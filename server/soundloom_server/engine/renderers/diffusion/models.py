@@ -98,30 +98,40 @@ class LoadedModel:
                     output_type="np",
                 ).audios  # (batch, frames), mono
                 batch = np.asarray(batch, dtype=np.float32)[:, None, :]
-        out = []
-        for item, length in zip(batch, lengths_s, strict=True):
-            frames = round(length * self.sample_rate)
-            out.append(np.ascontiguousarray(item[:, :frames].T, dtype=np.float32))
-        return out
+        return trim_items(batch, lengths_s, self.sample_rate)
+
+
+def trim_items(batch: np.ndarray, lengths_s: list[float], sample_rate: int) -> list[np.ndarray]:
+    """A pipeline's (batch, channels, frames) output as (frames, channels) clips, each cut to its
+    own length (the call renders every item at the longest one's)."""
+    return [
+        np.ascontiguousarray(item[:, : round(length * sample_rate)].T, dtype=np.float32)
+        for item, length in zip(batch, lengths_s, strict=True)
+    ]
 
 
 @contextmanager
-def _per_item_durations(pipe: Any, lengths_s: list[float]) -> Iterator[None]:
-    """Make StableAudioPipeline condition item i on lengths_s[i] instead of the batch's one length.
+def shadowed(pipe: Any, name: str, replacement: Callable[..., Any]) -> Iterator[None]:
+    """`pipe.name` replaced on the instance for the length of one call, then restored.
 
-    `__call__` takes one scalar length; `encode_duration` already accepts lists. Shadowing it on
-    the instance for the duration of one call keeps the pipeline's own code path otherwise intact.
+    Used to condition each batch item on its own duration where `__call__` takes one scalar:
+    the pipeline's own code path otherwise stays intact.
     """
+    pipe.__dict__[name] = replacement
+    try:
+        yield
+    finally:
+        pipe.__dict__.pop(name, None)
+
+
+def _per_item_durations(pipe: Any, lengths_s: list[float]) -> Any:
+    """StableAudioPipeline: item i conditioned on lengths_s[i] (`encode_duration` takes lists)."""
     original = pipe.encode_duration
 
     def encode_duration(start: Any, end: Any, device: Any, cfg: bool, batch_size: int) -> Any:
         return original([0.0] * len(lengths_s), list(lengths_s), device, cfg, batch_size)
 
-    pipe.__dict__["encode_duration"] = encode_duration
-    try:
-        yield
-    finally:
-        pipe.__dict__.pop("encode_duration", None)
+    return shadowed(pipe, "encode_duration", encode_duration)
 
 
 def load_model(folder: Path, device: str, steps: int | None, guidance: float | None) -> LoadedModel:

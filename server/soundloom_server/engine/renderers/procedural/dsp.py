@@ -396,6 +396,27 @@ def fit_peak(audio: Audio, target: float) -> Audio:
     return audio
 
 
+def place(out: Audio, sound: Audio, start: int, gain: float = 1.0) -> None:
+    """Add `sound` (mono into mono/stereo, or stereo into stereo) at frame `start`, clipped."""
+    start = int(start)
+    end = min(out.shape[0], start + sound.shape[0])
+    if start < 0 or start >= end:
+        return
+    piece = sound[: end - start] * np.float32(gain) if gain != 1.0 else sound[: end - start]
+    if out.ndim == 2 and piece.ndim == 1:
+        piece = piece[:, None]
+    out[start:end] += piece
+
+
+def finish_one_shot(
+    out: Audio, sr: int, intensity: float, distance: float, fade_s: float = 0.1
+) -> Audio:
+    """Air absorption for the distance, a fade to rest at the event's end, the one-shot peak."""
+    out = filt(lowpass(distance_cutoff(distance), sr), out)
+    fade_out(out, int(min(fade_s, 0.1 * out.shape[0] / sr) * sr))
+    return fit_peak(out, oneshot_peak(intensity, distance))
+
+
 def fade_out(audio: Audio, frames: int) -> Audio:
     """A raised-cosine fade over the last `frames`: a tail cut short ends at zero, not a click."""
     n = min(frames, audio.shape[0])

@@ -18,30 +18,9 @@ def phase_cycles(freq_hz: npt.ArrayLike, sr: int) -> npt.NDArray[np.float64]:
     return np.cumsum(np.asarray(freq_hz, dtype=np.float64) / sr)
 
 
-def place(out: dsp.Audio, sound: dsp.Audio, start: int, gain: float = 1.0) -> None:
-    """Add `sound` (mono into mono/stereo, or stereo into stereo) at frame `start`, clipped."""
-    start = int(start)
-    end = min(out.shape[0], start + sound.shape[0])
-    if start < 0 or start >= end:
-        return
-    piece = sound[: end - start] * np.float32(gain)
-    if out.ndim == 2 and piece.ndim == 1:
-        piece = piece[:, None]
-    out[start:end] += piece
-
-
 def normalised(x: dsp.Audio) -> dsp.Audio:
     """Scaled to peak 1 (a part's level is then set by its mix gain alone)."""
     return x * np.float32(1.0 / (dsp.peak_of(x) + 1e-9))
-
-
-def finish_oneshot(
-    out: dsp.Audio, intensity: float, distance: float, sr: int, fade_s: float = 0.1
-) -> dsp.Audio:
-    """Air absorption, a fade to rest at the end of the event, and the one-shot peak level."""
-    out = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), out)
-    dsp.fade_out(out, int(min(fade_s, 0.1 * out.shape[0] / sr) * sr))
-    return dsp.fit_peak(out, dsp.oneshot_peak(intensity, distance))
 
 
 def pan_stereo(mono: dsp.Audio, pan: npt.ArrayLike) -> dsp.Audio:

@@ -42,19 +42,3 @@ def swing(
     out[:, 0] *= gl.astype(np.float32)
     out[:, 1] *= gr.astype(np.float32)
     return out
-
-
-def finish(out: dsp.Audio, sr: int, intensity: float, distance: float) -> dsp.Audio:
-    """Air absorption for the distance, a clickless end, and the one-shot peak level."""
-    out = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), out, axis=0)
-    n = out.shape[0]
-    dsp.fade_out(out, int(min(0.15, 0.1 * n / sr) * sr))
-    return dsp.fit_peak(out, dsp.oneshot_peak(intensity, distance))
-
-
-def place(out: dsp.Audio, at: int, part: dsp.Audio) -> None:
-    """Add a (frames,) or (frames, 2) part into `out` at frame `at`, cut at the buffer's end."""
-    if at >= out.shape[0] or at < 0:
-        return
-    k = min(part.shape[0], out.shape[0] - at)
-    out[at : at + k] += part[:k] if part.ndim == 2 else part[:k, None]

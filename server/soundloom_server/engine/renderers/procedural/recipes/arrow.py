@@ -8,7 +8,7 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place, swing
+from soundloom_server.engine.renderers.procedural.recipes._weapons import swing
 
 TARGET = ParamSpec(
     "target", "wood", choices=("wood", "none"), doc="What it hits: a wooden target, or nothing"
@@ -37,11 +37,11 @@ def synth(req: SynthRequest) -> np.ndarray:
     duration = n / sr
     out = np.zeros((n, 2), np.float32)
     twang = _twang(rng, sr, size, min(n, int(0.6 * sr)))
-    place(out, int(0.003 * sr), twang * np.float32(0.8))
+    dsp.place(out, twang * np.float32(0.8), int(0.003 * sr))
 
     flight = min(rng.uniform(0.3, 0.5), 0.45 * duration)
     swish = swing(rng, flight, rng.uniform(1800.0, 2800.0), sr, q=2.0, peak_at=0.7)
-    place(out, int(0.02 * sr), swish * np.float32(0.3 + 0.2 * intensity))
+    dsp.place(out, swish * np.float32(0.3 + 0.2 * intensity), int(0.02 * sr))
 
     if req.word("target") == "wood":
         hit_at = int((0.02 + flight) * sr)
@@ -55,8 +55,8 @@ def synth(req: SynthRequest) -> np.ndarray:
                 0.5 + 0.5 * np.sin(2.0 * np.pi * rng.uniform(18.0, 26.0) * t)
             )
             quiver *= dsp.envelope_ad(t, 0.005, 0.08)
-            place(out, hit_at, thunk + np.float32(0.2) * quiver.astype(np.float32))
-    return finish(out, sr, intensity, distance)
+            dsp.place(out, thunk + np.float32(0.2) * quiver.astype(np.float32), hit_at)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -14,7 +14,6 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import finish_oneshot
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike_ir
 
 RATE = ParamSpec("rate", 0.5, doc="Movement: 0 a slow drag .. 1 a vigorous shake")
@@ -66,7 +65,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     # Links scraping over each other between the clicks.
     scrape = dsp.filt(dsp.bandpass(3000.0, 12000.0, sr), dsp.white(rng, n) * move.astype("f4"))
     out += np.float32(0.1 * dsp.peak_of(out) / (dsp.peak_of(scrape) + 1e-9)) * scrape[:, None]
-    return finish_oneshot(out, intensity, distance, sr)
+    return dsp.finish_one_shot(out, sr, intensity, distance)
 
 
 RECIPE = Recipe(

@@ -18,7 +18,6 @@ from soundloom_server.engine.renderers.procedural.recipes._machines import (
     event_times,
     normalised,
     pan_stereo,
-    place,
     room_tone,
 )
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
@@ -63,7 +62,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     # Clockwork is precise: timing jitter is a fraction of a percent.
     for i, t in enumerate(event_times(rng, 1.0 / hz, n / sr, 0.002)):
         bank = ticks if (i + first) % 2 == 0 else tocks
-        place(mono, bank[int(rng.integers(2))], int(t * sr), dsp.db(rng.normal(0.0, 0.5)))
+        dsp.place(mono, bank[int(rng.integers(2))], int(t * sr), dsp.db(rng.normal(0.0, 0.5)))
     out = pan_stereo(mono, rng.uniform(-0.3, 0.3))
     # The room's quiet air, just loud enough that ticks stand <= 24 dB over the bed's RMS: a
     # sparser bed would be levelled by its peaks, not its loudness, and lose its intensity.

@@ -12,7 +12,6 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import finish_oneshot
 
 
 def gestures(rng: np.random.Generator, n: int, sr: int, intensity: float) -> np.ndarray:
@@ -46,7 +45,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     crackle = dsp.filt(dsp.highpass(2500.0, sr), crackle)
     mono += np.float32(0.25 * dsp.peak_of(mono) / (dsp.peak_of(crackle) + 1e-9)) * crackle
     out = dsp.widen(mono, sr, delay_s=0.007, width=0.4)
-    return finish_oneshot(out, intensity, distance, sr)
+    return dsp.finish_one_shot(out, sr, intensity, distance)
 
 
 RECIPE = Recipe(

@@ -81,10 +81,7 @@ def hit(rng: np.random.Generator, sr: int, metal: bool, size: float, force: floa
 
 
 def _add(out: dsp.Audio, sound: dsp.Audio, at_s: float, gain: float, sr: int) -> None:
-    start = int(at_s * sr)
-    end = min(out.shape[0], start + sound.shape[0])
-    if start < end:
-        out[start:end] += sound[: end - start] * np.float32(gain)
+    dsp.place(out, sound, int(at_s * sr), gain)
 
 
 def score(req: SynthRequest) -> dsp.Audio:

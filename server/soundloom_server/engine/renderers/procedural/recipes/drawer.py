@@ -12,12 +12,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    finish_oneshot,
-    normalised,
-    phase_cycles,
-    place,
-)
+from soundloom_server.engine.renderers.procedural.recipes._machines import normalised, phase_cycles
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
 
 ACTION = ParamSpec("action", "open", choices=("open", "close"), doc="Slide open or shut")
@@ -61,9 +56,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     force = (0.6 + 0.4 * intensity) if closing else (0.3 + 0.3 * intensity)
     knock = strike(rng, MATERIALS["wood"], 0.55 + 0.3 * size, force, sr, int(0.4 * sr))
     knock += 0.6 * force * dsp.noise_burst(rng, int(0.4 * sr), sr, (40.0, 250.0), 0.002, 0.04)
-    place(mono, normalised(knock), int((start + slide) * sr), 1.6 if closing else 1.0)
+    dsp.place(mono, normalised(knock), int((start + slide) * sr), 1.6 if closing else 1.0)
     out = dsp.widen(mono, sr, delay_s=0.009, width=0.35)
-    return finish_oneshot(out, intensity, distance, sr)
+    return dsp.finish_one_shot(out, sr, intensity, distance)
 
 
 RECIPE = Recipe(

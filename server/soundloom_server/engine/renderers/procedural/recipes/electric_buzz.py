@@ -12,11 +12,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    oscillator,
-    place,
-    wavetable,
-)
+from soundloom_server.engine.renderers.procedural.recipes._machines import oscillator, wavetable
 
 MAINS = ParamSpec("mains", "50", choices=("50", "60"), doc="Mains frequency: 50 or 60 Hz")
 
@@ -45,7 +41,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     for at in dsp.poisson_times(rng, arc_rate, n, sr):
         offsets = np.cumsum(rng.exponential(0.012 * sr, int(rng.integers(3, 15)))).astype(int)
         for off in offsets:
-            place(mono, sparks[int(rng.integers(6))], int(at + off), rng.uniform(0.5, 3.0))
+            dsp.place(mono, sparks[int(rng.integers(6))], int(at + off), rng.uniform(0.5, 3.0))
     mono = dsp.filt(
         dsp.cascade(
             dsp.highpass(60.0, sr),

@@ -8,7 +8,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place
 
 
 def _shard_hits(
@@ -70,15 +69,15 @@ def synth(req: SynthRequest) -> np.ndarray:
         np.arange(snap_len) / sr, 0.0002, 0.006 + 0.006 * size
     ).astype(np.float32)
     snap = dsp.filt(dsp.highpass(2500.0, sr), snap)
-    place(out, int(0.005 * sr), crack * np.float32(0.55 / (dsp.peak_of(crack) + 1e-9)))
-    place(out, int(0.005 * sr), snap * np.float32(1.0 / (dsp.peak_of(snap) + 1e-9)))
+    dsp.place(out, crack * np.float32(0.55 / (dsp.peak_of(crack) + 1e-9)), int(0.005 * sr))
+    dsp.place(out, snap * np.float32(1.0 / (dsp.peak_of(snap) + 1e-9)), int(0.005 * sr))
 
     count = int((25 + 70 * intensity) * (0.6 + 0.8 * size))
     shards = _shards(rng, n, sr, count, span, size)
     out += shards * np.float32(0.7 / (dsp.peak_of(shards) + 1e-9))
     # Glass has little below 1.5 kHz: keep the crack's lowest mode from booming.
     out = dsp.filt(dsp.highpass(1200.0, sr), out, axis=0)
-    return finish(out, sr, intensity, distance)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -8,7 +8,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place
 
 
 def _blast(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.Audio:
@@ -39,12 +38,12 @@ def synth(req: SynthRequest) -> np.ndarray:
     at = int(0.003 * sr)
     blast = _blast(rng, sr, size, min(n, int(0.4 * sr)))
     out = np.zeros((n, 2), np.float32)
-    place(out, at, blast)
+    dsp.place(out, blast, at)
 
     click_at = at + int(rng.uniform(0.05, 0.09) * sr)
     click = strike(rng, MATERIALS["metal"], 0.05, 0.9, sr, min(n, int(0.08 * sr)))
     click *= np.float32(0.07 / (dsp.peak_of(click) + 1e-9))
-    place(out, click_at, click)
+    dsp.place(out, click, click_at)
 
     # Echoes off buildings and treelines: duller, later copies from either side.
     echo_src = dsp.filt(dsp.lowpass(1800.0, sr, order=2), blast)
@@ -54,7 +53,7 @@ def synth(req: SynthRequest) -> np.ndarray:
         gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9))
         level = rng.uniform(0.12, 0.3) * (1.0 + 0.5 * distance)
         part = echo_src[:, None] * np.array([gl, gr], np.float32)[None, :] * np.float32(level)
-        place(out, at + int(delay * sr), part)
+        dsp.place(out, part, at + int(delay * sr))
     tail_len = min(n - at, int(tail_span * sr))
     if tail_len > 16:
         tt = np.arange(tail_len) / sr
@@ -62,8 +61,8 @@ def synth(req: SynthRequest) -> np.ndarray:
         tail = np.stack([dsp.white(rng, tail_len), dsp.white(rng, tail_len)], axis=1)
         tail = dsp.filt(dsp.bandpass(120.0, 1500.0, sr), tail * env[:, None], axis=0)
         tail *= np.float32(0.12 * (1.0 + distance) / (dsp.peak_of(tail) + 1e-9))
-        place(out, at, tail)
-    return finish(out, sr, intensity, distance)
+        dsp.place(out, tail, at)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -13,11 +13,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    event_times,
-    normalised,
-    place,
-)
+from soundloom_server.engine.renderers.procedural.recipes._machines import event_times, normalised
 
 RATE = ParamSpec("rate", 20.0 / 110.0, doc="Pulse: 0 50 BPM (resting) .. 1 160 BPM (racing)")
 REST_PERIOD_S = 60.0 / 70.0
@@ -61,8 +57,8 @@ def synth(req: SynthRequest) -> np.ndarray:
     # Heart-rate variability: ~2 % beat to beat.
     for t in event_times(rng, period, n / sr + gap, 0.02):
         level = dsp.db(rng.normal(0.0, 0.7))
-        place(mono, lubs[int(rng.integers(3))], int(t * low_sr), level)
-        place(mono, dubs[int(rng.integers(3))], int((t + gap) * low_sr), 0.6 * level)
+        dsp.place(mono, lubs[int(rng.integers(3))], int(t * low_sr), level)
+        dsp.place(mono, dubs[int(rng.integers(3))], int((t + gap) * low_sr), 0.6 * level)
     flow = dsp.filt(dsp.bandpass(40.0, 250.0, low_sr), dsp.white(rng, m))
     mono += np.float32(0.04 / (dsp.rms_of(flow) + 1e-9)) * flow
     # Heard through a chest: the highs go early, far more so with distance.

@@ -8,7 +8,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._sfxr import oscillator
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -32,15 +31,15 @@ def synth(req: SynthRequest) -> np.ndarray:
     shot_sig = (tone * ((1.0 - mix) + mix * ring) * env).astype(np.float32)
 
     out = np.zeros((n, 2), np.float32)
-    place(out, int(0.002 * sr), shot_sig)
+    dsp.place(out, shot_sig, int(0.002 * sr))
     echo = dsp.filt(dsp.lowpass(2500.0, sr), shot_sig)
     delay = rng.uniform(0.16, 0.22)
     level = 0.5
     for i in range(1, 4):  # ping-pong: each repeat on the other side, darker and quieter
         side = np.array([1.0, 0.35] if i % 2 else [0.35, 1.0], np.float32)
-        place(out, int((0.002 + i * delay) * sr), echo[:, None] * side * np.float32(level))
+        dsp.place(out, echo[:, None] * side * np.float32(level), int((0.002 + i * delay) * sr))
         level *= 0.45
-    return finish(out, sr, intensity, distance)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -7,7 +7,6 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish
 
 PENTATONIC = np.array([0, 2, 4, 7, 9])  # no clashing semitones: any overlap sounds "magical"
 
@@ -64,7 +63,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     out = glints / np.float32(dsp.peak_of(glints) + 1e-9)
     pad = _pad(rng, n, sr, span)
     out[: pad.shape[0]] += pad * np.float32(0.25 / (dsp.peak_of(pad) + 1e-9))
-    return finish(out, sr, intensity, distance)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

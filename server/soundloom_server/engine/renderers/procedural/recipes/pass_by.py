@@ -13,11 +13,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    finish_oneshot,
-    oscillator,
-    wavetable,
-)
+from soundloom_server.engine.renderers.procedural.recipes._machines import oscillator, wavetable
 
 SPEED_OF_SOUND = 343.0
 
@@ -59,7 +55,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     mono *= (level**1.3).astype(np.float32)
     gl, gr = dsp.pan_gains(0.9 * pan)
     out = dsp.upsample_stereo(np.stack([mono * gl.astype("f4"), mono * gr.astype("f4")]), k, n)
-    return finish_oneshot(out, intensity, distance, sr, fade_s=0.3)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.3)
 
 
 RECIPE = Recipe(

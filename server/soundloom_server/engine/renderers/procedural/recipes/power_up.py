@@ -8,7 +8,6 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._sfxr import oscillator
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place
 
 MAJOR = np.array([0, 4, 7, 12, 16, 19, 24, 28])  # a major arpeggio over two octaves
 
@@ -41,8 +40,8 @@ def synth(req: SynthRequest) -> np.ndarray:
     env *= np.clip(1.0 - (t - steps * step_s) / tail, 0.0, 1.0)
     mono = (voice * env).astype(np.float32)
     out = np.zeros((n, 2), np.float32)
-    place(out, int(0.003 * sr), dsp.widen(mono, sr, 0.011, 0.5))
-    return finish(out, sr, intensity, distance)
+    dsp.place(out, dsp.widen(mono, sr, 0.011, 0.5), int(0.003 * sr))
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

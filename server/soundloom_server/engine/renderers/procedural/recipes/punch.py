@@ -7,7 +7,6 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -40,7 +39,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     gl, gr = dsp.pan_gains(rng.uniform(-0.2, 0.2))
     out = np.zeros((n, 2), np.float32)
     out[:m, 0], out[:m, 1] = mono * np.float32(gl), mono * np.float32(gr)
-    return finish(out, sr, intensity, distance)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -7,7 +7,6 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place
 
 # A free bar's partials (1, 2.756, 5.404, 8.933) plus the blade's plate-like modes between them.
 BAR = np.array([1.0, 2.756, 5.404, 8.933])
@@ -38,7 +37,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     at = int(0.004 * sr)
     ring_a *= np.float32(1.0 / (dsp.peak_of(ring_a) + 1e-9))
     ring_b *= np.float32(rng.uniform(0.6, 0.9) / (dsp.peak_of(ring_b) + 1e-9))
-    place(out, at, np.stack([0.8 * ring_a + 0.4 * ring_b, 0.4 * ring_a + 0.8 * ring_b], axis=1))
+    dsp.place(out, np.stack([0.8 * ring_a + 0.4 * ring_b, 0.4 * ring_a + 0.8 * ring_b], axis=1), at)
 
     # The scrape: rough noise through the blades' own resonances (edge dragging on edge).
     scrape_s = rng.uniform(0.12, 0.3) * (0.6 + 0.8 * intensity)
@@ -51,8 +50,8 @@ def synth(req: SynthRequest) -> np.ndarray:
         dsp.cascade(dsp.bandpass(1500.0, 9000.0, sr), *sections), dsp.white(rng, k) * env
     )
     scrape *= np.float32((0.25 + 0.2 * intensity) / (dsp.peak_of(scrape) + 1e-9))
-    place(out, at, scrape)
-    return finish(out, sr, intensity, distance)
+    dsp.place(out, scrape, at)
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -12,7 +12,6 @@ from soundloom_server.engine.renderers.procedural.recipes._sfxr import (
     resonant_bandpass,
     sweep_filter,
 )
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place
 
 
 def _riser(rng: np.random.Generator, sr: int, rise: float) -> dsp.Audio:
@@ -59,10 +58,10 @@ def synth(req: SynthRequest) -> np.ndarray:
     rise = min(rng.uniform(0.8, 1.1), 0.6 * n / sr)
     out = np.zeros((n, 2), np.float32)
     riser = _riser(rng, sr, rise)
-    place(out, int(0.005 * sr), riser * np.float32(0.5 / (dsp.peak_of(riser) + 1e-9)))
+    dsp.place(out, riser * np.float32(0.5 / (dsp.peak_of(riser) + 1e-9)), int(0.005 * sr))
     pop = _pop(rng, sr, min(int(0.3 * sr), n))
-    place(out, int((0.005 + rise) * sr), pop * np.float32(1.0 / (dsp.peak_of(pop) + 1e-9)))
-    return finish(out, sr, intensity, distance)
+    dsp.place(out, pop * np.float32(1.0 / (dsp.peak_of(pop) + 1e-9)), int((0.005 + rise) * sr))
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

@@ -12,11 +12,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import (
-    finish_oneshot,
-    oscillator,
-    wavetable,
-)
+from soundloom_server.engine.renderers.procedural.recipes._machines import oscillator, wavetable
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -39,7 +35,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     mono = (env * (chatter * squeal + (0.25 + 0.15 * intensity) * scrub)).astype(np.float32)
     gl, gr = dsp.pan_gains(rng.uniform(-0.4, 0.4))
     out = dsp.stereo(mono * np.float32(gl), mono * np.float32(gr))
-    return finish_oneshot(out, intensity, distance, sr)
+    return dsp.finish_one_shot(out, sr, intensity, distance)
 
 
 RECIPE = Recipe(

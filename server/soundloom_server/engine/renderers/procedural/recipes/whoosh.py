@@ -7,7 +7,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._weapons import finish, place, swing
+from soundloom_server.engine.renderers.procedural.recipes._weapons import swing
 
 RATE = ParamSpec("rate", 0.5, doc="Swing speed: 0 a slow heavy sweep .. 1 a fast whip")
 
@@ -23,8 +23,8 @@ def synth(req: SynthRequest) -> np.ndarray:
     q = 1.0 + 1.5 * (1.0 - size) * rng.uniform(0.8, 1.2)  # thin blades whistle, cloaks rush
     swish = swing(rng, length, peak_hz, sr, q=q, peak_at=rng.uniform(0.5, 0.6))
     out = np.zeros((n, 2), np.float32)
-    place(out, int(0.01 * sr), swish * np.float32(0.6 + 0.4 * intensity))
-    return finish(out, sr, intensity, distance)
+    dsp.place(out, swish * np.float32(0.6 + 0.4 * intensity), int(0.01 * sr))
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(
