@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gallery.add_argument("--family", help="only this family (e.g. weather, retro)")
     gallery.add_argument("--seed", type=int, default=0, help="random seed")
+    gallery.add_argument(
+        "--judge-results",
+        type=Path,
+        metavar="FILE",
+        help="show the labels a classifier heard (score_gallery.py --json or judge.py output)",
+    )
     gallery.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     add_serve_command(commands)
     add_cache_command(commands)
@@ -246,7 +252,7 @@ def _recipes(as_json: bool) -> int:
 
 
 def _gallery(args: argparse.Namespace) -> int:
-    from soundloom.gallery import render_gallery
+    from soundloom.gallery import load_judge_results, render_gallery
     from soundloom_server.engine.renderers.procedural.recipes import all_recipes
 
     if not 0.5 <= args.seconds <= MAX_SCENE_S:
@@ -256,8 +262,9 @@ def _gallery(args: argparse.Namespace) -> int:
         raise InvalidArgument(
             "family", f"must be one of {', '.join(families)}, got {args.family!r}"
         )
+    judged = load_judge_results(args.judge_results) if args.judge_results else None
     progress = None if args.quiet else lambda name: print(f"rendering {name}", file=sys.stderr)
-    items = render_gallery(args.out, args.seconds, args.family, args.seed, progress)
+    items = render_gallery(args.out, args.seconds, args.family, args.seed, progress, judged)
     if not args.quiet:
         print(f"{args.out / 'index.html'}  {len(items)} recipes")
     return 0

@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, all_recipes
 
 DEFAULT_BED_S = 8.0
+# An independent classifier ranks a bed by its mean over ~1 s patches and a one-shot by each
+# class's loudest patch; the gallery shows the ranking that fits the file's length.
+MEAN_RANKING_MIN_S = 4.0
+LABELS_SHOWN = 3
+
+Labels = tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a classifier heard in one file: top labels by mean and by loudest patch."""
+
+    mean: Labels
+    loudest: Labels
+
+    def for_length(self, seconds: float) -> tuple[str, Labels]:
+        """The ranking that fits a file this long, and its labels."""
+        if seconds > MEAN_RANKING_MIN_S:
+            return "mean", self.mean
+        return "max", self.loudest
 
 
 @dataclass(frozen=True)
@@ -21,6 +43,7 @@ class GalleryItem:
     audio: Path
     picture: Path
     seconds: float
+    heard: Judgement | None = None
 
 
 def gallery_plan(recipe: Recipe, bed_s: float = DEFAULT_BED_S) -> ScenePlan:
@@ -54,8 +77,13 @@ def render_gallery(
     family: str | None = None,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    judged: Mapping[str, Judgement] | None = None,
 ) -> list[GalleryItem]:
-    """Render every recipe (or one family's) to `<name>.ogg` + `<name>.png`, write index.html."""
+    """Render every recipe (or one family's) to `<name>.ogg` + `<name>.png`, write index.html.
+
+    `judged` maps recipe names to the labels an independent classifier heard in them (see
+    `load_judge_results`); they are shown beside each spectrogram.
+    """
     from soundloom.spectrogram import write_spectrogram
     from soundloom_server.engine.encode import encode
     from soundloom_server.engine.pipeline import generate_scene
@@ -71,9 +99,51 @@ def render_gallery(
         audio, picture = out_dir / f"{recipe.name}.ogg", out_dir / f"{recipe.name}.png"
         encode(audio, scene.audio, scene.sample_rate, "ogg", tags={"title": recipe.name})
         write_spectrogram(picture, scene.audio, scene.sample_rate, scene.plan)
-        items.append(GalleryItem(recipe, audio, picture, scene.frames / scene.sample_rate))
+        seconds = scene.frames / scene.sample_rate
+        heard = (judged or {}).get(recipe.name)
+        items.append(GalleryItem(recipe, audio, picture, seconds, heard))
     (out_dir / "index.html").write_text(gallery_html(items), encoding="utf-8")
     return items
+
+
+def load_judge_results(path: Path) -> dict[str, Judgement]:
+    """Labels per recipe from a judge's JSON: `score_gallery.py --json` or `judge.py` lines.
+
+    The first maps recipe names to `{"yamnet": {"mean": [[label, p], ...], "max": [...]}}`; the
+    second prints one such object per line, naming the file it judged.
+    """
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InvalidArgument("judge_results", f"cannot be read: {exc.strerror}") from exc
+    try:
+        try:
+            by_name = json.loads(text)
+        except ValueError:  # one JSON object per line (judge.py)
+            by_name = {}
+        if "file" in by_name or not by_name:
+            lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+            by_name = {Path(str(line["file"])).stem: line for line in lines}
+        return {name: _judgement(result["yamnet"]) for name, result in by_name.items()}
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise InvalidArgument(
+            "judge_results", "must be score_gallery.py --json output or judge.py lines"
+        ) from exc
+
+
+def _judgement(rankings: Mapping[str, list]) -> Judgement:
+    def top(pairs: list) -> Labels:
+        return tuple((str(label), float(p)) for label, p in pairs[:LABELS_SHOWN])
+
+    return Judgement(mean=top(rankings["mean"]), loudest=top(rankings["max"]))
+
+
+def _heard_html(item: GalleryItem) -> str:
+    if item.heard is None:
+        return ""
+    ranking, labels = item.heard.for_length(item.seconds)
+    shown = "; ".join(f"{html.escape(label)} {p:.2f}" for label, p in labels)
+    return f"<p class=heard><b>heard as</b> (top {LABELS_SHOWN}, {ranking}): {shown}</p>"
 
 
 def _params_html(recipe: Recipe) -> str:
@@ -101,6 +171,7 @@ def _item_html(item: GalleryItem) -> str:
         f'<audio controls preload=none src="{html.escape(item.audio.name)}"></audio>'
         f'<img src="{html.escape(item.picture.name)}" alt="spectrogram of {name}" '
         "loading=lazy width=700>"
+        f"{_heard_html(item)}"
         f"<p class=tags><b>tags:</b> {tags}</p>"
         f"{_params_html(recipe)}"
         "</article>"
