@@ -49,7 +49,8 @@ def _plan(*events: Event, duration_s: float = 10.0) -> ScenePlan:
     [
         (_plan(_event(), _event()), "events[1].id", "not unique"),
         (_plan(_event(start_s=-0.5)), "events[0].start_s", ">= 0.0"),
-        (_plan(_event(duration_s=0.0)), "events[0].duration_s", "> 0.0"),
+        (_plan(_event(duration_s=0.0)), "events[0].duration_s", ">= 0.001"),
+        (_plan(_event(duration_s=1e-5)), "events[0].duration_s", ">= 0.001"),
         (_plan(_event(start_s=9.0, duration_s=2.0)), "events[0].duration_s", "within the scene"),
         (_plan(_event(pan=1.5)), "events[0].pan", "<= 1.0"),
         (_plan(_event(pan=math.nan)), "events[0].pan", "finite"),

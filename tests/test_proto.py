@@ -26,6 +26,7 @@ from soundloom_server.engine.plan import (
     LOUDNESS_PRESETS,
     MAX_EVENTS,
     MAX_SCENE_S,
+    MIN_EVENT_S,
     SAMPLE_RATES,
     Event,
     EventKind,
@@ -60,8 +61,8 @@ param_values = st.one_of(finite, st.integers(-(2**53), 2**53), st.text(max_size=
 @st.composite
 def events(draw: st.DrawFn, scene_s: float, event_id: str) -> Event:
     """A valid event that fits inside a scene of scene_s seconds."""
-    start = draw(st.floats(0.0, scene_s, exclude_max=True))
-    duration = draw(st.floats(0.0, min(scene_s - start, MAX_SCENE_S), exclude_min=True))
+    start = draw(st.floats(0.0, scene_s - MIN_EVENT_S))
+    duration = draw(st.floats(MIN_EVENT_S, max(min(scene_s - start, MAX_SCENE_S), MIN_EVENT_S)))
     fade_in = draw(st.floats(0.0, duration))
     fade_out = draw(st.floats(0.0, duration - fade_in))
     return Event(
@@ -85,7 +86,8 @@ def events(draw: st.DrawFn, scene_s: float, event_id: str) -> Event:
 def plans(draw: st.DrawFn) -> ScenePlan:
     """A valid plan: events within the scene, unique ids, params of numbers and words."""
     scene_s = draw(st.floats(0.0, MAX_SCENE_S, exclude_min=True))
-    ids = draw(st.lists(event_ids, max_size=6, unique=True))
+    # Scenes shorter than the shortest event hold no event.
+    ids = draw(st.lists(event_ids, max_size=6 if scene_s >= MIN_EVENT_S else 0, unique=True))
     return ScenePlan(
         duration_s=scene_s,
         events=tuple(draw(events(scene_s, i)) for i in ids),

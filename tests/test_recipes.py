@@ -10,7 +10,14 @@ import pytest
 
 from soundloom_server.engine.loudness import integrated_lufs, true_peak_db
 from soundloom_server.engine.pipeline import render_scene
-from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
+from soundloom_server.engine.plan import (
+    MIN_EVENT_S,
+    SAMPLE_RATES,
+    Event,
+    EventKind,
+    RenderOptions,
+    ScenePlan,
+)
 from soundloom_server.engine.renderers import RenderContext, get_renderer
 from soundloom_server.engine.renderers.procedural import dsp, recipes
 from soundloom_server.engine.renderers.procedural.recipes import (
@@ -185,3 +192,16 @@ def test_recipe_survives_very_short_events(name: str) -> None:
     for seconds in (0.05, 0.3):
         audio = render(name, seconds, seed=5)
         assert audio.shape == (int(seconds * SR), 2) and np.isfinite(audio).all()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_recipe_renders_the_shortest_event_at_the_lowest_rate(name: str) -> None:
+    recipe = get_recipe(name)
+    assert recipe is not None
+    event = Event("e-1", recipe.kind, name, name, 0.0, MIN_EVENT_S)
+    rate = min(SAMPLE_RATES)
+    clip = get_renderer("procedural").render(
+        event, RenderContext(sample_rate=rate, seed=3, scene_duration_s=1.0)
+    )
+    assert clip.samples.shape == (round(MIN_EVENT_S * rate), 2)
+    assert np.isfinite(clip.samples).all()

@@ -18,6 +18,9 @@ from typing import Any
 from soundloom_server.engine.errors import InvalidArgument
 
 MAX_SCENE_S = 600.0
+# The shortest event: 16 frames at the lowest rate. Shorter ones are no sound a game can use,
+# and a recipe's filters need a few frames to run on.
+MIN_EVENT_S = 0.001
 MAX_EVENTS = 128
 LOUDNESS_PRESETS: dict[str, float] = {
     "console": -24.0,
@@ -53,7 +56,9 @@ class Event:
     caption: str = field(metadata=_spec("What the sound is, in words", min_len=1, max_len=500))
     recipe: str = field(metadata=_spec("Procedural recipe name", min_len=1, max_len=64))
     start_s: float = field(metadata=_spec("Start on the scene timeline, seconds", ge=0.0))
-    duration_s: float = field(metadata=_spec("Length, seconds", gt=0.0, le=MAX_SCENE_S))
+    duration_s: float = field(
+        metadata=_spec("Length, seconds", ge=MIN_EVENT_S, le=MAX_SCENE_S)
+    )
     gain_db: float = field(default=0.0, metadata=_spec("Gain, dB", ge=-60.0, le=12.0))
     pan: float = field(
         default=0.0, metadata=_spec("Equal-power pan, -1 left .. 1 right", ge=-1.0, le=1.0)

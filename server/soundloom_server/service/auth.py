@@ -6,7 +6,7 @@ Health checks are exempt: load balancers and orchestrators probe them without cr
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import grpc
@@ -16,8 +16,17 @@ from soundloom_server.service.metrics import Metrics
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
 
 
-def token_error(authorization: str | None, token: str) -> str | None:
-    """Why an `authorization` header fails the token (None when it passes)."""
+DUPLICATE = "more than one authorization value: send exactly one 'authorization: Bearer <token>'"
+
+
+def token_error(values: Sequence[str], token: str) -> str | None:
+    """Why the request's `authorization` values fail the token (None when they pass).
+
+    Two values are refused outright: proxies and transports disagree on which one counts.
+    """
+    if len(values) > 1:
+        return DUPLICATE
+    authorization = values[0] if values else None
     if not authorization:
         return "missing authorization: send 'authorization: Bearer <token>'"
     scheme, _, presented = authorization.partition(" ")
@@ -46,8 +55,9 @@ class BearerTokenInterceptor(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         if handler is None or method.startswith(HEALTH_PREFIX):
             return handler
-        metadata = dict(handler_call_details.invocation_metadata or ())
-        reason = token_error(metadata.get("authorization"), self.token)
+        metadata = handler_call_details.invocation_metadata or ()
+        values = [value for key, value in metadata if key == "authorization"]
+        reason = token_error(values, self.token)
         if reason is None:
             return handler
         self.metrics.requests.inc("grpc", method.rsplit("/", 1)[-1], "UNAUTHENTICATED")

@@ -32,16 +32,23 @@ HTTP_STATUS: dict[grpc.StatusCode, int] = {
 class ServiceError(Exception):
     """A failure with the status code the caller sees and a message that names the field."""
 
-    def __init__(self, code: grpc.StatusCode, message: str, retry_after_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        retry_after_s: float = 0.0,
+        http_status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retry_after_s = retry_after_s
+        self._http_status = http_status
 
     @property
     def http_status(self) -> int:
-        """The HTTP status that carries this code on the gateway."""
-        return HTTP_STATUS.get(self.code, 500)
+        """The HTTP status that carries this code on the gateway (an override, or the code's)."""
+        return self._http_status or HTTP_STATUS.get(self.code, 500)
 
 
 def invalid(field: str, message: str) -> ServiceError:

@@ -33,6 +33,8 @@ UNAUTHENTICATED_PATHS = frozenset({"/healthz"})
 # Served while draining too: probes and scrapers must see the shutdown happen.
 ADMIN_PATHS = frozenset({"/healthz", "/metrics"})
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# Byte positions past this many digits exceed any file; Python refuses to parse > 4300 digits.
+MAX_RANGE_DIGITS = 18
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SERVICER_KEY: web.AppKey[Servicer] = web.AppKey("servicer", Servicer)
@@ -74,12 +76,20 @@ def error_response(error: ServiceError) -> web.Response:
 
 async def _parse_body(request: web.Request, message: Message) -> Message:
     try:
-        text = await request.text()
+        raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise ServiceError(
             grpc.StatusCode.RESOURCE_EXHAUSTED,
             f"body must be at most {MAX_BODY_BYTES} bytes",
+            http_status=413,  # a retry of the same body cannot succeed: not 429
         ) from None
+    charset = request.charset or "utf-8"
+    try:
+        text = raw.decode(charset)
+    except LookupError:
+        raise invalid("body", f"has an unknown charset {charset[:40]!r}: send UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise invalid("body", f"is not valid {charset[:40]} at byte {exc.start}") from None
     try:
         json_format.Parse(text or "{}", message)
     except json_format.ParseError as exc:
@@ -109,12 +119,32 @@ def auth_middleware(token: str) -> Any:
     @web.middleware
     async def check_token(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path not in UNAUTHENTICATED_PATHS:
-            reason = token_error(request.headers.get("Authorization"), token)
+            reason = token_error(request.headers.getall("Authorization", []), token)
             if reason is not None:
                 raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, reason)
         return await handler(request)
 
     return check_token
+
+
+# aiohttp's own refusals (no route, wrong method, bad range) in the service's JSON error shape.
+_ROUTING_CODES = {
+    404: grpc.StatusCode.NOT_FOUND,
+    405: grpc.StatusCode.UNIMPLEMENTED,
+    413: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    416: grpc.StatusCode.OUT_OF_RANGE,
+}
+_KEPT_HEADERS = frozenset({"Allow", "Content-Range"})
+
+
+def _routing_error(exc: web.HTTPException) -> ServiceError:
+    code = _ROUTING_CODES.get(exc.status, grpc.StatusCode.INVALID_ARGUMENT)
+    messages = {
+        404: "path has no route here: see /v1/plan, /v1/generate, /v1/backends, /v1/assets/{id}",
+        405: f"method {exc.reason} is not allowed on this path",
+        416: "Range is outside the file",
+    }
+    return ServiceError(code, messages.get(exc.status, exc.reason), http_status=exc.status)
 
 
 @web.middleware
@@ -130,8 +160,14 @@ async def status_middleware(request: web.Request, handler: Handler) -> web.Strea
         with request.app[SERVICER_KEY].admitted():
             return await handler(request)
     except web.HTTPException as exc:
-        code = "NOT_FOUND" if exc.status == 404 else f"HTTP_{exc.status}"
-        raise
+        if exc.status < 400:
+            code = f"HTTP_{exc.status}"
+            raise
+        error = _routing_error(exc)
+        code = error.code.name
+        response = error_response(error)
+        response.headers.extend((k, v) for k, v in exc.headers.items() if k in _KEPT_HEADERS)
+        return response
     except asyncio.CancelledError:
         code = "CANCELLED"
         raise
@@ -194,15 +230,21 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     match = RANGE.fullmatch(header.strip())
     if match is None or (not match.group(1) and not match.group(2)):
         return None  # malformed or multi-range: serve the whole file (RFC 9110 allows it)
-    first, last = match.group(1), match.group(2)
-    if not first:  # suffix: the last N bytes
-        start, end = max(size - int(last), 0), size
+    first, last = _position(match.group(1)), _position(match.group(2))
+    if first is None:  # suffix: the last N bytes
+        start, end = max(size - (last or 0), 0), size
     else:
-        start = int(first)
-        end = min(int(last) + 1, size) if last else size
+        start = first
+        end = min(last + 1, size) if last is not None else size
     if start >= size or start >= end:
         raise web.HTTPRequestRangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
     return start, end
+
+
+def _position(digits: str) -> int | None:
+    if not digits:
+        return None
+    return int(digits) if len(digits) <= MAX_RANGE_DIGITS else 10**MAX_RANGE_DIGITS
 
 
 def _etag_matches(header: str, etag: str) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import grpc
+from google.protobuf.message import DecodeError
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
@@ -31,6 +32,62 @@ def _cancel_code(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
     if remaining is not None and remaining <= 0:
         return grpc.StatusCode.DEADLINE_EXCEEDED
     return grpc.StatusCode.CANCELLED
+
+
+class _Undecodable:
+    """Stands for a request whose bytes did not parse, so the handler can answer for it."""
+
+    def __init__(self, error: DecodeError) -> None:
+        self.error = error
+
+
+class DecodeGuardInterceptor(grpc.aio.ServerInterceptor):
+    """Undecodable request bytes answer INVALID_ARGUMENT (grpc's own answer is UNKNOWN)."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        """The same handler, with a deserializer that cannot raise past it."""
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.request_streaming or handler.request_deserializer is None:
+            return handler
+        return _guarded(handler, handler_call_details.method)
+
+
+def _guarded(handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+    parse = handler.request_deserializer
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return parse(data)
+        except DecodeError as exc:
+            return _Undecodable(exc)
+
+    def message(request: _Undecodable) -> str:
+        return f"request is not a valid message for {method}: the bytes do not parse"
+
+    if handler.response_streaming:
+        behaviour = handler.unary_stream
+
+        async def stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            if isinstance(request, _Undecodable):
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, message(request))
+            async for item in behaviour(request, context):
+                yield item
+
+        return grpc.unary_stream_rpc_method_handler(
+            stream, deserialize, handler.response_serializer
+        )
+    unary = handler.unary_unary
+
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        if isinstance(request, _Undecodable):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, message(request))
+        return await unary(request, context)
+
+    return grpc.unary_unary_rpc_method_handler(call, deserialize, handler.response_serializer)
 
 
 class GrpcServicer(pb_grpc.SoundloomServicer):

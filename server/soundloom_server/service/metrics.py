@@ -137,7 +137,7 @@ class Metrics:
         self.cache = Counter(
             "soundloom_cache_requests_total",
             "GenerateScene lookups in the asset store by result: hit, miss, shared (joined an "
-            "identical render in flight), corrupt (discarded and rendered again).",
+            "identical render in flight), corrupt (found by a lookup or a read and discarded).",
             ("result",),
         )
         self.first_chunk_seconds = Histogram(

@@ -21,7 +21,7 @@ from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
 from soundloom_server.service.auth import BearerTokenInterceptor
 from soundloom_server.service.gateway import MAX_BODY_BYTES, build_app
-from soundloom_server.service.grpc_transport import GrpcServicer
+from soundloom_server.service.grpc_transport import DecodeGuardInterceptor, GrpcServicer
 from soundloom_server.service.metrics import Metrics
 from soundloom_server.service.render_queue import RenderQueue
 from soundloom_server.service.servicer import Servicer
@@ -119,7 +119,9 @@ class SoundloomServer:
         """Bind both transports and start serving; BindError when a port cannot be bound."""
         config = self.config
         await asyncio.to_thread(warm_engine)
-        interceptors = [BearerTokenInterceptor(config.token, self.metrics)] if config.token else []
+        interceptors: list[grpc.aio.ServerInterceptor] = [DecodeGuardInterceptor()]
+        if config.token:
+            interceptors.append(BearerTokenInterceptor(config.token, self.metrics))
         server = grpc.aio.server(
             interceptors=interceptors,
             options=[

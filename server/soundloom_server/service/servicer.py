@@ -349,6 +349,7 @@ class Servicer:
             return stored, await self._open(stored, name, entry.size_bytes)
         except CorruptAsset as exc:
             log.warning("asset %s is corrupt (%s); discarded", asset_id, exc)
+            self.metrics.cache.inc("corrupt")
             self.store.discard(asset_id)
             raise _not_found(
                 f"asset_id {asset_id} was corrupt and has been discarded; generate it again"

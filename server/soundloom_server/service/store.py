@@ -32,6 +32,9 @@ from soundloom.v1 import soundloom_pb2 as pb
 log = logging.getLogger("soundloom.store")
 
 ASSET_ID = re.compile(r"[0-9a-f]{64}")
+# Names of an asset's files, as the packager writes them ("scene.ogg", "scene_001.ogg",
+# "scene.ambience.wav", "scene.json"): one plain name, never a path.
+FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MANIFEST = "manifest.json"
 # Files up to this size are hashed on every open (microseconds); larger ones once per change of
 # their inode, size or times, so that streaming a long WAV does not hash it per request.
@@ -79,6 +82,11 @@ def is_asset_id(text: str) -> bool:
     return ASSET_ID.fullmatch(text) is not None
 
 
+def is_file_name(text: str) -> bool:
+    """Whether `text` is a plain file name an asset may hold (no path, no leading dot)."""
+    return FILE_NAME.fullmatch(text) is not None
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -88,7 +96,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _dir_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    with os.scandir(path) as entries:
+        return sum(e.stat(follow_symlinks=False).st_size for e in entries if _plain_file(e))
+
+
+def _plain_file(entry: os.DirEntry[str]) -> bool:
+    return entry.is_file(follow_symlinks=False)
+
+
+def _remove_inside(path: Path) -> None:
+    """Remove a stray entry of the store itself: a link is unlinked, never followed."""
+    if path.is_symlink() or path.is_file():
+        with contextlib.suppress(OSError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class AssetStore:
@@ -110,7 +132,7 @@ class AssetStore:
         self._persisted_use: dict[str, float] = {}
         self._objects.mkdir(parents=True, exist_ok=True)
         # Staging left by a crash is never half of a committed asset: drop it.
-        shutil.rmtree(self._staging, ignore_errors=True)
+        _remove_inside(self._staging)
         self._staging.mkdir(parents=True, exist_ok=True)
         self._load_index()
 
@@ -118,13 +140,20 @@ class AssetStore:
 
     def _load_index(self) -> None:
         found: list[tuple[float, str, int]] = []
+        # Nothing in the store is followed through a symlink: a link planted under objects/
+        # must not lead the scan (or its clean-up) outside the store.
         for shard in self._objects.iterdir():
-            for entry in shard.iterdir() if shard.is_dir() else ():
+            if shard.is_symlink() or not shard.is_dir():
+                log.warning("store: %s is not a shard directory; removed", shard)
+                _remove_inside(shard)
+                continue
+            for entry in shard.iterdir():
                 manifest = entry / MANIFEST
-                if not is_asset_id(entry.name) or not manifest.is_file():
-                    shutil.rmtree(entry, ignore_errors=True)
+                stray = entry.is_symlink() or not is_asset_id(entry.name)
+                if stray or entry.name[:2] != shard.name or not _is_plain(manifest):
+                    _remove_inside(entry)
                     continue
-                found.append((manifest.stat().st_mtime, entry.name, _dir_bytes(entry)))
+                found.append((manifest.lstat().st_mtime, entry.name, _dir_bytes(entry)))
         for _, asset_id, size in sorted(found):
             self._sizes[asset_id] = size
         log.info("store %s: %d assets, %d bytes", self.root, len(self._sizes), self.total_bytes)
@@ -171,6 +200,13 @@ class AssetStore:
             log.warning("asset %s: unreadable manifest (%s); discarded", asset_id, exc)
             self.discard(asset_id)
             return None
+        bad = [f.name for f in info.files if not is_file_name(f.name)]
+        if bad:
+            log.warning(
+                "asset %s: manifest names %r, not a plain file; discarded", asset_id, bad[0]
+            )
+            self.discard(asset_id)
+            return None
         stored = StoredAsset(asset_id, info, plan, directory)
         with self._lock:
             if asset_id in self._sizes:
@@ -180,12 +216,14 @@ class AssetStore:
     def open_file(self, stored: StoredAsset, name: str) -> OpenFile:
         """Open one of the asset's files, checked against its sha256; raises CorruptAsset."""
         entry = next((f for f in stored.info.files if f.name == name), None)
-        if entry is None:
+        if entry is None or not is_file_name(name):
             raise KeyError(name)
         try:
-            fd = os.open(stored.directory / name, os.O_RDONLY)
+            fd = os.open(stored.directory / name, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             raise CorruptAsset(f"{name} is missing") from None
+        except OSError as exc:  # ELOOP: a symlink where a file should be
+            raise CorruptAsset(f"{name} is not a plain file ({exc.strerror})") from None
         try:
             st = os.fstat(fd)
             signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -280,6 +318,10 @@ class AssetStore:
             self.discard(asset_id)
             if self._on_evict is not None:
                 self._on_evict(asset_id)
+
+
+def _is_plain(path: Path) -> bool:
+    return not path.is_symlink() and path.is_file()
 
 
 def _fd_sha256(fd: int) -> str:

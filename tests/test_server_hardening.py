@@ -1,0 +1,212 @@
+"""Hardening regressions: each test is a request that once broke the server or its host."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from test_server_grpc import generate, scene_request
+from test_server_http import call
+
+from soundloom.v1 import soundloom_pb2 as pb
+from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
+
+TOKEN = "hardening-token"
+
+
+def raw_http(
+    server: Any, method: str, path: str, body: bytes = b"", headers: list[tuple[str, str]] = ()
+) -> tuple[int, bytes]:
+    """One request with exact bytes and repeatable headers (urllib merges duplicates)."""
+    host, port = server.http_url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def error_status(body: bytes) -> str:
+    return json.loads(body)["error"]["status"]
+
+
+# ------------------------------------------------------------------ bodies the gateway must refuse
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"scene": {"description": "rain \xff\xfe"}}', "application/json"),
+        (b'{"scene": {"description": "rain"}}', "application/json; charset=klingon"),
+        ('{"scene": {"description": "pluie"}}'.encode("utf-16"), "application/json"),
+    ],
+)
+def test_undecodable_json_bodies_are_400(server: Any, body: bytes, content_type: str) -> None:
+    status, answer = raw_http(server, "POST", "/v1/plan", body, [("Content-Type", content_type)])
+    assert status == 400, answer
+    assert error_status(answer) == "INVALID_ARGUMENT"
+    assert json.loads(answer)["error"]["message"].startswith("body ")
+
+
+def test_a_body_over_the_limit_is_413_not_a_retry_invitation(server: Any) -> None:
+    body = b'{"scene": {"description": "' + b"r" * (1 << 20) + b'"}}'
+    status, answer = raw_http(
+        server, "POST", "/v1/plan", body, [("Content-Type", "application/json")]
+    )
+    assert status == 413, answer
+    assert error_status(answer) == "RESOURCE_EXHAUSTED"
+    assert "1048576 bytes" in json.loads(answer)["error"]["message"]
+
+
+def test_an_event_shorter_than_a_millisecond_is_refused_naming_it(server: Any) -> None:
+    event = {"id": "a", "kind": "EVENT_KIND_SFX", "caption": "door", "recipe": "door"}
+    body = {"plan": {"duration_s": 1, "events": [{**event, "duration_s": 1e-5}]}}
+    status, _, answer = call(server, "/v1/generate", body)
+    assert status == 400, answer
+    assert json.loads(answer)["error"]["message"].startswith("events[0].duration_s")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "code"), [("GET", "/v1/nope", 404), ("GET", "/v1/plan", 405)]
+)
+def test_routing_errors_have_the_json_error_shape(
+    server: Any, method: str, path: str, code: int
+) -> None:
+    status, answer = raw_http(server, method, path)
+    assert status == code
+    error = json.loads(answer)["error"]
+    assert error["code"] in (5, 12) and error["message"]
+
+
+# ------------------------------------------------------------------ ranges
+
+
+@pytest.fixture(scope="module")
+def stored(server: Any) -> dict[str, Any]:
+    status, _, body = call(
+        server,
+        "/v1/generate",
+        {"scene": {"description": "a door slams", "duration_s": 1}, "options": {"seed": "7"}},
+    )
+    assert status == 200, body
+    return json.loads(body)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=" + "9" * 5000 + "-", 416),  # starts past any file
+        ("bytes=-" + "9" * 5000, 206),  # the last "huge" bytes: the whole file
+        ("bytes=0-" + "9" * 5000, 206),
+    ],
+)
+def test_ranges_with_huge_numbers_are_answered(
+    server: Any, stored: dict[str, Any], header: str, expected: int
+) -> None:
+    status, answer = raw_http(server, "GET", stored["asset_url"], headers=[("Range", header)])
+    assert status == expected
+    if expected == 206:
+        assert len(answer) == int(stored["asset"]["size_bytes"])
+    else:
+        assert error_status(answer) == "OUT_OF_RANGE"
+
+
+# ------------------------------------------------------------------ gRPC bytes
+
+
+def test_undecodable_grpc_messages_are_invalid_argument(server: Any) -> None:
+    channel = grpc.insecure_channel(server.grpc_target)
+    garbage = b"\xff\xff\xff\xff\x0f"  # a truncated varint: no message parses from it
+    for method, streaming in (("PlanScene", False), ("GenerateScene", True)):
+        path = f"/soundloom.v1.Soundloom/{method}"
+        rpc = (channel.unary_stream if streaming else channel.unary_unary)(path)
+        with pytest.raises(grpc.RpcError) as caught:
+            answer = rpc(garbage, timeout=10)
+            if streaming:
+                list(answer)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, method
+        assert "DecodeError" not in caught.value.details()
+        assert caught.value.details().startswith("request ")
+
+
+# ------------------------------------------------------------------ duplicate credentials
+
+
+@pytest.fixture(scope="module")
+def guarded(start_server: Any) -> Any:
+    return start_server(token=TOKEN)
+
+
+def test_two_authorization_values_are_refused_on_both_transports(guarded: Any) -> None:
+    good, bad = f"Bearer {TOKEN}", "Bearer nope"
+    for pair in ((good, bad), (bad, good)):
+        status, answer = raw_http(
+            guarded, "GET", "/v1/backends", headers=[("Authorization", v) for v in pair]
+        )
+        assert status == 401 and "more than one" in json.loads(answer)["error"]["message"]
+        stub = pb_grpc.SoundloomStub(grpc.insecure_channel(guarded.grpc_target))
+        metadata = tuple(("authorization", v) for v in pair)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.ListBackends(pb.ListBackendsRequest(), metadata=metadata, timeout=5)
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert "more than one" in caught.value.details()
+
+
+# ------------------------------------------------------------------ the store on disk
+
+
+def test_start_up_never_deletes_through_a_symlinked_shard(
+    start_server: Any, tmp_path: Path
+) -> None:
+    outside = tmp_path / "precious"
+    (outside / "not-an-asset").mkdir(parents=True)
+    (outside / "not-an-asset" / "data.txt").write_text("keep me")
+    store = tmp_path / "store"
+    (store / "objects").mkdir(parents=True)
+    (store / "objects" / "ab").symlink_to(outside, target_is_directory=True)
+    (store / "objects" / "cd").mkdir()
+    (store / "objects" / "cd" / ("cd" + "0" * 62)).symlink_to(outside, target_is_directory=True)
+    start_server(store=store)
+    assert (outside / "not-an-asset" / "data.txt").read_text() == "keep me"
+
+
+def test_a_manifest_cannot_name_a_file_outside_its_asset(
+    server_loop: Any, start_server: Any, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    first = start_server(store=store)
+    asset_id = generate(
+        pb_grpc.SoundloomStub(grpc.insecure_channel(first.grpc_target)), scene_request(41)
+    )[0].accepted.asset_id
+    server_loop.run(first.stop(0.5))
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"root:x:0:0")
+    manifest_path = store / "objects" / asset_id[:2] / asset_id / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    escape = "../../../../secret.txt"
+    manifest["info"]["files"].append(
+        {
+            "name": escape,
+            "size_bytes": str(secret.stat().st_size),
+            "sha256": hashlib.sha256(secret.read_bytes()).hexdigest(),
+        }
+    )
+    manifest_path.write_text(json.dumps(manifest))
+    second = start_server(store=store)
+    status, answer = raw_http(second, "GET", f"/v1/assets/{asset_id}?file={escape}")
+    assert status in (400, 404), answer
+    assert b"root:x" not in answer
+    assert secret.exists()
+    shutil.rmtree(store, ignore_errors=True)
