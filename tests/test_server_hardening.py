@@ -210,3 +210,103 @@ def test_a_manifest_cannot_name_a_file_outside_its_asset(
     assert b"root:x" not in answer
     assert secret.exists()
     shutil.rmtree(store, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ memory
+
+
+def _beds(count: int, seconds: float) -> dict[str, Any]:
+    bed = {"kind": "EVENT_KIND_AMBIENCE", "caption": "rain", "recipe": "rain"}
+    events = [{**bed, "id": f"bed-{i}", "duration_s": seconds} for i in range(count)]
+    return {"plan": {"duration_s": seconds, "events": events}}
+
+
+def test_a_plan_too_big_for_memory_is_refused_before_it_renders(start_server: Any) -> None:
+    server = start_server(max_render_bytes=64 << 20)
+    status, _, answer = call(server, "/v1/generate", _beds(128, 600.0))
+    assert status == 413, answer
+    error = json.loads(answer)["error"]
+    assert error["status"] == "RESOURCE_EXHAUSTED" and error["message"].startswith(
+        "max_render_bytes"
+    )
+    assert "128 events" in error["message"]
+    assert server.metrics.renders.value("ok") == 0 and server.metrics.renders.value("error") == 0
+    stub = pb_grpc.SoundloomStub(grpc.insecure_channel(server.grpc_target))
+    described = pb.GenerateSceneRequest(
+        scene=pb.SceneRequest(description="rain, wind, thunder, a fire", duration_s=600)
+    )
+    with pytest.raises(grpc.RpcError) as caught:  # the plan from words is checked too
+        list(stub.GenerateScene(described, timeout=30))
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    status, _, _ = call(server, "/v1/generate", _beds(1, 2.0))  # small scenes still render
+    assert status == 200
+
+
+def test_the_default_budget_admits_a_long_scene_and_refuses_an_absurd_one() -> None:
+    from soundloom_server.engine.footprint import (
+        default_render_budget_bytes,
+        render_footprint_bytes,
+    )
+    from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
+
+    def plan(count: int) -> ScenePlan:
+        beds = tuple(
+            Event(f"b-{i}", EventKind.AMBIENCE, "rain", "rain", 0.0, 600.0) for i in range(count)
+        )
+        return ScenePlan(duration_s=600.0, events=beds)
+
+    budget = default_render_budget_bytes(workers=2, memory_bytes=24 << 30)  # this machine
+    assert render_footprint_bytes(plan(8), RenderOptions()) < budget
+    assert render_footprint_bytes(plan(128), RenderOptions()) > budget
+
+
+# ------------------------------------------------------------------ a store that cannot write
+
+
+def test_serve_with_an_unwritable_store_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
+    from soundloom.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    code = main(
+        ["serve", "--store", str(blocker / "store"), "--grpc-port", "0", "--http-port", "0"]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and "--store" in err and str(blocker) in err
+    assert "Traceback" not in err
+
+
+def test_a_full_disk_is_unavailable_naming_the_store_and_health_says_so(
+    start_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import time
+
+    from soundloom_server.service import store as store_module
+
+    server = start_server()
+    full = OSError(errno.ENOSPC, "No space left on device")
+
+    def no_space(*args: Any, **kwargs: Any) -> None:
+        raise full
+
+    monkeypatch.setattr(store_module.AssetStore, "_commit", no_space)
+    monkeypatch.setattr(store_module.AssetStore, "_probe", no_space)
+    status, _, answer = call(server, "/v1/generate", _beds(1, 1.0))
+    assert status == 503, answer
+    message = json.loads(answer)["error"]["message"]
+    assert str(server.config.store) in message and "No space left" in message
+    assert call(server, "/healthz")[0] == 503
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    health = health_pb2_grpc.HealthStub(grpc.insecure_channel(server.grpc_target))
+    deadline = time.monotonic() + 10
+    while health.Check(health_pb2.HealthCheckRequest(), timeout=5).status != 2:  # NOT_SERVING
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    monkeypatch.undo()  # the disk has room again: health and renders come back
+    while call(server, "/healthz")[0] != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert call(server, "/v1/generate", _beds(1, 1.0))[0] == 200

@@ -24,5 +24,13 @@ class Unavailable(SoundloomError):
     """A backend that exists but cannot run here (no torch, no weights, no GPU)."""
 
 
+class ResourceExhausted(SoundloomError):
+    """A request inside every field's range that needs more than a limit allows; names it."""
+
+    def __init__(self, limit: str, message: str) -> None:
+        super().__init__(f"{limit}: {message}")
+        self.limit = limit
+
+
 class Cancelled(SoundloomError):
     """The caller cancelled the work; raised between units of work."""

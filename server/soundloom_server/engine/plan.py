@@ -56,9 +56,7 @@ class Event:
     caption: str = field(metadata=_spec("What the sound is, in words", min_len=1, max_len=500))
     recipe: str = field(metadata=_spec("Procedural recipe name", min_len=1, max_len=64))
     start_s: float = field(metadata=_spec("Start on the scene timeline, seconds", ge=0.0))
-    duration_s: float = field(
-        metadata=_spec("Length, seconds", ge=MIN_EVENT_S, le=MAX_SCENE_S)
-    )
+    duration_s: float = field(metadata=_spec("Length, seconds", ge=MIN_EVENT_S, le=MAX_SCENE_S))
     gain_db: float = field(default=0.0, metadata=_spec("Gain, dB", ge=-60.0, le=12.0))
     pan: float = field(
         default=0.0, metadata=_spec("Equal-power pan, -1 left .. 1 right", ge=-1.0, le=1.0)

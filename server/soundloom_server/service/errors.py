@@ -10,9 +10,11 @@ from soundloom_server.engine.errors import (
     Cancelled,
     InvalidArgument,
     NotFound,
+    ResourceExhausted,
     SoundloomError,
     Unavailable,
 )
+from soundloom_server.service.store import StoreUnwritable
 
 log = logging.getLogger("soundloom.service")
 
@@ -66,6 +68,10 @@ def as_service_error(exc: BaseException) -> ServiceError:
         return ServiceError(grpc.StatusCode.NOT_FOUND, str(exc))
     if isinstance(exc, Unavailable):
         return ServiceError(grpc.StatusCode.UNAVAILABLE, str(exc))
+    if isinstance(exc, StoreUnwritable):
+        return ServiceError(grpc.StatusCode.UNAVAILABLE, str(exc))
+    if isinstance(exc, ResourceExhausted):
+        return ServiceError(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc), http_status=413)
     if isinstance(exc, Cancelled):
         return ServiceError(grpc.StatusCode.CANCELLED, str(exc))
     if isinstance(exc, TimeoutError):

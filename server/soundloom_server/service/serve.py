@@ -58,6 +58,21 @@ def add_serve_command(commands: Any) -> None:
         help="store size cap, least recently used evicted (default 2G)",
     )
     serve.add_argument(
+        "--store-min-free",
+        type=parse_size,
+        default=0,
+        metavar="SIZE",
+        help="also evict while the store's disk has less free space than this (default 0)",
+    )
+    serve.add_argument(
+        "--max-render-bytes",
+        type=parse_size,
+        default=None,
+        metavar="SIZE",
+        help="memory one render may need, estimated from its plan; larger plans are refused "
+        "with RESOURCE_EXHAUSTED (default: half of memory / workers)",
+    )
+    serve.add_argument(
         "--workers", type=int, default=max(1, os.cpu_count() or 1), help="render workers"
     )
     serve.add_argument(
@@ -104,6 +119,8 @@ def _config(args: argparse.Namespace) -> Any:
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         grace_s=args.grace,
+        max_render_bytes=args.max_render_bytes,
+        store_min_free_bytes=args.store_min_free,
     )
 
 
@@ -132,10 +149,13 @@ def run_serve(args: argparse.Namespace) -> int:
         stream=sys.stderr,
     )
     from soundloom_server.service.server import BindError
+    from soundloom_server.service.store import StoreUnwritable
 
     config = _config(args)
     try:
         asyncio.run(serve(config))
     except BindError as exc:
         raise InvalidArgument(exc.flag, str(exc)) from None
+    except StoreUnwritable as exc:
+        raise InvalidArgument("--store", f"must be a writable directory: {exc}") from None
     return 0

@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
+from soundloom_server.engine.footprint import default_render_budget_bytes
 from soundloom_server.service.auth import BearerTokenInterceptor
 from soundloom_server.service.gateway import MAX_BODY_BYTES, build_app
 from soundloom_server.service.grpc_transport import DecodeGuardInterceptor, GrpcServicer
@@ -28,6 +29,7 @@ from soundloom_server.service.servicer import Servicer
 from soundloom_server.service.store import AssetStore
 
 log = logging.getLogger("soundloom.server")
+STORE_PROBE_S = 1.0  # how often an unwritable store is tried again
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Soundloom"].full_name
 MAX_CONCURRENT_RPCS = 4096
@@ -48,6 +50,8 @@ class ServerConfig:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     grace_s: float = 30.0
+    max_render_bytes: int | None = None  # None = half of memory shared by the workers
+    store_min_free_bytes: int = 0  # evict while the disk has less free than this
 
 
 class BindError(OSError):
@@ -99,11 +103,14 @@ class SoundloomServer:
             config.store,
             config.store_max_bytes,
             on_evict=lambda _id: self.metrics.store_evictions.inc(),
+            min_free_bytes=config.store_min_free_bytes,
         )
-        self.servicer = Servicer(self.store, self.queue, self.metrics)
+        budget = config.max_render_bytes or default_render_budget_bytes(config.workers)
+        self.servicer = Servicer(self.store, self.queue, self.metrics, budget)
         self.health = health.aio.HealthServicer()
         self._grpc: grpc.aio.Server | None = None
         self._runner: web.AppRunner | None = None
+        self._watch: asyncio.Task[None] | None = None
 
     @property
     def serving(self) -> bool:
@@ -155,6 +162,7 @@ class SoundloomServer:
         for name in ("", SERVICE_NAME):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         self._serving = True
+        self._watch = asyncio.create_task(self._watch_store())
         if config.http_port >= 0:
             try:
                 await self._start_gateway()
@@ -179,7 +187,7 @@ class SoundloomServer:
 
     async def _start_gateway(self) -> None:
         config = self.config
-        app = build_app(self.servicer, self.metrics, lambda: self._serving, config.token)
+        app = build_app(self.servicer, self.metrics, self._healthy, config.token)
         runner = web.AppRunner(
             app, handler_cancellation=True, shutdown_timeout=config.grace_s, access_log=None
         )
@@ -204,6 +212,29 @@ class SoundloomServer:
         self._runner = runner
         self.http_port = int(runner.addresses[0][1])
 
+    def _healthy(self) -> bool:
+        # A store that cannot write cannot take a render: say so to load balancers.
+        return self._serving and self.store.writable
+
+    async def _watch_store(self) -> None:
+        """Keep gRPC health in step with the store's disk; re-probe it while it refuses."""
+        status = health_pb2.HealthCheckResponse
+        reported = True
+        while self._serving:
+            if not self.store.writable:
+                await asyncio.to_thread(self.store.check_writable)
+            if self.store.writable != reported and self._serving:
+                reported = self.store.writable
+                state = status.SERVING if reported else status.NOT_SERVING
+                for name in ("", SERVICE_NAME):
+                    await self.health.set(name, state)
+                log.warning(
+                    "store %s is %s",
+                    self.config.store,
+                    "writable again" if reported else "refusing writes: NOT_SERVING",
+                )
+            await asyncio.sleep(STORE_PROBE_S)
+
     @property
     def grpc_target(self) -> str:
         """host:port for grpc channels."""
@@ -221,6 +252,8 @@ class SoundloomServer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         self._serving = False
+        if self._watch is not None:
+            self._watch.cancel()
         await self.health.enter_graceful_shutdown()
         log.info(
             "shutting down: health NOT_SERVING, draining in-flight calls (grace %.1f s)", grace

@@ -21,6 +21,7 @@ from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.cache_key import cache_key
 from soundloom_server.engine.encode import FORMAT_SUFFIX
 from soundloom_server.engine.errors import Cancelled, InvalidArgument
+from soundloom_server.engine.footprint import check_footprint, default_render_budget_bytes
 from soundloom_server.engine.package import package_scene
 from soundloom_server.engine.pipeline import generate_scene, plan_scene
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
@@ -115,10 +116,17 @@ def check_asset_id(asset_id: str) -> None:
 class Servicer:
     """The service's RPCs over one asset store and one render queue."""
 
-    def __init__(self, store: AssetStore, queue: RenderQueue, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        store: AssetStore,
+        queue: RenderQueue,
+        metrics: Metrics,
+        max_render_bytes: int | None = None,
+    ) -> None:
         self.store = store
         self.queue = queue
         self.metrics = metrics
+        self.max_render_bytes = max_render_bytes or default_render_budget_bytes()
         self.draining = False
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -195,6 +203,10 @@ class Servicer:
         """accepted → progress* → plan → asset → chunk* → done; `deadline` is loop time."""
         started = time.perf_counter()
         source, options = self.parse_generate(request)
+        if isinstance(
+            source, ScenePlan
+        ):  # refused before it queues; described scenes after planning
+            check_footprint(source, options, self.max_render_bytes)
         key = cache_key(source, options)
         with self.store.pinned(key):
             files = await self._open_all(key)
@@ -279,12 +291,15 @@ class Servicer:
                 return Rendered(existing, 0.0)
             staged = self.store.staging_dir()
             try:
-                scene = generate_scene(source, options, progress, cancelled)  # type: ignore[arg-type]
+                plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
+                check_footprint(plan, options, self.max_render_bytes)
+                scene = generate_scene(plan, options, progress, cancelled)  # type: ignore[arg-type]
                 if cancelled():
                     raise Cancelled("rendering was cancelled")
                 progress("encode", 0.0, "")
                 path = staged / f"scene{FORMAT_SUFFIX[options.format]}"
-                asset = package_scene(scene, options, path, key)
+                with self.store.writing():
+                    asset = package_scene(scene, options, path, key)
                 progress("encode", 1.0, "")
                 info = asset_info(asset, key, options)
                 stored = self.store.commit(key, staged, info, plan_to_proto(scene.plan))

@@ -10,6 +10,7 @@ checks each file's sha256 when it is opened: a corrupt asset is discarded.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -40,6 +41,14 @@ MANIFEST = "manifest.json"
 # their inode, size or times, so that streaming a long WAV does not hash it per request.
 ALWAYS_HASH_BYTES = 4 << 20
 USE_PERSIST_S = 60.0
+
+
+class StoreUnwritable(OSError):
+    """The store's disk refuses writes (read-only, full, or not a directory); names the store."""
+
+
+# Write failures that say the disk, not the request, is at fault.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM})
 
 
 class CorruptAsset(Exception):
@@ -117,10 +126,16 @@ class AssetStore:
     """Assets by id on disk, under a size cap, least recently used evicted first."""
 
     def __init__(
-        self, root: Path, max_bytes: int, on_evict: Callable[[str], None] | None = None
+        self,
+        root: Path,
+        max_bytes: int,
+        on_evict: Callable[[str], None] | None = None,
+        min_free_bytes: int = 0,
     ) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self.min_free_bytes = min_free_bytes
+        self.writable = True
         self._objects = self.root / "objects"
         self._staging = self.root / "staging"
         self._on_evict = on_evict
@@ -130,11 +145,48 @@ class AssetStore:
         self._pins: Counter[str] = Counter()
         self._verified: dict[tuple[str, str], tuple[int, int, int, int]] = {}
         self._persisted_use: dict[str, float] = {}
-        self._objects.mkdir(parents=True, exist_ok=True)
-        # Staging left by a crash is never half of a committed asset: drop it.
-        _remove_inside(self._staging)
-        self._staging.mkdir(parents=True, exist_ok=True)
+        try:
+            self._objects.mkdir(parents=True, exist_ok=True)
+            # Staging left by a crash is never half of a committed asset: drop it.
+            _remove_inside(self._staging)
+            self._staging.mkdir(parents=True, exist_ok=True)
+            self._probe()
+        except OSError as exc:
+            raise self._unwritable(exc) from None
         self._load_index()
+
+    # ------------------------------------------------------------ disk health
+
+    def _unwritable(self, exc: OSError) -> StoreUnwritable:
+        self.writable = False
+        return StoreUnwritable(exc.errno, f"store {self.root} cannot be written: {exc.strerror}")
+
+    def _probe(self) -> None:
+        with tempfile.NamedTemporaryFile(dir=self._staging, prefix="probe-") as handle:
+            handle.write(b"x")
+            handle.flush()
+
+    def check_writable(self) -> bool:
+        """Try a small write now; `writable` says the result (health reports it)."""
+        try:
+            self._probe()
+        except OSError:
+            self.writable = False
+        else:
+            self.writable = True
+        return self.writable
+
+    @contextlib.contextmanager
+    def _disk_errors(self) -> Iterator[None]:
+        """Disk failures as StoreUnwritable (UNAVAILABLE to callers), remembered for health."""
+        try:
+            yield
+        except StoreUnwritable:
+            raise
+        except OSError as exc:
+            if exc.errno in _DISK_ERRNOS:
+                raise self._unwritable(exc) from None
+            raise
 
     # ------------------------------------------------------------ index
 
@@ -242,12 +294,28 @@ class AssetStore:
 
     def staging_dir(self) -> Path:
         """A fresh private directory to build an asset in, on the store's filesystem."""
-        return Path(tempfile.mkdtemp(prefix="asset-", dir=self._staging))
+        with self._disk_errors():
+            return Path(tempfile.mkdtemp(prefix="asset-", dir=self._staging))
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around writes into a staging directory: a full or read-only disk is StoreUnwritable."""
+        with self._disk_errors():
+            yield
 
     def commit(
         self, asset_id: str, staged: Path, info: pb.AssetInfo, plan: pb.ScenePlan
     ) -> StoredAsset:
         """Move a staged asset into place atomically (fsync, rename) and evict to the cap."""
+        with self._disk_errors():
+            stored = self._commit(asset_id, staged, info, plan)
+        self.writable = True
+        self._evict(keep=asset_id)
+        return stored
+
+    def _commit(
+        self, asset_id: str, staged: Path, info: pb.AssetInfo, plan: pb.ScenePlan
+    ) -> StoredAsset:
         manifest = {
             "info": json_format.MessageToDict(info, preserving_proto_field_name=True),
             "plan": json_format.MessageToDict(plan, preserving_proto_field_name=True),
@@ -272,7 +340,6 @@ class AssetStore:
             self._sizes[asset_id] = _dir_bytes(final)
             self._sizes.move_to_end(asset_id)
             self._manifests[asset_id] = stored
-        self._evict(keep=asset_id)
         return stored
 
     def discard(self, asset_id: str) -> None:
@@ -303,18 +370,26 @@ class AssetStore:
                 if self._pins[asset_id] <= 0:
                     del self._pins[asset_id]
 
+    def _free_shortfall(self) -> int:
+        """Bytes to free so the disk keeps `min_free_bytes` (0 when it does, or no floor)."""
+        if self.min_free_bytes <= 0:
+            return 0
+        return max(self.min_free_bytes - _free_bytes(self.root), 0)
+
     def _evict(self, keep: str | None) -> None:
         victims = []
+        short = self._free_shortfall()
         with self._lock:
             total = sum(self._sizes.values())
             for asset_id, size in self._sizes.items():
-                if total <= self.max_bytes:
+                if total <= self.max_bytes and short <= 0:
                     break
                 if asset_id != keep and asset_id not in self._pins:
                     victims.append(asset_id)
                     total -= size
+                    short -= size
         for asset_id in victims:
-            log.info("store: evicting %s (least recently used)", asset_id)
+            log.info("store: evicting %s (least recently used, or the disk is short)", asset_id)
             self.discard(asset_id)
             if self._on_evict is not None:
                 self._on_evict(asset_id)
@@ -322,6 +397,13 @@ class AssetStore:
 
 def _is_plain(path: Path) -> bool:
     return not path.is_symlink() and path.is_file()
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return 0
 
 
 def _fd_sha256(fd: int) -> str:
