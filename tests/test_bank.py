@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -330,3 +331,52 @@ def test_ray_build_gives_the_same_files_as_jobs(tmp_path: Path) -> None:
     assert (summary["rendered"], summary["failed"]) == (6, 0)
     assert files_by_name(tmp_path / "ray") == files_by_name(tmp_path / "jobs")
     check_folder(tmp_path / "ray")
+
+
+def _children(pid: int) -> set[int]:
+    """Process ids whose parent is `pid` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_parallel_build_leaves_no_worker_behind(tmp_path: Path, signum: int) -> None:
+    manifest = write_manifest(tmp_path, 40, duration=3.0, sample_rate=48000)
+    env = {**os.environ, "SOUNDLOOM_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "soundloom.cli", "bank", "build", str(manifest), "--jobs", "2"]
+    build = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline and build.poll() is None:
+            workers = _children(build.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the build never started its workers"
+        build.send_signal(signum)  # the parent alone, as a user's kill or an OOM kill does
+        build.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        survivors = [p for p in workers if _alive(p)]
+        assert not survivors, f"workers {survivors} outlived the build"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(build.pid, signal.SIGKILL)
+        build.wait()

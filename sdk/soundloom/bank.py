@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Mapping
@@ -387,7 +388,12 @@ class _Runner:
             from concurrent.futures import ProcessPoolExecutor
 
             # spawn, not fork: the driver has threads, and CUDA cannot be used in a forked child.
-            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(
+                jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         else:
             self.pool = ThreadPoolExecutor(1)
 
@@ -415,6 +421,24 @@ class _Runner:
             self.client.close()
         if self.owns_ray:
             self.ray.shutdown()
+
+
+PARENT_CHECK_S = 0.25
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a worker process: exit at once when the build that started it is gone.
+
+    A killed build (SIGKILL leaves it no chance to stop its pool) would otherwise leave its
+    workers waiting on a dead pipe forever; once orphaned, a process's parent id changes.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 # ---------------------------------------------------------------- build
