@@ -251,6 +251,21 @@ def test_engine_spectrum_is_harmonic_at_the_firing_frequency() -> None:
     assert revving.max() > 2.0 * np.median(revving[:3]) or revving.max() > 1.5 * revving.min()
 
 
+def test_engine_firings_are_bursts_of_combustion_noise() -> None:
+    size = 0.5
+    nominal = firing_hz(idle_rpm(size), cylinders(size))
+
+    def signature(x: np.ndarray) -> bool:
+        # Each firing is a gas blast and a knock, not just a harmonic: the broadband part's
+        # envelope pulses once per firing.
+        band = signal.butter(4, [500, 5000], "bandpass", fs=SR, output="sos")
+        env = frame_rms(signal.sosfilt(band, mono(x)), 0.002)
+        lag, corr = peak_lag(env, 0.002, 0.6 / nominal, 1.5 / nominal)
+        return bool(abs(lag * nominal - 1.0) < 0.06 and corr > 0.5)
+
+    check(signature, render("engine", 4.0, size=size), render("machine_hum", 4.0))
+
+
 def test_machine_hum_is_mains_harmonics() -> None:
     def signature(x: np.ndarray) -> bool:
         shares = [comb_share(x, mains, 12, 0.01) for mains in (50.0, 60.0)]

@@ -56,8 +56,73 @@ def rpm_curve(
     return rpm
 
 
+def throttle_load(rpm: np.ndarray, idle: float, low_sr: int) -> np.ndarray:
+    """Engine load 0..1: high while the revs climb (throttle open), low when coasting or idling."""
+    # Only an open throttle accelerates the crank, so the rise rate says how hard it is pushed.
+    climb = np.gradient(rpm) * low_sr / (4000.0 * idle / 800.0)
+    smooth = dsp.filt(dsp.lowpass(8.0, low_sr, order=1), np.clip(climb, 0.0, 1.0))
+    high = np.clip((rpm / idle - 1.0) / 4.0, 0.0, 1.0)  # a spinning engine still draws gas
+    return np.clip(0.1 + 0.6 * smooth + 0.4 * high, 0.0, 1.0).astype(np.float32)
+
+
+def firing_stream(
+    rng: np.random.Generator, rpm: np.ndarray, low_sr: int, cyl: int, idle: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(firing index, phase within the firing 0..1, per-firing strength) over the buffer."""
+    # The crank speeds up at each power stroke and drags through compression: the firing
+    # interval varies by a percent or two from one combustion to the next.
+    jitter = 1.0 + 0.012 * rng.standard_normal(rpm.shape[0] // max(1, low_sr // 400) + 2)
+    jitter = np.repeat(jitter, max(1, low_sr // 400))[: rpm.shape[0]]
+    phase = phase_cycles(rpm * cyl / 120.0 * jitter, low_sr) + rng.uniform()
+    firing = phase.astype(np.int64)
+    frac = (phase - firing).astype(np.float32)
+    # Per-cylinder imbalance repeats every cycle (half-order rumble); each combustion also
+    # burns a different charge (cycle-to-cycle variation of 10-20 % in real engines).
+    balance = rng.uniform(0.9, 1.1, cyl)
+    combustion = np.clip(1.0 + 0.18 * rng.standard_normal(int(firing[-1]) + 1), 0.3, 1.8)
+    # Load: more throttle, more gas in each charge.
+    amp = balance[firing % cyl] * combustion[firing] * np.sqrt(rpm / idle)
+    return firing, frac, amp.astype(np.float32)
+
+
+def exhaust_pipe_ir(rng: np.random.Generator, low_sr: int, size: float) -> np.ndarray:
+    """A tail pipe's impulse response: echoes every round trip, each darker and weaker."""
+    length_m = rng.uniform(1.6, 2.4) * (0.8 + 0.6 * size)  # bigger vehicles, longer pipes
+    trip = max(2, round(2.0 * length_m / 343.0 * low_sr))
+    ir = np.zeros(trip * 10 + 1)
+    ir[::trip] = (-0.55) ** np.arange(11)  # the open end reflects inverted
+    ir[0] = 1.0
+    # Losses at the walls and the open end grow with frequency: smear each echo.
+    return dsp.filt(dsp.lowpass(700.0, low_sr, order=1), ir).astype(np.float32)
+
+
+def valve_train(
+    rng: np.random.Generator, firing: np.ndarray, frac: np.ndarray, amp: np.ndarray, low_sr: int
+) -> np.ndarray:
+    """The block's mechanical noise (unit RMS): combustion knock and valve ticks ringing it."""
+    m = firing.shape[0]
+    onsets = np.flatnonzero(np.diff(firing) > 0) + 1
+    # Each combustion knocks the block; between firings, valves seat (the "sewing machine"
+    # ticking of an idle): a few ticks per firing interval, loosely timed.
+    if onsets.size == 0:
+        return np.zeros(m, np.float32)
+    period = np.diff(onsets, append=onsets[-1] + 1).astype(np.float64)
+    knocks = dsp.impulses(m, onsets, amp[onsets] * rng.uniform(0.6, 1.0, onsets.shape[0]))
+    at = np.asarray([0.3, 0.55, 0.8])
+    ticks = onsets[:, None] + period[:, None] * (at + rng.normal(0, 0.03, (onsets.size, 3)))
+    ticks = np.clip(ticks.astype(np.int64).ravel(), 0, m - 1)
+    hits = knocks + dsp.impulses(m, ticks, 0.35 * rng.uniform(0.3, 1.0, ticks.shape[0]))
+    # Each hit is a millisecond of broadband rattle: the block is too damped to ring a pitch.
+    r = float(np.exp(-1.0 / (0.0015 * low_sr)))
+    env = dsp.filt(np.array([[1.0 - r, 0.0, 0.0, 1.0, -r, 0.0]]), hits)
+    ring = dsp.filt(dsp.bandpass(1000.0, 5000.0, low_sr), env * dsp.white(rng, m))
+    hiss = dsp.filt(dsp.bandpass(800.0, 5000.0, low_sr), dsp.white(rng, m))  # fans, belts
+    ring *= np.float32(1.0 / (dsp.rms_of(ring) + 1e-9))
+    return ring + np.float32(0.5) * hiss / np.float32(dsp.rms_of(hiss) + 1e-9)
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Firing-pulse waveform indexed by the crank phase, through exhaust and muffler filters."""
+    """Combustion pulses and their turbulent blast through a pipe and a muffler, plus clatter."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
     k = dsp.low_rate_factor(sr, 12000)
@@ -65,30 +130,28 @@ def synth(req: SynthRequest) -> np.ndarray:
     cyl = cylinders(size)
     idle = idle_rpm(size) * rng.uniform(0.97, 1.03)
     rpm = rpm_curve(rng, m, low_sr, idle, req.word("action") == "rev", intensity)
-    phase = phase_cycles(rpm * cyl / 120.0, low_sr) + rng.uniform()
-    firing = phase.astype(np.int64)
-    frac = (phase - firing).astype(np.float32)
-    # Per-cylinder imbalance repeats every cycle; per-combustion variation does not.
-    balance = rng.uniform(0.9, 1.1, cyl)
-    combustion = 1.0 + 0.07 * rng.standard_normal(int(firing[-1]) + 1)
-    amp = (balance[firing % cyl] * combustion[firing]).astype(np.float32)
-    # Load: the pulses grow with rpm (more throttle, more gas).
-    amp *= np.sqrt(rpm / idle).astype(np.float32)
-    pulses = amp * np.exp(np.float32(-7.0) * frac)
-    clatter = dsp.white(rng, m) * pulses * np.exp(np.float32(-30.0) * frac)
-    scale = 1.25 - 0.5 * size  # longer pipes, lower resonances
-    exhaust = dsp.cascade(
-        dsp.highpass(20.0, low_sr),
-        dsp.peak(85.0 * scale, 2.5, 9.0, low_sr),
-        dsp.peak(210.0 * scale, 3.5, 8.0, low_sr),
-        dsp.peak(480.0 * scale, 4.0, 6.0, low_sr),
-        dsp.lowpass(900.0 + 600.0 * intensity, low_sr, order=2),
+    firing, frac, amp = firing_stream(rng, rpm, low_sr, cyl, idle)
+    load = throttle_load(rpm, idle, low_sr)
+    amp *= 0.6 + 1.4 * load  # an open throttle fills each cylinder: louder firings
+    # Each exhaust valve opening releases a pressure step that decays through the stroke...
+    pulses = amp * np.exp(np.float32(-6.0) * frac)
+    # ...and a turbulent gas blast gated by each firing (the "chuff"), which grows with the
+    # gas flow: faint at idle, a roar under load.
+    blast = dsp.white(rng, m) * amp * np.exp(np.float32(-12.0) * frac) * (0.75 + 1.5 * load)
+    blast = dsp.filt(dsp.bandpass(150.0, 2500.0, low_sr), blast)
+    source = pulses + blast
+    scale = 1.25 - 0.5 * size  # larger mufflers, lower chambers
+    muffler = dsp.cascade(
+        dsp.highpass(25.0, low_sr),
+        dsp.peak(rng.uniform(70.0, 100.0) * scale, 2.0, 8.0, low_sr),
+        dsp.peak(rng.uniform(180.0, 240.0) * scale, 3.0, 5.0, low_sr),
+        dsp.lowpass(1000.0 + 1200.0 * intensity, low_sr, order=2),
         dsp.lowpass(dsp.distance_cutoff(distance) / 3.0, low_sr),
     )
-    mono = dsp.filt(exhaust, pulses)
-    # Valve train and injector tick: a little high clatter on each firing.
-    rattle = dsp.filt(dsp.bandpass(1200.0, 3500.0, low_sr), clatter)
-    mono += np.float32(0.15 * (1.0 - 0.7 * distance)) * rattle
+    mono = dsp.filt(muffler, dsp.convolve(source, exhaust_pipe_ir(rng, low_sr, size), m))
+    mono += valve_train(rng, firing, frac, amp, low_sr) * np.float32(
+        0.14 * (1.0 - 0.7 * distance) * (1.2 - 0.7 * size) * dsp.rms_of(mono)
+    )
     out = dsp.widen(dsp.upsample(mono, k, n), sr, width=0.4)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
