@@ -338,6 +338,17 @@ def test_pass_by_pitch_drops_and_pans_left_to_right() -> None:
     check(signature, render("pass_by", 5.0), render("engine", 5.0, action="rev"))
 
 
+def test_pass_by_is_brightest_and_loudest_as_it_passes() -> None:
+    # Tyre roar and engine are heard through 1/r and air absorption: the highs thin out as
+    # the car draws away, more than the level alone would.
+    x = render("pass_by", 5.0)
+    env = frame_rms(x, 0.1)
+    top = int(np.argmax(env))
+    assert 0.3 < top / env.shape[0] < 0.6
+    near, far = x[(top - 2) * 4800 : (top + 3) * 4800], x[int(0.85 * x.shape[0]) :]
+    assert band_share(near, 1500, 20000) > 1.4 * band_share(far, 1500, 20000)
+
+
 @pytest.mark.parametrize("action", ["open", "close"])
 def test_drawer_close_knocks_harder_than_open(action: str) -> None:
     x = frame_rms(render("drawer", 1.5, seed=3, action=action), 0.01)

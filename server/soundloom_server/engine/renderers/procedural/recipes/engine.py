@@ -121,15 +121,18 @@ def valve_train(
     return ring + np.float32(0.5) * hiss / np.float32(dsp.rms_of(hiss) + 1e-9)
 
 
-def synth(req: SynthRequest) -> np.ndarray:
-    """Combustion pulses and their turbulent blast through a pipe and a muffler, plus clatter."""
-    sr, n, rng = req.sample_rate, req.frames, req.rng
-    intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
-    k = dsp.low_rate_factor(sr, 12000)
-    low_sr, m = sr // k, n // k + 2
+def engine_sound(
+    rng: np.random.Generator,
+    rpm: np.ndarray,
+    low_sr: int,
+    size: float,
+    intensity: float,
+    distance: float,
+) -> dsp.Audio:
+    """The engine heard from outside at `low_sr`: exhaust through pipe and muffler, plus block."""
+    m = rpm.shape[0]
     cyl = cylinders(size)
-    idle = idle_rpm(size) * rng.uniform(0.97, 1.03)
-    rpm = rpm_curve(rng, m, low_sr, idle, req.word("action") == "rev", intensity)
+    idle = float(np.min(rpm))
     firing, frac, amp = firing_stream(rng, rpm, low_sr, cyl, idle)
     load = throttle_load(rpm, idle, low_sr)
     amp *= 0.6 + 1.4 * load  # an open throttle fills each cylinder: louder firings
@@ -152,6 +155,18 @@ def synth(req: SynthRequest) -> np.ndarray:
     mono += valve_train(rng, firing, frac, amp, low_sr) * np.float32(
         0.14 * (1.0 - 0.7 * distance) * (1.2 - 0.7 * size) * dsp.rms_of(mono)
     )
+    return mono
+
+
+def synth(req: SynthRequest) -> np.ndarray:
+    """Combustion pulses and their turbulent blast through a pipe and a muffler, plus clatter."""
+    sr, n, rng = req.sample_rate, req.frames, req.rng
+    intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
+    k = dsp.low_rate_factor(sr, 12000)
+    low_sr, m = sr // k, n // k + 2
+    idle = idle_rpm(size) * rng.uniform(0.97, 1.03)
+    rpm = rpm_curve(rng, m, low_sr, idle, req.word("action") == "rev", intensity)
+    mono = engine_sound(rng, rpm, low_sr, size, intensity, distance)
     out = dsp.widen(dsp.upsample(mono, k, n), sr, width=0.4)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
