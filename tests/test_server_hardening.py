@@ -310,3 +310,82 @@ def test_a_full_disk_is_unavailable_naming_the_store_and_health_says_so(
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert call(server, "/v1/generate", _beds(1, 1.0))[0] == 200
+
+
+# ------------------------------------------------------------------ connections
+
+
+def _connect(server_url: str) -> Any:
+    import socket
+
+    host, port = server_url.rsplit("/", 1)[-1].split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def _closed_by_server(sock: Any, within_s: float) -> bool:
+    sock.settimeout(within_s)
+    try:
+        return sock.recv(1) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_idle_and_half_sent_connections_are_closed(start_server: Any) -> None:
+    server = start_server(idle_timeout_s=0.5)
+    idle = _connect(server.http_url)
+    half = _connect(server.http_url)
+    half.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+    try:
+        assert _closed_by_server(idle, 5.0)
+        assert _closed_by_server(half, 5.0)
+    finally:
+        idle.close()
+        half.close()
+
+
+def test_many_idle_sockets_do_not_lock_out_a_new_client(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+    import time
+
+    def low_fd_limit() -> None:  # the server runs out of descriptors quickly, as under attack
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    command = [sys.executable, "-m", "soundloom.cli", "serve", "--store", str(tmp_path / "s")]
+    command += ["--grpc-port", "0", "--http-port", "0", "--workers", "1"]  # default cap
+    serve = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=low_fd_limit,
+    )
+    sockets = []
+    try:
+        line = serve.stdout.readline()  # "soundloom serve: grpc HOST:PORT http URL"
+        grpc_target, http_url = line.split()[3], line.split()[5]
+        for _ in range(400):  # more than the server's descriptors
+            try:
+                sockets.append(_connect(http_url))
+            except OSError:
+                break
+        time.sleep(0.5)
+        with urllib_request(http_url + "/healthz") as response:
+            assert response.status == 200
+        stub = pb_grpc.SoundloomStub(grpc.insecure_channel(grpc_target))
+        assert stub.ListBackends(pb.ListBackendsRequest(), timeout=10).backends
+        assert serve.poll() is None
+    finally:
+        for sock in sockets:
+            sock.close()
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+def urllib_request(url: str) -> Any:
+    import urllib.request
+
+    return urllib.request.urlopen(url, timeout=10)

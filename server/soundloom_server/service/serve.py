@@ -58,6 +58,19 @@ def add_serve_command(commands: Any) -> None:
         help="store size cap, least recently used evicted (default 2G)",
     )
     serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="close a connection that sends no complete request in S seconds (default 15)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=1024,
+        help="HTTP connections held at once; the longest-idle makes room (default 1024)",
+    )
+    serve.add_argument(
         "--store-min-free",
         type=parse_size,
         default=0,
@@ -100,6 +113,14 @@ def _config(args: argparse.Namespace) -> Any:
     ):
         if value < low or value > 65535:
             raise InvalidArgument(flag, f"must be in [{low}, 65535], got {value}")
+    if not 1 <= args.max_connections <= 65535:
+        raise InvalidArgument(
+            "--max-connections", f"must be in [1, 65535], got {args.max_connections}"
+        )
+    if not 0.1 <= args.idle_timeout <= 3600:
+        raise InvalidArgument(
+            "--idle-timeout", f"must be in [0.1, 3600] seconds, got {args.idle_timeout}"
+        )
     if not 0 <= args.grace <= 3600:
         raise InvalidArgument("--grace", f"must be in [0, 3600] seconds, got {args.grace}")
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -121,6 +142,8 @@ def _config(args: argparse.Namespace) -> Any:
         grace_s=args.grace,
         max_render_bytes=args.max_render_bytes,
         store_min_free_bytes=args.store_min_free,
+        idle_timeout_s=args.idle_timeout,
+        max_connections=args.max_connections,
     )
 
 

@@ -21,6 +21,7 @@ from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
 from soundloom_server.engine.footprint import default_render_budget_bytes
 from soundloom_server.service.auth import BearerTokenInterceptor
+from soundloom_server.service.connections import listen
 from soundloom_server.service.gateway import MAX_BODY_BYTES, build_app
 from soundloom_server.service.grpc_transport import DecodeGuardInterceptor, GrpcServicer
 from soundloom_server.service.metrics import Metrics
@@ -30,6 +31,8 @@ from soundloom_server.service.store import AssetStore
 
 log = logging.getLogger("soundloom.server")
 STORE_PROBE_S = 1.0  # how often an unwritable store is tried again
+GRPC_MAX_IDLE_MS = 5 * 60_000  # channels reconnect transparently after an idle close
+GRPC_KEEPALIVE_MS = 60_000  # pings find peers that vanished without a FIN
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Soundloom"].full_name
 MAX_CONCURRENT_RPCS = 4096
@@ -52,6 +55,10 @@ class ServerConfig:
     grace_s: float = 30.0
     max_render_bytes: int | None = None  # None = half of memory shared by the workers
     store_min_free_bytes: int = 0  # evict while the disk has less free than this
+    # Connections: an HTTP connection that sends no complete request in this long is closed;
+    # at most this many are held (the longest-idle one makes room for a new client).
+    idle_timeout_s: float = 15.0
+    max_connections: int = 1024
 
 
 class BindError(OSError):
@@ -111,6 +118,7 @@ class SoundloomServer:
         self._grpc: grpc.aio.Server | None = None
         self._runner: web.AppRunner | None = None
         self._watch: asyncio.Task[None] | None = None
+        self._listener: asyncio.Server | None = None
 
     @property
     def serving(self) -> bool:
@@ -135,6 +143,12 @@ class SoundloomServer:
                 # A second server must not silently share the port (REFERENCE.md, gRPC).
                 ("grpc.so_reuseport", 0),
                 ("grpc.max_receive_message_length", MAX_BODY_BYTES),
+                # A TCP connection that never completes its HTTP/2 handshake, or an idle one,
+                # is closed rather than held (each costs a file descriptor).
+                ("grpc.server_handshake_timeout_ms", int(config.idle_timeout_s * 1000)),
+                ("grpc.max_connection_idle_ms", GRPC_MAX_IDLE_MS),
+                ("grpc.keepalive_time_ms", GRPC_KEEPALIVE_MS),
+                ("grpc.keepalive_timeout_ms", 20_000),
             ],
             maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
         )
@@ -189,28 +203,27 @@ class SoundloomServer:
         config = self.config
         app = build_app(self.servicer, self.metrics, self._healthy, config.token)
         runner = web.AppRunner(
-            app, handler_cancellation=True, shutdown_timeout=config.grace_s, access_log=None
+            app,
+            handler_cancellation=True,
+            shutdown_timeout=config.grace_s,
+            access_log=None,
+            keepalive_timeout=config.idle_timeout_s,
         )
         await runner.setup()
         context = None
         if self.tls:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(str(config.tls_cert), str(config.tls_key))
-        site = web.TCPSite(
-            runner,
-            config.host,
-            config.http_port,
-            ssl_context=context,
-            reuse_port=False,
-        )
         try:
-            await site.start()
+            listener = await listen(
+                runner, config.host, config.http_port, config.max_connections, context
+            )
         except OSError as exc:
             await runner.cleanup()
             address = _host_port(config.host, config.http_port)
             raise BindError("--http-port", f"cannot listen on {address}: {exc.strerror}") from None
-        self._runner = runner
-        self.http_port = int(runner.addresses[0][1])
+        self._runner, self._listener = runner, listener
+        self.http_port = int(listener.sockets[0].getsockname()[1])
 
     def _healthy(self) -> bool:
         # A store that cannot write cannot take a render: say so to load balancers.
@@ -266,6 +279,8 @@ class SoundloomServer:
         draining = []
         if self._grpc is not None:
             draining.append(self._grpc.stop(remaining))
+        if self._listener is not None:
+            self._listener.close()  # no new connections; the runner drains the open ones
         if self._runner is not None:
             draining.append(self._runner.cleanup())
         await asyncio.gather(*draining)
