@@ -389,3 +389,79 @@ def urllib_request(url: str) -> Any:
     import urllib.request
 
     return urllib.request.urlopen(url, timeout=10)
+
+
+# ------------------------------------------------------------------ cancellation inside a render
+
+
+def _cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _long_beds() -> pb.GenerateSceneRequest:
+    events = [
+        pb.Event(
+            id=f"{name}-1", kind=pb.EVENT_KIND_AMBIENCE, caption=name, recipe=name, duration_s=600
+        )
+        for name in ("wind", "stream")
+    ]
+    return pb.GenerateSceneRequest(
+        plan=pb.ScenePlan(duration_s=600, events=events),
+        options=pb.RenderOptions(seed=77, format=pb.AUDIO_FORMAT_WAV),
+    )
+
+
+def _cpu_after(settle_s: float = 0.5, window_s: float = 2.0) -> float:
+    import time
+
+    time.sleep(settle_s)  # the goal: the render stops within this
+    before = _cpu_s()
+    time.sleep(window_s)
+    return _cpu_s() - before
+
+
+def test_a_passed_deadline_stops_the_render_inside_long_beds(start_server: Any) -> None:
+    server = start_server(workers=1)
+    stub = pb_grpc.SoundloomStub(grpc.insecure_channel(server.grpc_target))
+    with pytest.raises(grpc.RpcError) as caught:
+        list(stub.GenerateScene(_long_beds(), timeout=1.0))
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    burned = _cpu_after()
+    assert burned < 0.3, f"the abandoned render burned {burned:.2f} CPU-s after stopping"
+    assert server.metrics.renders.value("cancelled") == 1
+
+
+def test_a_client_that_disconnects_stops_the_render(start_server: Any) -> None:
+    import time
+
+    server = start_server(workers=1)
+    body = json.dumps(
+        {
+            "plan": {
+                "duration_s": 600,
+                "events": [
+                    {
+                        "id": "w",
+                        "kind": "EVENT_KIND_AMBIENCE",
+                        "caption": "wind",
+                        "recipe": "wind",
+                        "duration_s": 600,
+                    }
+                ],
+            },
+            "options": {"seed": "78"},
+        }
+    ).encode()
+    sock = _connect(server.http_url)
+    sock.sendall(
+        b"POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    time.sleep(1.0)  # the render is under way
+    sock.close()
+    burned = _cpu_after()
+    assert burned < 0.3, f"the abandoned render burned {burned:.2f} CPU-s after the client left"

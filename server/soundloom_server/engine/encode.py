@@ -28,6 +28,7 @@ import numpy as np
 import soundfile as sf
 
 from soundloom_server.engine.audio import LoopPoints, Marker
+from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.wav import check_audio_args, quantize, read_wav_metadata, write_wav
 
@@ -72,6 +73,7 @@ def vorbis_comments(
 def _write_blocks(f: sf.SoundFile, data: np.ndarray, sample_rate: int) -> None:
     block = max(1, int(sample_rate * BLOCK_S))
     for start in range(0, data.shape[0], block):
+        raise_if_cancelled()
         f.write(data[start : start + block])
 
 

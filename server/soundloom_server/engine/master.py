@@ -16,6 +16,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 from soundloom_server.engine import loudness as lm
+from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.loudness import LoudnessReport
 
 LOOKAHEAD_S = 0.005  # attack ramp: the gain is fully down when the peak arrives
@@ -259,6 +260,7 @@ def master(
         # Rounds use the fast loudness estimate; the report then measures exactly, and a miss
         # beyond the aim (rare: heavy limiting) buys one more pass.
         for _ in range(MAX_ROUNDS):
+            raise_if_cancelled()
             runs = limiter.runs(gain_db, sample_rate)
             level = round_level(gain_db, runs)
             if abs(level - target_lufs) <= AIM_LU:

@@ -15,6 +15,7 @@ from scipy import ndimage, signal
 
 from soundloom_server.engine import reverb
 from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
+from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.plan import Event, EventKind, ScenePlan
 
 STEMS = ("ambience", "sfx")
@@ -185,6 +186,7 @@ def mix_scene(
     total = seconds_to_frames(plan.duration_s, sample_rate)
     dry = {name: np.zeros((total, channels), dtype=np.float32) for name in STEMS}
     for i, event in enumerate(plan.events):
+        raise_if_cancelled()
         clip = clips.get(event.id)
         if clip is None:
             raise KeyError(f"events[{i}] ({event.id!r}) has no rendered clip")

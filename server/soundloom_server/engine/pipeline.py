@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from soundloom_server.engine.audio import Clip, LoopPoints, Marker, seconds_to_frames
+from soundloom_server.engine.cancellation import cancel_scope
 from soundloom_server.engine.errors import Cancelled
 from soundloom_server.engine.loop import level_matched_start, loop_tail_frames, make_loop
 from soundloom_server.engine.loudness import LoudnessReport
@@ -69,6 +70,13 @@ def render_scene(
     cancelled: CancelFn | None = None,
 ) -> MasteredScene:
     """Render every event, mix, (loop) and master: the scene as final audio in memory."""
+    with cancel_scope(cancelled):
+        return _render_scene(plan, options, progress, cancelled)
+
+
+def _render_scene(
+    plan: ScenePlan, options: RenderOptions, progress: ProgressFn, cancelled: CancelFn | None
+) -> MasteredScene:
     validate_plan(plan)
     validate_options(options)
     _check_backends(plan, options)

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import fft, signal
 
+from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.errors import InvalidArgument
 
 _BAND_EDGES_HZ = (250.0, 2000.0, 6000.0)  # low | mid | high | air
@@ -195,6 +196,7 @@ def _convolve(
     hop = size - ir_frames + 1
     ir_spectra = _ir_spectrum(environment, sample_rate, seed, size)
     for start in range(0, min(mid.shape[0], keep), hop):
+        raise_if_cancelled()
         spectrum = fft.rfft(mid[start : start + hop], n=size)
         end = min(start + size, keep)
         for ch in range(out.shape[1]):

@@ -19,6 +19,7 @@ import grpc
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.cache_key import cache_key
+from soundloom_server.engine.cancellation import cancel_scope
 from soundloom_server.engine.encode import FORMAT_SUFFIX
 from soundloom_server.engine.errors import Cancelled, InvalidArgument
 from soundloom_server.engine.footprint import check_footprint, default_render_budget_bytes
@@ -298,7 +299,7 @@ class Servicer:
                     raise Cancelled("rendering was cancelled")
                 progress("encode", 0.0, "")
                 path = staged / f"scene{FORMAT_SUFFIX[options.format]}"
-                with self.store.writing():
+                with self.store.writing(), cancel_scope(cancelled):
                     asset = package_scene(scene, options, path, key)
                 progress("encode", 1.0, "")
                 info = asset_info(asset, key, options)
