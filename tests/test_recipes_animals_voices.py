@@ -1,0 +1,161 @@
+"""Acoustic signatures of the animal-call and wordless-voice recipes, measured on rendered audio.
+
+Each test checks features that white noise and the neighbouring recipes do not share: voicing
+(a periodic source), the pitch range and contour of the gesture, and its rhythm.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
+
+SR = 48000
+FRAME = 0.04
+
+
+def recipe(name: str) -> Recipe:
+    module = importlib.import_module(f"soundloom_server.engine.renderers.procedural.recipes.{name}")
+    return module.RECIPE
+
+
+def render(name: str, seconds: float, seed: int = 3, **params: object) -> np.ndarray:
+    r = recipe(name)
+    request = SynthRequest(
+        int(seconds * SR), SR, np.random.default_rng(seed), r.resolve_params(params)
+    )
+    return np.asarray(r.synth(request)).mean(axis=1)
+
+
+def white(seconds: float) -> np.ndarray:
+    return np.random.default_rng(0).standard_normal(int(seconds * SR)) * 0.1
+
+
+def frames(x: np.ndarray, frame_s: float = FRAME) -> np.ndarray:
+    hop = int(frame_s * SR)
+    return x[: x.shape[0] // hop * hop].reshape(-1, hop)
+
+
+def level_db(x: np.ndarray, frame_s: float = 0.005) -> np.ndarray:
+    """Frame rms in dB re the loudest frame."""
+    rms = np.sqrt((frames(x, frame_s) ** 2).mean(axis=1))
+    return 20 * np.log10(rms / rms.max() + 1e-9)
+
+
+def pitch_track(x: np.ndarray, low: float = 150.0, high: float = 1200.0) -> np.ndarray:
+    """f0 (Hz) per 40 ms frame where the frame is loud and clearly periodic, else NaN."""
+    block = frames(x)
+    loud = level_db(x, FRAME) > -20
+    lags = np.arange(int(SR / high), int(SR / low))
+    out = np.full(block.shape[0], np.nan)
+    for i in np.flatnonzero(loud):
+        f = block[i] - block[i].mean()
+        spec = np.fft.rfft(f, 2 * f.shape[0])
+        ac = np.fft.irfft(np.abs(spec) ** 2)[: lags[-1] + 1]
+        ac /= ac[0] + 1e-12
+        # The shortest lag nearly as similar as the best: the period, not a multiple of it.
+        best = lags[np.flatnonzero(ac[lags] >= 0.9 * ac[lags].max())[0]]
+        if ac[best] > 0.5:  # voiced: the frame resembles itself one period later
+            out[i] = SR / best
+    return out
+
+
+def voiced_share(x: np.ndarray, **band: float) -> float:
+    """Share of the loud frames that are clearly periodic."""
+    loud = level_db(x, FRAME) > -20
+    return float(np.isfinite(pitch_track(x, **band)).sum() / max(loud.sum(), 1))
+
+
+def onsets(x: np.ndarray, min_gap_s: float = 0.12, rise_db: float = -15.0) -> int:
+    """Rises of the 20 ms level through `rise_db` at least `min_gap_s` apart."""
+    env = level_db(np.r_[np.zeros(SR // 10), x], 0.02)  # a sound may start at once
+    above = np.flatnonzero((env[1:] >= rise_db) & (env[:-1] < rise_db)) + 1
+    count, last = 0, -1e9
+    for i in above:
+        if (i - last) * 0.02 >= min_gap_s:
+            count, last = count + 1, i
+    return count
+
+
+def test_dog_barks_come_in_voiced_bursts_lower_for_bigger_dogs() -> None:
+    barks = render("dog_bark", 1.6, barks=3)
+    assert onsets(barks) == 3
+    assert voiced_share(barks) > 0.4 and voiced_share(white(1.6)) < 0.1
+    assert onsets(render("cough", 1.6)) != 3  # a fit of coughs is not this burst
+    small = np.r_[render("dog_bark", 1.6, size=0.0), render("dog_bark", 1.6, seed=4, size=0.0)]
+    large = np.r_[render("dog_bark", 1.6, size=1.0), render("dog_bark", 1.6, seed=4, size=1.0)]
+    low = {"low": 100.0}
+    assert np.nanmedian(pitch_track(small, **low)) > 1.5 * np.nanmedian(pitch_track(large, **low))
+
+
+def test_a_meow_is_a_high_voiced_glide_that_rises_and_falls() -> None:
+    f0 = pitch_track(render("cat_meow", 1.4))
+    heard = f0[np.isfinite(f0)]
+    assert heard.shape[0] >= 8 and 600 < np.median(heard) < 1200
+    # A running median drops the tracker's occasional octave slips.
+    track = np.array([np.median(heard[max(i - 2, 0) : i + 3]) for i in range(heard.shape[0])])
+    top = int(np.argmax(track))
+    assert 0.1 * track.shape[0] < top < 0.75 * track.shape[0]
+    assert track[top] > 1.1 * track[:3].mean() and track[top] > 1.1 * track[-3:].mean()
+    assert not np.isfinite(pitch_track(white(1.4))).any()
+    howl = pitch_track(render("wolf_howl", 4.0))
+    assert np.nanmedian(howl) < 550  # a howl is far lower than a meow
+
+
+def test_a_howl_is_a_long_steady_low_voiced_note() -> None:
+    f0 = pitch_track(render("wolf_howl", 4.0))
+    assert np.isfinite(f0).sum() * FRAME > 1.8  # seconds of clear voicing
+    held = f0[np.isfinite(f0)]
+    assert 280 < np.median(held) < 520
+    assert np.std(np.log(held[len(held) // 4 : -len(held) // 4])) < 0.12  # held, not swooping
+    meow = pitch_track(render("cat_meow", 4.0))
+    assert np.isfinite(meow).sum() * FRAME < 1.8
+
+
+def test_a_cough_bursts_out_after_a_held_breath() -> None:
+    def silent_gap_before_peak(x: np.ndarray) -> float:
+        env = level_db(x)
+        top = int(np.argmax(env))
+        quiet = env[:top] < -30
+        # Longest run of quiet frames before the loudest moment (the glottis held shut).
+        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet.astype(int), 0]) != 0))[::2]
+        return float(runs.max() * 0.005) if runs.size else 0.0
+
+    cough = render("cough", 1.2)
+    assert silent_gap_before_peak(cough) >= 0.06
+    env = level_db(cough)
+    top = int(np.argmax(env))
+    assert env[max(top - 4, 0)] < -10  # from near-silence to the blast within ~20 ms
+    assert silent_gap_before_peak(white(1.2)) < 0.01
+    assert silent_gap_before_peak(render("laugh", 1.2)) < 0.06
+
+
+def test_laughter_is_a_rhythm_of_calls_near_five_a_second() -> None:
+    laugh = render("laugh", 1.8, calls=6)
+    assert 5 <= onsets(laugh, min_gap_s=0.1) <= 7
+    env = 10 ** (level_db(laugh, 0.01) / 20)
+    spectrum = np.abs(np.fft.rfft(env - env.mean(), 1024))
+    rates = np.fft.rfftfreq(1024, 0.01)
+    syllabic = (rates >= 2.0) & (rates < 12.0)
+    assert 3.5 <= rates[syllabic][np.argmax(spectrum[syllabic])] <= 6.5
+    assert voiced_share(laugh) > 0.3
+    assert onsets(render("shout", 1.8), min_gap_s=0.1) <= 2  # a shout is one call
+
+
+def test_a_shout_is_raised_speech_and_a_scream_far_higher_and_rougher() -> None:
+    shout = pitch_track(render("shout", 1.2, voice="man"))
+    assert 180 < np.nanmedian(shout) < 330
+    assert np.isfinite(shout).sum() * FRAME > 0.15
+    scream = render("scream", 2.0, voice="man")
+    assert np.nanmedian(pitch_track(scream)) > 1.4 * np.nanmedian(shout)
+
+    def roughness(x: np.ndarray) -> float:
+        """Share of the envelope's modulation energy at 30-150 Hz (flutter) vs 1-30 Hz."""
+        env = np.abs(x)[: x.shape[0] // 48 * 48].reshape(-1, 48).mean(axis=1)  # 1 kHz rate
+        spec = np.abs(np.fft.rfft(env - env.mean())) ** 2
+        hz = np.fft.rfftfreq(env.shape[0], 1e-3)
+        return float(spec[(hz >= 30) & (hz < 150)].sum() / spec[(hz >= 1) & (hz < 30)].sum())
+
+    assert roughness(scream) > 2 * roughness(render("shout", 2.0, voice="man"))
