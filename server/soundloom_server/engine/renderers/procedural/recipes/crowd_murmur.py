@@ -1,11 +1,19 @@
-"""Crowd murmur (walla): many voices, glottal pulses through vowel formants, by syllable."""
+"""Crowd murmur (walla): a recorded room of diners, re-cut per seed, over synthesised babble.
+
+Real conversation (its prosody, laughter, cutlery, the room) is what formant synthesis cannot
+reach, so the body is a CC0 restaurant recording: several streams cut from it at random places
+(a few seconds each, cross-faded at equal power so it loops and never repeats the same way),
+each a little detuned so they read as different tables, spread across the stereo field.
+The synthesised voices (glottal pulses through vowel formants, by syllable) fill in under it
+and follow the crowd's density.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from soundloom_server.engine.plan import EventKind
-from soundloom_server.engine.renderers.procedural import dsp
+from soundloom_server.engine.renderers.procedural import dsp, samples
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 
 # Formant frequencies and bandwidths (Hz) of three vowels, averaged adult values (Peterson-Barney).
@@ -23,7 +31,7 @@ def _formant(freq: float, bandwidth: float, sr: int) -> np.ndarray:
     return np.array([[1.0 - b1 - b2, 0.0, 0.0, 1.0, -b1, -b2]])
 
 
-def synth(req: SynthRequest) -> np.ndarray:
+def _babble(req: SynthRequest) -> np.ndarray:
     """Syllables of glottal pulses per voice, grouped by vowel, each group through its formants."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
@@ -101,7 +109,36 @@ def synth(req: SynthRequest) -> np.ndarray:
         dsp.highpass(120.0, low_sr, order=2),
         dsp.lowpass(dsp.distance_cutoff(distance), low_sr),
     )
-    out = dsp.upsample_stereo(dsp.filt(shared, voiced, axis=1), k, n)
+    return dsp.upsample_stereo(dsp.filt(shared, voiced, axis=1), k, n)
+
+
+def _tables(rng: np.random.Generator, n: int, sr: int, intensity: float) -> np.ndarray:
+    """Streams re-cut from the restaurant recording, each detuned and panned: busier = more."""
+    out = np.zeros((n, 2), np.float32)
+    streams = 2 + round(3 * intensity)
+    for pan in np.linspace(-0.8, 0.8, streams) + rng.uniform(-0.2, 0.2, streams):
+        take = samples.choose(rng, "restaurant_crowd")
+        speed = float(2.0 ** (rng.uniform(-1.0, 1.0) / 12.0))
+        source = samples.at_speed(samples.load(take, sr), speed, sr)
+        # Segments of whole phrases (1.5-3 s), not short grains: a voice cut every 80 ms
+        # stutters; one cut every couple of seconds is just another conversation.
+        stream = samples.granular_bed(rng, source, n, sr, grain_s=rng.uniform(1.5, 3.0), jitter=0.6)
+        left, right = dsp.pan_gains(pan)
+        out[:, 0] += stream[:, 0] * np.float32(left)
+        out[:, 1] += stream[:, 0] * np.float32(right)
+    return out
+
+
+def synth(req: SynthRequest) -> np.ndarray:
+    """Recorded tables (re-cut, detuned, panned) over synthesised babble; air for distance."""
+    sr, n, rng = req.sample_rate, req.frames, req.rng
+    intensity, distance = req.number("intensity"), req.number("distance")
+    tables = _tables(rng, n, sr, intensity)
+    babble = _babble(req)
+    # The synthetic voices sit under the recording (-14 dB at a quiet crowd, -8 dB when busy).
+    scale = dsp.rms_of(tables) / (dsp.rms_of(babble) + 1e-12) * dsp.db(-14.0 + 6.0 * intensity)
+    out = tables + babble * np.float32(scale)
+    out = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), out, axis=0)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
 
@@ -109,7 +146,7 @@ RECIPE = Recipe(
     name="crowd_murmur",
     family="people",
     kind=EventKind.AMBIENCE,
-    description="Crowd walla: many unintelligible voices chattering in syllables and turns.",
+    description="Crowd walla: a recorded room of chattering diners, re-cut per seed, over babble.",
     tags=(
         "crowd",
         "crowd murmur",

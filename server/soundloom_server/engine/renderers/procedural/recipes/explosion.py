@@ -1,11 +1,17 @@
-"""Explosion: a broadband crack and shock thump, a long low rumble, then falling debris."""
+"""Explosion: a recorded blast layered over a synthesised shock thump, rumble and debris.
+
+A real detonation's texture (the shock front's crack, the fireball's roar, the rattle of echoes)
+is what synthesis misses, so the body is a recording from the pack, chosen and pitched by size.
+Synthesis carries what a game needs to shape: the sub-bass overpressure pulse, a rumble whose
+length follows the event and its size, and debris falling for as long as the event lasts.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from soundloom_server.engine.plan import EventKind
-from soundloom_server.engine.renderers.procedural import dsp
+from soundloom_server.engine.renderers.procedural import dsp, samples
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 
 
@@ -31,30 +37,58 @@ def _rumble(
     return dsp.upsample_stereo(rumble, k, n)
 
 
+def _recording(rng: np.random.Generator, n: int, sr: int, size: float, onset: int) -> np.ndarray:
+    """A recorded blast: a take chosen by size, slowed when large, its highs dying early."""
+    takes = sorted(samples.takes("explosion"), key=lambda t: t.duration_s)
+    index = int(np.clip(round(size * (len(takes) - 1) + rng.normal(0.0, 1.0)), 0, len(takes) - 1))
+    # Bigger charges sound lower and slower; each take is detuned a little per seed.
+    speed = 2.0 ** ((0.5 - size) * 5.0 / 12.0 + rng.uniform(-1.5, 1.5) / 12.0)
+    variation = samples.Variation(takes[index], speed=speed)
+    if rng.random() < 0.5:  # a second blast under the first thickens the body
+        variation = samples.Variation(
+            takes[index], speed, layer=samples.choose(rng, "explosion"),
+            layer_speed=speed * 2.0 ** (rng.uniform(-3.0, 0.0) / 12.0),
+            layer_gain=float(rng.uniform(0.25, 0.5)), layer_offset_s=float(rng.uniform(0, 0.03)),
+        )  # fmt: skip
+    blast = samples.render(variation, sr, channels=1)[:, 0]
+    blast = blast[: max(n - onset, 0)]
+    out = np.zeros(n, np.float32)
+    if not blast.size:
+        return dsp.widen(out, sr)
+    # The crack and roar are brief; the low rumble carries on (air and ground keep the lows).
+    split = dsp.lowpass(300.0, sr, order=2)
+    low = dsp.filt(split, blast)
+    t = np.arange(blast.shape[0]) / sr
+    highs = np.exp(-np.maximum(t - 0.15, 0.0) / (0.25 + 0.35 * size)).astype(np.float32)
+    blast = low + (blast - low) * highs
+    out[onset : onset + blast.shape[0]] = blast / np.float32(dsp.peak_of(blast) + 1e-12)
+    return dsp.widen(out, sr, delay_s=0.017, width=0.6)
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Crack + thump at the onset, rumble (low rate), debris grains; tails scale to the event."""
+    """Recorded blast + synthesised thump, rumble (low rate) and debris; tails fit the event."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
     duration = n / sr
     onset = 0.01 + 0.05 * distance  # distance also smears the front
     span = max(duration - onset, 0.1)
     decay = min(0.35 + 1.0 * size, 0.3 * span)
-    out = _rumble(rng, n, sr, onset, decay, size) * np.float32(0.8)
-
-    # Crack: the shock front, a few ms of broadband noise; distance eats it first.
+    out = _rumble(rng, n, sr, onset, decay, size) * np.float32(0.3)
     start = int(onset * sr)
+    out += _recording(rng, n, sr, size, start)
+
     length = min(n - start, int(0.25 * sr))
     if length > 0:
         t = np.arange(length) / sr
-        burst = dsp.envelope_ad(t, 0.0007, 0.012 + 0.02 * size)
-        burst += 0.4 * dsp.envelope_ad(t - 0.004, 0.002, 0.05 + 0.05 * size)
-        crack = dsp.white(rng, length) * burst.astype(np.float32)
-        crack = dsp.filt(dsp.highpass(150.0, sr), crack)
-        crack *= np.float32(1.3 * (1.0 - 0.8 * distance) / (dsp.peak_of(crack) + 1e-12))
-        # Thump: the overpressure pulse, a low downward-gliding sine under the crack.
+        # Crack: the shock front's N-wave, a few ms of broadband noise that close recordings
+        # clip and far ones lack; distance eats it first.
+        burst = dsp.envelope_ad(t, 0.0007, 0.008 + 0.012 * size)
+        crack = dsp.filt(dsp.highpass(400.0, sr), dsp.white(rng, length) * burst.astype(np.float32))
+        crack *= np.float32(0.9 * (1.0 - 0.8 * distance) / (dsp.peak_of(crack) + 1e-12))
+        # Thump: the overpressure pulse, a low downward-gliding sine the recordings barely hold.
         f = (70.0 - 35.0 * size) * np.exp(-t / 0.15)
-        thump = np.sin(2.0 * np.pi * np.cumsum(f + 25.0) / sr) * dsp.envelope_ad(t, 0.003, 0.08)
-        crack += thump.astype(np.float32) * np.float32(0.8)
+        thump = np.sin(2.0 * np.pi * np.cumsum(f + 25.0) / sr) * dsp.envelope_ad(t, 0.006, 0.08)
+        crack += (thump * (0.3 + 0.2 * size)).astype(np.float32)
         out[start : start + length] += crack[:, None]
 
     # Debris: pieces rattling down over the next second or two, dying away.
@@ -68,7 +102,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     values = np.exp(-gt / grains.per_grain(dk)) * (
         np.sin(np.float32(2 * np.pi) * freq * gt) + 0.8 * dsp.white(rng, gt.shape[0])
     )
-    amp = rng.uniform(0.03, 0.15, times.shape[0]) * np.exp(-(times - onset) / (0.6 + size))
+    amp = rng.uniform(0.01, 0.05, times.shape[0]) * np.exp(-(times - onset) / (0.6 + size))
     gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9, times.shape[0]))
     grains.scatter(values, amp * gl, amp * gr, out=out)
 
@@ -81,7 +115,7 @@ RECIPE = Recipe(
     name="explosion",
     family="fire",
     kind=EventKind.SFX,
-    description="Explosion: a sharp blast with a crack, a long rolling rumble and falling debris.",
+    description="Explosion: a recorded blast over a synthesised thump, rolling rumble and debris.",
     tags=(
         "explosion",
         "explosions",

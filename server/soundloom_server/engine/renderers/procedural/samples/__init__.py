@@ -150,6 +150,40 @@ def load(take: Take, sample_rate: int) -> Audio:
     return cached
 
 
+@functools.cache
+def _call_spans(file: str, sample_rate: int, floor_db: float, gap_s: float) -> tuple:
+    take = next(t for g in _all_takes().values() for t in g if t.file == file)
+    audio = load(take, sample_rate)
+    hop = max(1, sample_rate // 100)
+    level = np.abs(audio).max(axis=1)
+    frames = level[: level.shape[0] // hop * hop].reshape(-1, hop).max(axis=1)
+    loud = frames > frames.max() * 10.0 ** (floor_db / 20.0)
+    # Close gaps shorter than gap_s: the breath inside one moo is not two calls.
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], loud.astype(np.int8), [0]])))
+    starts, stops = edges[0::2], edges[1::2]
+    keep = np.concatenate([[True], (starts[1:] - stops[:-1]) * hop > gap_s * sample_rate])
+    first = np.flatnonzero(keep)
+    last = np.concatenate([first[1:] - 1, [stops.shape[0] - 1]])
+    pad = hop * 2  # keep the soft attack and release around the loud part
+    return tuple(
+        (int(max(0, a * hop - pad)), int(min(audio.shape[0], b * hop + pad)))
+        for a, b in zip(starts[first], stops[last], strict=True)
+        if (b - a) * hop > 0.1 * sample_rate
+    )
+
+
+def calls(
+    take: Take, sample_rate: int, floor_db: float = -30.0, gap_s: float = 0.12
+) -> tuple[tuple[int, int], ...]:
+    """The separate calls/hits inside a take: (start, stop) frames at `sample_rate`.
+
+    A call is where the level stays within `floor_db` of the take's peak, with quieter gaps
+    shorter than `gap_s` bridged; a take with one gesture gives one span. Cached.
+    """
+    spans = _call_spans(take.file, int(sample_rate), floor_db, gap_s)
+    return spans or ((0, load(take, sample_rate).shape[0]),)
+
+
 # ---------------------------------------------------------------- per-seed variation
 
 

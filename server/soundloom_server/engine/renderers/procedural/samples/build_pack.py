@@ -151,15 +151,14 @@ def _animal(group: str, file: str, row: str) -> Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    # Explosions: public-domain freesound material (endless-sky), CC0 (minetest tnt, STK,
-    # sonic-pi's cinematic boom).
+    # Explosions: public-domain freesound material (endless-sky), CC0 (minetest tnt, sonic-pi's
+    # cinematic boom). STK's CC0 explosion.ogg is left out: a whoosh more than a blast.
     _es("explosion", "es_final_small", "final explosion small.wav"),
     _es("explosion", "es_final_medium", "final explosion medium.wav"),
     _es("explosion", "es_final_large", "final explosion large.wav"),
     _es("explosion", "es_large", "explosion large.wav"),
     Spec("explosion", "mt_tnt", "minetest-data", _MT + "tnt/sounds/tnt_explode.ogg",
          Dep5("mtg/mods/tnt/sounds/tnt_explode.ogg")),
-    _stk("explosion", "stk_explosion", "explosion.ogg"),
     Spec("explosion", "spi_cineboom", "sonic-pi-samples", _SPI + "misc_cineboom.flac",
          Dep5("etc/samples/misc_cineboom.flac")),
     # Beds.
