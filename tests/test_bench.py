@@ -45,3 +45,11 @@ def test_recipes_bench_smoke_times_every_recipe() -> None:
 def test_load_bench_smoke_verifies_payloads_without_errors() -> None:
     out = _smoke("load.py")
     assert "errors: 0, every checksum verified" in out
+
+
+def test_memory_bench_smoke_prints_peak_and_estimate() -> None:
+    out = _smoke("memory.py")
+    rows = [line.split() for line in out.splitlines() if line.startswith("20 s")]
+    assert len(rows) == 1
+    peak, estimate = float(rows[0][4]), float(rows[0][8])
+    assert peak > 0 and estimate > 0
