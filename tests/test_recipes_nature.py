@@ -125,6 +125,30 @@ def white(seconds: float = 6.0) -> np.ndarray:
 # ---------------------------------------------------------------- weather and water
 
 
+def line_prominence_db(x: np.ndarray) -> float:
+    """How far the most persistent narrow peak stands above the spectrum around it (dB).
+
+    The median over time of each STFT bin is what stays: a resonance every drop rings shows
+    up as a line standing above its neighbours; drops with their own resonances leave none.
+    """
+    f, _, z = signal.stft(mono(x), SR, nperseg=4096)
+    keep = (f > 300) & (f < 12000)
+    level = 10 * np.log10(np.median(np.abs(z[keep]) ** 2, axis=1) + 1e-20)
+    return float((level - signal.medfilt(level, 31)).max())
+
+
+def test_rain_drops_ring_their_own_resonances_over_a_wash() -> None:
+    for material in ("ground", "roof", "window", "leaves"):
+        x = render("rain", 3.0, material=material)
+        # No steady spectral lines: a tin roof is many panels, each drop its own modes.
+        assert line_prominence_db(x) < 4.0, material
+        # The wash of distant drops is broad, bright and steady: rain, not a rumble.
+        assert band_fraction(x, 1000, 12000) > 0.5, material
+        assert band_fraction(x, 0, 300) < 0.05, material
+        assert level_std_db(x) < 2.0, material
+    assert line_prominence_db(render("rain", 3.0, seed=6, material="roof")) < 4.0
+
+
 def is_hail(x: np.ndarray) -> bool:
     # Distinct hard clicks (rain's drops blur into a wash), bright, no low body, steady.
     return (
@@ -141,6 +165,33 @@ def test_hail_is_a_steady_stream_of_distinct_hard_clicks() -> None:
     assert is_hail(render("hail", 6.0, material="ground"))
     assert not is_hail(white())
     assert not is_hail(render("leaves_rustle", 6.0))
+
+
+def test_hail_strikes_have_no_fixed_resonance() -> None:
+    # Each stone lands on a different spot: its ring is its own, not the roof's one whistle.
+    assert line_prominence_db(render("hail", 3.0)) < 4.0
+    assert line_prominence_db(render("hail", 3.0, material="car")) < 4.0
+
+
+def test_thunder_cracks_then_rolls_in_re_swells_and_decays() -> None:
+    def low_level_db(x: np.ndarray, frame_s: float = 0.25) -> np.ndarray:
+        low = signal.sosfilt(signal.butter(4, 400, "lp", fs=SR, output="sos"), mono(x))
+        return 20 * np.log10(frame_rms(low, frame_s) + 1e-9)
+
+    for seed in (5, 6):
+        x = render("thunder", 6.0, seed=seed)
+        env = frame_rms(x, 0.01)
+        start = int(np.flatnonzero(env > 0.1 * env.max())[0]) * int(0.01 * SR)
+        # A sharp broadband onset: the near crack tears before the rumble arrives.
+        assert centroid(x[start : start + int(0.05 * SR)]) > 1000
+        late = x[int(2.0 * SR) :]
+        assert band_fraction(late, 0, 400) > 0.9  # then a low rumble
+        # Still rolling seconds later, in re-swells (clusters of the channel's segments) ...
+        assert frame_rms(x, 0.5)[8:12].mean() > 0.15 * frame_rms(x, 0.5).max()
+        assert signal.find_peaks(low_level_db(x)[4:], prominence=1.5)[0].shape[0] >= 2
+        # ... and dying away overall.
+        thirds = np.array_split(frame_rms(x[start:], 0.1), 3)
+        assert thirds[2].mean() < thirds[0].mean()
 
 
 def is_cave_drips(x: np.ndarray) -> bool:

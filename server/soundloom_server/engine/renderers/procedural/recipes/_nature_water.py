@@ -1,4 +1,5 @@
-"""Water building blocks shared by the water recipes: Minnaert bubble chirps and block echoes.
+"""Water building blocks shared by the water and weather recipes: Minnaert bubble chirps,
+PhISEM particle strikes (drops, hailstones), the wash of distant particles, and block echoes.
 
 A bubble born in water rings at its Minnaert frequency (f * radius ~ 3.26 m/s) with a damping
 set by its radius, and its pitch rises while it rings (van den Doel, "Physically based models
@@ -53,6 +54,72 @@ def bubbles(
         return out
     gl, gr = dsp.pan_gains(pans)
     return grains.scatter(values, amps * gl, amps * gr, out=out)
+
+
+def strikes(
+    rng: np.random.Generator,
+    n: int,
+    sr: int,
+    starts: np.ndarray,
+    amps: np.ndarray,
+    band: tuple[float, float],
+    decay_s: tuple[float, float],
+    tone: float,
+    click: float,
+) -> dsp.Audio:
+    """Particle strikes (Cook's PhISEM) as panned grains into a new (n, 2) buffer.
+
+    Each strike draws its own centre frequency (log-uniform over `band`), decay time and mode
+    ratio: particles land on different spots of different surfaces, so no resonance recurs often
+    enough to become a steady line. A strike is band-limited noise (the splat) and two
+    inharmonic modes (the surface ringing), `tone` of it the modes, plus a high-passed contact
+    tick of level `click`.
+    """
+    count = starts.shape[0]
+    freq = np.exp(rng.uniform(*np.log(band), count))
+    tau = np.exp(rng.uniform(*np.log(decay_s), count))
+    grains = dsp.Grains(starts, np.ceil(5.0 * tau * sr), n)
+    t = grains.t / np.float32(sr)
+    env = np.exp(-t / grains.per_grain(tau))
+    # Band-limited noise around the strike's frequency: smooth noise times a carrier.
+    smooth = dsp.filt(dsp.lowpass(1200.0, sr), dsp.white(rng, n))[grains.position] * 2.5
+    carrier = grains.per_grain(2.0 * np.pi * freq) * t
+    splat = smooth * np.cos(carrier + grains.per_grain(rng.uniform(0, 2 * np.pi, count)))
+    # Two modes at an inharmonic ratio drawn per strike: a plate's modes, not a string's.
+    ratio = grains.per_grain(rng.uniform(1.4, 2.7, count))
+    modes = np.sin(carrier) + 0.5 * np.sin(carrier * ratio)
+    values = env * ((1.0 - tone) * splat + tone * modes)
+    gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9, count))
+    out = grains.scatter(values, amps * gl, amps * gr)
+    # The contact tick, high-passed so it is a tick, not a thump.
+    ticks = dsp.impulses(n, starts, amps * click * rng.choice([-1.0, 1.0], count))
+    out += dsp.filt(dsp.highpass(2500.0, sr), ticks)[:, None]
+    return out
+
+
+def particle_wash(
+    rng: np.random.Generator,
+    n: int,
+    sr: int,
+    rate_hz: float,
+    shape: dsp.Sos,
+    swell: np.ndarray,
+) -> dsp.Audio:
+    """The fused sound of countless distant particles: noise through `shape` with a fine flicker.
+
+    Even far away the stream is made of particles: a dense shot-noise envelope (`rate_hz`
+    strikes a second, 1.5 ms each) gives it grain instead of a steady hiss's smoothness.
+    """
+    k = dsp.low_rate_factor(sr, 6000)  # envelopes at >= 6 kHz, interpolated
+    m = n // k + 2
+    r = np.exp(-1.0 / (0.0015 * sr / k))
+    shot = dsp.filt(
+        np.array([[1.0, 0, 0, 1.0, -r, 0]]),
+        dsp.impulses(m, dsp.poisson_times(rng, rate_hz, m, sr // k), 1.0),
+    )
+    shot /= shot.mean() + 1e-9
+    grain = dsp.upsample(0.6 + 0.4 * shot, k, n) * swell.astype(np.float32)
+    return dsp.widen(dsp.filt(shape, dsp.white(rng, n) * grain), sr, delay_s=0.011)
 
 
 def comb(x: dsp.Audio, delay: int, gain: float) -> dsp.Audio:

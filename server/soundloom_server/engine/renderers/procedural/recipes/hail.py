@@ -1,4 +1,9 @@
-"""Hail: hard ice stones striking and bouncing on a surface, sparser and harder than rain."""
+"""Hail: hard ice stones striking and bouncing, sparser, larger and harder than rain (PhISEM).
+
+Each stone is a particle strike with its own resonance (it lands on a different spot of the
+surface each time) and a sharp ice click, then bounces a few times, each bounce sooner and
+weaker; the stones further off fuse into a rattling wash.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +14,33 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._nature_water import (
+    particle_wash,
+    strikes,
+)
 
 
 @dataclass(frozen=True)
 class _Surface:
     """How hailstones sound on one surface."""
 
-    peaks: tuple[tuple[float, float], ...]  # (low Hz, high Hz) ranges for the surface's modes
-    q: tuple[float, float]  # mode Q range (thin metal rings, ground is dead)
-    gain_db: float  # mode boost
-    highpass: float  # the stones have no body below this
+    band: tuple[float, float]  # range (Hz) of each strike's centre frequency
+    decay_ms: tuple[float, float]  # range of each strike's ring (thin metal rings, ground is dead)
+    tone: float  # share of a strike that rings as modes
     bounce: float  # restitution: how high a stone bounces back (hard surfaces: more)
+    wash_band: tuple[float, float]  # where the rattle of distant stones sits
 
 
 _SURFACES = {
-    "ground": _Surface(((700, 1300), (2000, 3500)), (1.5, 2.5), 6.0, 300.0, 0.35),
-    "roof": _Surface(
-        ((300, 600), (1200, 2200), (3000, 4500), (5000, 7000)), (20, 45), 18, 200, 0.5
-    ),
-    "car": _Surface(((900, 1500), (2200, 3400), (4200, 6500)), (25, 50), 20.0, 350.0, 0.55),
-    "window": _Surface(((2500, 4000), (4500, 7000)), (12, 25), 16.0, 500.0, 0.6),
-    "wood": _Surface(((250, 500), (900, 1600)), (5, 9), 10.0, 150.0, 0.4),
+    "ground": _Surface((800, 5000), (1.0, 3.0), 0.15, 0.35, (800, 9000)),
+    "roof": _Surface((1500, 9000), (1.5, 6.0), 0.3, 0.5, (1000, 10000)),
+    "car": _Surface((1000, 7000), (5.0, 22.0), 0.55, 0.55, (1200, 10000)),
+    "window": _Surface((2000, 8000), (2.0, 8.0), 0.45, 0.6, (1500, 11000)),
+    "wood": _Surface((500, 3500), (2.0, 6.0), 0.3, 0.4, (700, 8000)),
 }
+_WASH_LEVEL = 0.8  # the rattle of far stones, relative to the near strikes: under them
+_WASH_RATE_HZ = 3000.0  # far stones are countless: their rattle is dense
+_CLICK = 3.0  # ice is hard: a strong contact click on every strike
 _ALIASES = {
     "ground": "ground", "street": "ground", "pavement": "ground", "road": "ground",
     "grass": "ground", "field": "ground",
@@ -47,58 +57,44 @@ def _hits(
     """Stone strikes plus bounces, each sooner and weaker than the last (a ball's decay)."""
     swell = np.clip(1.0 + 0.3 * dsp.slow_noise(rng, n, sr, 0.1), 0.3, 1.7)
     first = dsp.thin(rng, dsp.poisson_times(rng, rate * 1.7, n, sr), swell / 1.7)
-    # Stone sizes are heavy-tailed: mostly pea-sized, now and then a big one.
-    amp = np.minimum(rng.pareto(3.0, first.shape[0]) + 0.4, 2.0)
+    # Stone sizes are heavy-tailed: mostly pea-sized, now and then a big one; stones land at
+    # all distances (1/r), so most strikes are moderate.
+    reach = 1.0 + 3.0 * np.sqrt(rng.random(first.shape[0]))
+    amp = np.minimum(rng.pareto(3.0, first.shape[0]) + 0.4, 2.0) / reach
     positions, amps = [first], [amp]
-    gap = rng.uniform(0.04, 0.12, first.shape[0]) * np.sqrt(amp)  # bigger stones bounce higher
+    gap = rng.uniform(0.04, 0.12, first.shape[0]) * np.sqrt(amp * reach)  # big stones bounce higher
     at, level = first.astype(np.float64), amp.copy()
     for _ in range(3):
         e = bounce * rng.uniform(0.7, 1.1, first.shape[0])
         at = at + gap * sr
         level = level * e * rng.uniform(0.5, 0.9, first.shape[0])
         gap = gap * e
-        keep = (at < n) & (level > 0.08)
+        keep = (at < n) & (level > 0.03)
         positions.append(at[keep].astype(np.int64))
         amps.append(level[keep])
     return np.concatenate(positions), np.concatenate(amps)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Clicks + ice splinter noise ringing the surface's modes, over a hiss of distant stones."""
+    """Stone strikes with bounces (per-strike resonances, panned) over the rattle of far stones."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     surface = _SURFACES[_ALIASES[req.word("material")]]
-    rate = 12.0 + 220.0 * intensity**1.5
+    rate = 8.0 + 100.0 * intensity**1.5
     pos, amp = _hits(rng, n, sr, rate, surface.bounce)
-    amp *= rng.choice([-1.0, 1.0], amp.shape[0])
-
-    # Ice is hard: each strike is a sharp click plus a ~1 ms splinter of noise (envelopes at
-    # 6 kHz, interpolated).
-    k = dsp.low_rate_factor(sr, 6000)
-    r = np.exp(-k / (0.0012 * sr))
-    env = dsp.filt(
-        np.array([[1.0, 0, 0, 1.0, -r, 0]]), dsp.impulses(n // k + 2, pos // k, np.abs(amp))
-    )
-    noise = dsp.white(rng, n)
-    excite = noise * dsp.upsample(env, k, n)
-    excite += dsp.impulses(n, pos, amp * 1.5)
-    # Distant stones everywhere: a hiss that keeps the bed from gaps between strikes (the noise
-    # reversed is another white noise, uncorrelated with the splinters, without a second draw).
-    excite += noise[::-1] * np.float32(0.04 + 0.03 * intensity)
+    decay = (surface.decay_ms[0] * 1e-3, surface.decay_ms[1] * 1e-3)
+    out = strikes(rng, n, sr, pos, amp, surface.band, decay, surface.tone, _CLICK)
 
     air = dsp.lowpass(dsp.distance_cutoff(distance), sr)
-    rings = [
-        dsp.peak(rng.uniform(lo, hi), rng.uniform(*surface.q), surface.gain_db, sr)
-        for lo, hi in surface.peaks
-    ]
-    wet = dsp.filt(
-        dsp.cascade(dsp.highpass(surface.highpass, sr), *rings, dsp.lowpass(10000.0, sr), air),
-        excite,
-    )
-    # Soft-clip the rare huge strikes: otherwise they alone set the level of the whole bed.
-    knee = np.float32(5.0 * dsp.rms_of(wet) + 1e-12)
-    wet = np.tanh(wet / knee) * knee
-    out = dsp.widen(wet, sr, delay_s=0.012)
+    low, high = surface.wash_band
+    shape = dsp.cascade(dsp.highpass(low, sr, order=2), dsp.lowpass(high, sr), air)
+    wash = particle_wash(rng, n, sr, _WASH_RATE_HZ, shape, np.ones(n, np.float32))
+    # Soft-clip the rare huge strikes (otherwise they alone set the level of the whole bed),
+    # then filter: the clip's own distortion must not add a low thump.
+    knee = np.float32(6.0 * dsp.rms_of(out) + 1e-12)
+    out = np.tanh(out / knee) * knee
+    out += wash * np.float32(_WASH_LEVEL * dsp.rms_of(out) / (dsp.rms_of(wash) + 1e-12))
+    out = dsp.filt(dsp.cascade(dsp.highpass(300.0, sr), air), out, axis=0)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
 

@@ -1,4 +1,10 @@
-"""Rain: a Poisson stream of drop impacts ringing surface resonances, over a broadband hiss."""
+"""Rain: Cook's PhISEM particle stream of near drops, each its own resonance, over a dense wash.
+
+A drop that lands near the listener is heard on its own: a short burst whose colour depends on
+what it hit and where (a tin roof is many panels, so every drop rings its own modes, and no
+frequency recurs often enough to become a steady line). The countless drops further away fuse
+into a wash, noise whose spectrum, a broad hump over 1-8 kHz, is what a listener calls rain.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +15,34 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._nature_water import (
+    bubbles,
+    particle_wash,
+    strikes,
+)
 
 
 @dataclass(frozen=True)
 class _Surface:
     """How drops sound on one surface."""
 
-    density: float  # drop-rate multiplier (leaves split drops into many small ones)
-    splat_s: float  # decay of each drop's noise burst
-    click: float  # impulse level that rings the resonances (hard surfaces ring)
-    peaks: tuple[tuple[float, float], ...]  # (low Hz, high Hz) ranges for resonances
-    q: tuple[float, float]  # resonance Q range
-    gain_db: float  # resonance boost
-    highpass: float  # drops lose their body below this
-    bed: float  # hiss level relative to the drops
+    density: float  # near-drop rate multiplier (leaves split drops into many small ones)
+    band: tuple[float, float]  # range (Hz) of each drop's centre frequency, drawn log-uniform
+    decay_ms: tuple[float, float]  # range of each drop's decay time constant
+    tone: float  # share of a drop that rings as modes (0: a dull splat of noise)
+    click: float  # the contact transient: hard surfaces tick
+    bubbles: float  # share of drops that trap a bubble (puddles)
+    wash_band: tuple[float, float]  # where the wash of distant drops sits
+    wash: float  # wash level relative to the near drops
 
 
 _SURFACES = {
-    "ground": _Surface(1.0, 0.006, 0.25, ((600, 1200), (1500, 3000)), (1.5, 3.0), 6.0, 250, 0.9),
-    # Metal panels ring, but drops land all over them: many moderate resonances, not a few
-    # sharp ones that would read as steady whistles.
-    "roof": _Surface(
-        0.8,
-        0.002,
-        1.0,
-        ((150, 300), (700, 1200), (1200, 2200), (2200, 3500), (3500, 5000), (5000, 7500)),
-        (8, 16),
-        12,
-        120,
-        0.45,
-    ),
-    "leaves": _Surface(1.6, 0.003, 0.2, ((1500, 2500), (3000, 5000)), (2.0, 4.0), 7.0, 500, 0.7),
-    "window": _Surface(0.7, 0.0015, 0.8, ((2500, 4000), (4000, 6500)), (12, 25), 16, 400, 0.35),
+    "ground": _Surface(1.0, (900, 6000), (0.8, 3.0), 0.1, 0.3, 0.25, (600, 9000), 1.3),
+    # Sheet metal: each drop strikes a different spot of a different panel, so each rings its
+    # own pair of modes for tens of ms; the spread keeps the roof from whistling.
+    "roof": _Surface(1.3, (1500, 9000), (2.0, 10.0), 0.35, 0.8, 0.0, (600, 9000), 1.3),
+    "leaves": _Surface(1.8, (500, 3500), (2.0, 6.0), 0.15, 0.1, 0.0, (700, 8000), 1.1),
+    "window": _Surface(0.5, (1200, 6000), (2.0, 8.0), 0.4, 0.4, 0.0, (600, 7000), 1.0),
 }
 # Words people use for the surfaces; each maps to one model.
 _ALIASES = {
@@ -51,50 +53,55 @@ _ALIASES = {
 }  # fmt: skip
 
 
+def _near_drops(
+    rng: np.random.Generator, n: int, sr: int, rate: float, swell: np.ndarray, surface: _Surface
+) -> dsp.Audio:
+    """Drops heard one by one: particle strikes, plus a Minnaert plink where a puddle traps air."""
+    starts = dsp.thin(rng, dsp.poisson_times(rng, rate * 1.6, n, sr), swell / 1.6)
+    count = starts.shape[0]
+    # Drops land anywhere on a disc around the listener: most are far (weak), few are close.
+    # Their sizes are log-normal; the 1/r law and a cap keep one drop from owning the bed.
+    reach = 1.0 + 5.0 * np.sqrt(rng.random(count))
+    amp = np.minimum(rng.lognormal(0.0, 0.45, count) / reach, 1.2)
+    decay = (surface.decay_ms[0] * 1e-3, surface.decay_ms[1] * 1e-3)
+    out = strikes(rng, n, sr, starts, amp, surface.band, decay, surface.tone, surface.click)
+    if surface.bubbles > 0.0:
+        wet = rng.random(count) < surface.bubbles
+        pitch = np.exp(rng.uniform(np.log(1500.0), np.log(5000.0), int(wet.sum())))
+        bubbles(out, starts[wet], pitch, 0.6 * amp[wet], rng.uniform(-0.9, 0.9, pitch.size), sr)
+    return out
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Drops (noise splats + resonant plinks) and hiss, widened to stereo."""
+    """Near drops (per-drop resonances, each panned) + the wash of distant drops."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     surface = _SURFACES[_ALIASES[req.word("material")]]
 
-    # Showers come and go: a slow curve scales the drop rate and the hiss together.
-    swell = np.clip(1.0 + 0.25 * dsp.slow_noise(rng, n, sr, 0.08), 0.4, 1.6)
-    rate = (30.0 + 1400.0 * intensity**1.6) * surface.density
-    drops = dsp.thin(rng, dsp.poisson_times(rng, rate * 1.6, n, sr), swell / 1.6)
-    # Drop sizes are heavy-tailed: many small drops, a few big splashes.
-    amps = np.minimum(rng.pareto(2.5, drops.shape[0]) + 0.15, 4.0)
-    amps *= rng.choice([-1.0, 1.0], drops.shape[0])
-
-    # Each splat is a burst of noise with an exponential envelope; the envelope is band-limited,
-    # so it is built at a low rate and interpolated.
-    k = dsp.low_rate_factor(sr, 6000)
-    r = np.exp(-k / (surface.splat_s * sr))
-    env = dsp.filt(
-        np.array([[1.0, 0, 0, 1.0, -r, 0]]), dsp.impulses(n // k + 2, drops // k, np.abs(amps))
-    )
-    noise = dsp.white(rng, n)
-    excite = noise * dsp.upsample(env, k, n)
-    excite += dsp.impulses(n, drops, amps * surface.click * 6.0)
-
+    # Showers come and go: a slow curve scales the drop rate and the wash together.
+    swell = np.clip(1.0 + 0.2 * dsp.slow_noise(rng, n, sr, 0.08), 0.5, 1.5)
     air = dsp.lowpass(dsp.distance_cutoff(distance), sr, order=2)
-    rings = [
-        dsp.peak(rng.uniform(lo, hi), rng.uniform(*surface.q), surface.gain_db, sr)
-        for lo, hi in surface.peaks
-    ]
-    wet = dsp.filt(dsp.cascade(dsp.highpass(surface.highpass, sr), *rings, air), excite)
-    noise *= swell.astype(np.float32) * np.float32(surface.bed * (0.3 + 0.4 * intensity))
-    wet += dsp.filt(
-        dsp.cascade(dsp.highpass(400.0, sr, order=1), dsp.lowpass(9000.0, sr), air), noise
+    # Far away, fewer drops are near enough to be heard one by one.
+    rate = (40.0 + 700.0 * intensity**1.5) * surface.density * (1.0 - 0.7 * distance)
+    drops = dsp.filt(air, _near_drops(rng, n, sr, rate, swell, surface), axis=0)
+    low, high = surface.wash_band
+    shape = dsp.cascade(
+        dsp.highpass(low, sr, order=2),
+        dsp.peak(np.sqrt(low * high), 0.7, 3.0, sr),
+        dsp.lowpass(high, sr, order=2),
+        air,
     )
-    out = dsp.widen(wet, sr, delay_s=0.011)
-    return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
+    wash = particle_wash(rng, n, sr, 2500.0, shape, swell)
+    level = surface.wash * (0.6 + 0.8 * intensity) * (1.0 + distance)
+    drops += wash * np.float32(level * dsp.rms_of(drops) / (dsp.rms_of(wash) + 1e-12))
+    return dsp.fit_rms(drops, dsp.bed_rms(intensity, distance))
 
 
 RECIPE = Recipe(
     name="rain",
     family="weather",
     kind=EventKind.AMBIENCE,
-    description="Rainfall: a statistical stream of drops ringing the surface they hit over a hiss.",
+    description="Rainfall: a stream of drops, each ringing the spot it hits, over a dense wash.",
     tags=(
         "rain",
         "raining",

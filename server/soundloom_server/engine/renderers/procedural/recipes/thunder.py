@@ -1,85 +1,144 @@
-"""Thunder: a near crack, then a long rolling rumble of delayed, low-passed brown-noise rolls."""
+"""Thunder: a near crack, then a rolling rumble of many delayed, low-passed sub-events.
+
+A lightning channel is a few km of tortuous path; every segment sends out its own shock (an
+N-wave), and the listener hears each one when its sound arrives: the nearest segment first, as a
+tearing crack, the rest over seconds, further ones later, weaker and duller (air absorbs the
+highs with distance). Segments cluster along the tortuous path, so the roll comes in re-swells;
+echoes from clouds and terrain smear it into a rumble that decays slowly.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import signal
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 
+# Cutoffs (Hz) of the noise a segment's sound is made of: near segments keep their highs, far
+# ones only rumble. Each segment is heard in the band that fits its distance.
+_BANDS = (2000.0, 1000.0, 500.0, 250.0)
+_TILT_HZ = 300.0  # corner of the brown tilt: energy falls with frequency above it
+_ECHO_TAIL = 1.0  # the echo rumble's weight against the roll: more would smear the re-swells
+_STORM_DB = -30.0  # dB under the roll's RMS: faint, but the storm is never silent
 
-def _roll_envelope(
-    rng: np.random.Generator, t: np.ndarray, onset: float, span: float, distance: float
+
+def _segments(
+    rng: np.random.Generator, span: float, distance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrival times (s after the first), levels and band indices of the channel's segments."""
+    # Clusters along the path (the bolt's branches and kinks) make the re-swells of the roll.
+    clusters = int(rng.integers(4, 8))
+    centres = np.sort(rng.uniform(0.0, 0.75 * span, clusters))
+    centres[0] = 0.0
+    per = rng.integers(6, 16, clusters)
+    at = np.repeat(centres, per) + rng.gamma(1.5, 0.08 * span / clusters, per.sum())
+    at[0] = 0.0
+    # Path length from the listener grows with the delay: level falls as 1/r, highs go first.
+    reach = 1.0 + 6.0 * at / span + 3.0 * distance
+    level = np.repeat(rng.uniform(0.4, 1.0, clusters), per) * rng.uniform(0.3, 1.0, at.size)
+    level /= reach
+    band = np.minimum((np.log2(reach) * 1.1 + rng.uniform(-0.5, 0.5, at.size)), len(_BANDS) - 1)
+    return at, level, np.clip(band, 0, None).astype(np.int64)
+
+
+def _band_envelopes(
+    rng: np.random.Generator, count: int, rate: int, onset: float, distance: float
 ) -> np.ndarray:
-    """Sum of roll envelopes: each part of the bolt's channel is heard later and further away."""
-    count = int(rng.integers(4, 9))
-    starts = onset + np.sort(rng.uniform(0.0, 0.45 * span, count))
-    starts[0] = onset
-    env = np.zeros_like(t)
-    for i, start in enumerate(starts):
-        # Far thunder swells slowly; near thunder hits at once and its later rolls are weaker.
-        level = rng.uniform(0.5, 1.0) * (
-            1.0 if i == 0 else rng.uniform(0.35, 0.9) ** (1.0 - distance)
-        )
-        attack = rng.uniform(0.03, 0.15) + 0.6 * distance * rng.uniform(0.5, 1.0)
-        decay = span * rng.uniform(0.08, 0.2)
-        env += level * dsp.envelope_ad(t - start, attack, decay)
-    # The whole storm-front fades out well before the event ends: a natural tail, no cut.
-    tail = span * 0.22
-    return env * np.exp(-np.maximum(t - onset, 0.0) / tail)
+    """(bands, count) envelopes at the control `rate`: each band's segments, smeared in time.
+
+    A segment's shock arrives stretched by the path's echoes: a smooth bump (impulse through
+    two equal one-poles) that rises in tens of ms near and in hundreds far, not a sharp boom.
+    """
+    span = max(count / rate - onset, 0.2)
+    at, level, band = _segments(rng, span, distance)
+    starts = ((onset + at) * rate).astype(np.int64)
+    keep = starts < count
+    env = np.zeros((len(_BANDS), count))
+    for b in range(len(_BANDS)):
+        pick = keep & (band == b)
+        pulses = dsp.impulses(count, starts[pick], level[pick])
+        tau = (0.05 + 0.06 * b + 0.1 * distance) * rate
+        r = np.exp(-1.0 / tau)
+        one_pole = np.array([[1.0 - r, 0.0, 0.0, 1.0, -r, 0.0]])
+        env[b] = dsp.filt(dsp.cascade(one_pole, one_pole), pulses) * np.e  # bump peak ~ level
+    return env
+
+
+def _roll(rng: np.random.Generator, m: int, sr: int, onset: float, distance: float) -> np.ndarray:
+    """The roll at the low rate `sr`, (2, m): band-limited noises under the segments' bumps."""
+    hop = max(1, sr // 100)  # envelopes at 100 Hz
+    env = _band_envelopes(rng, m // hop + 2, sr // hop, onset, distance)
+    # The roll rattles at a few Hz: the overlapping echoes beat against each other.
+    wobble = dsp.slow_noise(rng, env.shape[1], sr // hop, 5.0, 100)
+    flutter = np.clip(1.0 + 0.45 * wobble, 0.1, None)
+    # Echoes off clouds and terrain: a long low tail that follows the roll and outlasts it.
+    tail_r = np.exp(-1.0 / (1.2 * sr / hop))
+    tail = dsp.filt(np.array([[1.0 - tail_r, 0.0, 0.0, 1.0, -tail_r, 0.0]]), env.sum(axis=0))
+    out = np.zeros((2, m), np.float32)
+    for ear in range(2):
+        for b, cutoff in enumerate(_BANDS):
+            # Brown-tilted: thunder's energy falls with frequency, far segments' the most.
+            tilt, top = dsp.brown_sos(sr, _TILT_HZ), dsp.lowpass(cutoff, sr, order=2)
+            shape = dsp.cascade(tilt, top, dsp.highpass(25.0, sr))
+            noise = dsp.filt(shape, dsp.white(rng, m))
+            noise *= np.float32(1.0 / (dsp.rms_of(noise) + 1e-12))
+            out[ear] += noise * dsp.upsample(env[b] * flutter, hop, m)
+        rumble_shape = dsp.cascade(dsp.brown_sos(sr, 40.0), dsp.lowpass(400.0, sr, order=2))
+        rumble = dsp.filt(rumble_shape, dsp.white(rng, m))
+        rumble *= np.float32(1.0 / (dsp.rms_of(rumble) + 1e-12))
+        out[ear] += rumble * dsp.upsample(_ECHO_TAIL * tail, hop, m)
+    return out
+
+
+def _crack(rng: np.random.Generator, length: int, sr: int, near: float) -> np.ndarray:
+    """The nearest segments' shocks: an N-wave, then a tearing run of broadband bursts."""
+    t = np.arange(length) / sr
+    # The N-wave: a sharp rise, a linear fall through zero, a sharp return (~8 ms).
+    width = rng.uniform(0.006, 0.012)
+    n_wave = np.where(t < width, 1.0 - 2.0 * t / width, 0.0)
+    tear = np.zeros(length)
+    for offset in np.sort(rng.uniform(0.0, 0.25, int(rng.integers(4, 9)))):
+        tear += rng.uniform(0.3, 1.0) * dsp.envelope_ad(t - offset, 0.002, rng.uniform(0.02, 0.08))
+    crack = dsp.white(rng, length) * tear.astype(np.float32) + 0.8 * n_wave.astype(np.float32)
+    crack = dsp.filt(dsp.highpass(80.0, sr), crack)
+    return crack * np.float32(near / (dsp.peak_of(crack) + 1e-9))
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Crack (when near) + rumble; the rumble is rendered at a low rate, each ear its own noise."""
+    """Crack (when near) + roll of sub-events + echo rumble; the roll at a low rate."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     duration = n / sr
-    onset = 0.03 + distance * min(1.5, 0.12 * duration)  # sound travels: far thunder comes later
-    span = max(duration - onset, 0.2)
+    onset = 0.03 + distance * min(1.2, 0.1 * duration)  # far thunder swells in later
 
-    k = dsp.low_rate_factor(sr, 3000)
-    low_sr, m = sr // k, n // k + 2
-    t = np.arange(m) / low_sr
-    env = _roll_envelope(rng, t, onset, span, distance)
-    # Flutter: the rolls rattle at a few Hz (echoes off clouds and terrain).
-    flutter = np.clip(1.0 + 0.35 * dsp.slow_noise(rng, m, low_sr, 4.0, control_rate=100), 0.2, None)
-    cutoff = 320.0 - 220.0 * distance + 120.0 * intensity
-    shape = dsp.cascade(
-        dsp.brown_sos(low_sr, 30.0),
-        dsp.lowpass(cutoff, low_sr, order=4),
-        dsp.highpass(22.0, low_sr),
-    )
-    gain = (env * flutter).astype(np.float32)
-    left = dsp.filt(shape, dsp.white(rng, m) * gain)
-    right = dsp.filt(shape, dsp.white(rng, m) * gain)
-    out = dsp.stereo(dsp.upsample(left, k, n), dsp.upsample(right, k, n))
+    k = dsp.low_rate_factor(sr, 6000)
+    roll = _roll(rng, n // k + 2, sr // k, onset, distance)
+    # A polyphase resampler, not linear interpolation: the roll reaches ~2 kHz, whose images
+    # would otherwise ring as steady lines at multiples of the low rate.
+    out = signal.resample_poly(roll, k, 1, axis=1)[:, :n].T.astype(np.float32)
+    out = np.ascontiguousarray(np.pad(out, ((0, max(0, n - out.shape[0])), (0, 0))))
     out *= np.float32(1.0 / (dsp.peak_of(out) + 1e-9))
 
     if distance < 0.65:  # beyond a few km the crack's high frequencies are gone
-        near = 1.0 - distance / 0.65
-        length = min(n - int(onset * sr), int(0.6 * sr))
+        start = int(onset * sr)
+        length = min(n - start, int(0.5 * sr))
         if length > 0:
-            start = int(onset * sr)
-            ct = np.arange(length) / sr
-            # A tearing crack: a few broadband bursts within ~100 ms, each decaying fast.
-            burst = np.zeros(length)
-            for offset in np.sort(rng.uniform(0.0, 0.12, int(rng.integers(2, 6)))):
-                burst += rng.uniform(0.4, 1.0) * dsp.envelope_ad(
-                    ct - offset, 0.002, rng.uniform(0.02, 0.07)
-                )
-            crack = dsp.white(rng, length) * burst.astype(np.float32)
-            crack = dsp.filt(
-                dsp.cascade(
-                    dsp.highpass(150.0, sr), dsp.lowpass(dsp.distance_cutoff(distance), sr)
-                ),
-                crack,
-            )
-            crack *= np.float32(0.9 * near / (dsp.peak_of(crack) + 1e-9))
+            # Near, the crack is the loudest moment of the whole event.
+            near = np.sqrt(1.0 - distance / 0.65) * (0.9 + 0.6 * intensity)
+            crack = _crack(rng, length, sr, near)
             gl, gr = dsp.pan_gains(rng.uniform(-0.3, 0.3))
             out[start : start + length, 0] += crack * np.float32(gl)
             out[start : start + length, 1] += crack * np.float32(gr)
-    dsp.fade_out(out, int(min(0.3, 0.1 * duration) * sr))
+    # The storm the bolt came from: a steady hiss of air and far rain under the roll, there
+    # before the first arrival and after the last.
+    storm = dsp.filt(dsp.bandpass(400.0, 9000.0, sr), dsp.white(rng, n))
+    out += dsp.widen(storm, sr, delay_s=0.017) * np.float32(
+        dsp.db(_STORM_DB) * dsp.rms_of(out) / (dsp.rms_of(storm) + 1e-12)
+    )
+    out = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), out, axis=0)
+    dsp.fade_out(out, int(min(0.4, 0.1 * duration) * sr))
     return dsp.fit_peak(out, dsp.oneshot_peak(intensity, distance))
 
 
