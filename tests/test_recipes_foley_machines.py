@@ -225,6 +225,17 @@ def test_clock_ticks_once_a_second() -> None:
     assert abs(np.median(np.diff(fast)) - 0.5) < 0.03, "rate 0.5: two ticks a second"
 
 
+def test_clock_beats_are_short_bright_clicks() -> None:
+    def signature(x: np.ndarray) -> bool:
+        # Steel clicks with a short case ring over a quiet room: spiky and bright, not thuds.
+        env = frame_rms(x, 0.005)
+        return bool(
+            np.percentile(env, 99.5) > 4.0 * np.median(env) and band_share(x, 2000, 20000) > 0.2
+        )
+
+    check(signature, render("clock", 6.0), render("heartbeat", 6.0))
+
+
 def test_clock_tick_and_tock_differ_in_pitch() -> None:
     x = mono(render("clock", 6.0))
     ticks = onset_times(clicks(x), 0.005, -8.0, 0.3)

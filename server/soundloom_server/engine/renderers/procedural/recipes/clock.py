@@ -1,13 +1,12 @@
 """Clock: an escapement ticking, tick and tock alternating, each a tiny modal click in a case.
 
-Each beat is the pallet striking the escape wheel (a small, high metal click) followed a few
-milliseconds later by the drop, both ringing the wooden case. Tick and tock differ slightly in
-pitch because the two pallets are not identical. A few variants play round-robin.
+Each beat is an escape-wheel tooth striking a pallet (a small, high, heavily damped steel
+click) followed a few milliseconds later by the drop onto the other pallet, both answered by a
+short ring of the wooden case. Tick and tock differ in pitch because the two pallets are not
+identical. A few variants play round-robin over a quiet room.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 
@@ -20,13 +19,10 @@ from soundloom_server.engine.renderers.procedural.recipes._machines import (
     pan_stereo,
     room_tone,
 )
-from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
 
 RATE = ParamSpec("rate", 0.0, doc="Beats: 0 one tick a second (a clock) .. 1 four a second")
-TOCK_SIZE = 0.06  # a slightly larger pallet: the tock sits ~15 % lower than the tick
-# Escapement parts are small and damped by oil and their mounting: a click, not a chime.
-MAX_CREST = 16.0
-_PALLET = dataclasses.replace(MATERIALS["metal"], t60_s=0.1)
+TOCK_RATIO = 0.86  # the other pallet is a little larger: the tock sits ~15 % lower
+MAX_CREST = 22.0  # ticks stand up to ~27 dB over the bed's RMS: a quiet room between beats
 
 
 def ticks_per_second(rate: float) -> float:
@@ -34,15 +30,32 @@ def ticks_per_second(rate: float) -> float:
     return float(2.0 ** (2.0 * rate))
 
 
-def beat(rng: np.random.Generator, sr: int, size: float, hardness: float) -> dsp.Audio:
-    """One escapement beat: pallet click, drop click and the case's short wooden ring."""
-    length = int(0.3 * sr)
-    out = strike(rng, _PALLET, size, hardness, sr, length)
+def click(rng: np.random.Generator, sr: int, length: int, pitch: float) -> dsp.Audio:
+    """Steel on steel: a few high, quickly damped modes of the tiny pallet and wheel tooth."""
+    freqs = pitch * rng.uniform(2500.0, 3200.0) * np.array([1.0, 1.47, 2.09, 2.83])
+    freqs *= rng.uniform(0.97, 1.03, 4)
+    t60 = rng.uniform(0.012, 0.03, 4)  # oiled and clamped in the movement: no ring
+    return dsp.modal_ir(freqs, t60, rng.uniform(0.5, 1.0, 4), length, sr)
+
+
+def case_ring(rng: np.random.Generator, sr: int, length: int, pitch: float) -> dsp.Audio:
+    """The clock case answers each click: a few wooden box modes, short and soft."""
+    freqs = pitch * rng.uniform(500.0, 700.0) * np.array([1.0, 1.9, 2.7, 4.1])
+    freqs *= rng.uniform(0.95, 1.05, 4)
+    return dsp.modal_ir(freqs, rng.uniform(0.08, 0.15, 4), [1.0, 0.6, 0.4, 0.25], length, sr)
+
+
+def beat(rng: np.random.Generator, sr: int, pitch: float, hardness: float) -> dsp.Audio:
+    """One escapement beat: the tooth's impact click, the drop click, the case's short ring."""
+    length = int(0.12 * sr)
+    out = click(rng, sr, length, pitch)
+    # Unlocking, then the wheel drops onto the other pallet a few milliseconds later.
     drop = int(rng.uniform(0.006, 0.014) * sr)
-    out[drop:] += 0.5 * strike(rng, _PALLET, size + 0.04, hardness, sr, length - drop)
-    out += 0.7 * strike(rng, MATERIALS["wood"], 0.3, 0.6, sr, length)
-    # A small room answers each beat; it also keeps the bed's crest factor sane.
-    out += 0.2 * dsp.noise_burst(rng, length, sr, (300.0, 5000.0), 0.004, 0.12)
+    out[drop:] += rng.uniform(0.4, 0.7) * click(rng, sr, length - drop, pitch * 1.04)
+    out += (0.4 + 0.2 * (1.0 - hardness)) * case_ring(rng, sr, length, pitch)
+    # The impact itself: a sub-millisecond broadband snap before the modes take over.
+    snap = dsp.noise_burst(rng, length, sr, (2000.0, 12000.0), 0.0001, 0.0006)
+    out += np.float32(0.5 * hardness * dsp.peak_of(out)) * snap
     return normalised(out)
 
 
@@ -52,11 +65,11 @@ def synth(req: SynthRequest) -> np.ndarray:
     intensity, distance = req.number("intensity"), req.number("distance")
     hz = ticks_per_second(req.number("rate"))
     hardness = 0.5 + 0.5 * intensity
-    size = rng.uniform(0.05, 0.2)
+    pitch = rng.uniform(0.85, 1.15)  # a small carriage clock ticks higher than a long-case one
     air = dsp.lowpass(dsp.distance_cutoff(distance), sr)
     # Filtering the few variants instead of the whole bed: the same sound for a fraction of it.
-    ticks = [dsp.filt(air, beat(rng, sr, size, hardness)) for _ in range(2)]
-    tocks = [dsp.filt(air, beat(rng, sr, size + TOCK_SIZE, hardness)) for _ in range(2)]
+    ticks = [dsp.filt(air, beat(rng, sr, pitch, hardness)) for _ in range(2)]
+    tocks = [dsp.filt(air, beat(rng, sr, pitch * TOCK_RATIO, hardness)) for _ in range(2)]
     mono = np.zeros(n, np.float32)
     first = int(rng.integers(2))
     # Clockwork is precise: timing jitter is a fraction of a percent.
@@ -64,12 +77,14 @@ def synth(req: SynthRequest) -> np.ndarray:
         bank = ticks if (i + first) % 2 == 0 else tocks
         dsp.place(mono, bank[int(rng.integers(2))], int(t * sr), dsp.db(rng.normal(0.0, 0.5)))
     out = pan_stereo(mono, rng.uniform(-0.3, 0.3))
-    # The room's quiet air, just loud enough that ticks stand <= 24 dB over the bed's RMS: a
+    # The room's quiet air, just loud enough that ticks stand <= 27 dB over the bed's RMS: a
     # sparser bed would be levelled by its peaks, not its loudness, and lose its intensity.
     ticks_rms, peak = dsp.rms_of(out), dsp.peak_of(out)
-    crest = MAX_CREST - 6.0 * intensity  # a loud clock fills a lively room
+    crest = MAX_CREST - 8.0 * intensity  # a loud clock fills a lively room
     floor = max(np.sqrt(max((peak / crest) ** 2 - ticks_rms**2, 0.0)), 0.05 * ticks_rms)
-    out += np.float32(floor) * room_tone(rng, n, sr, 0.15 * dsp.distance_cutoff(distance))
+    # A quiet room's air, without the rumble of traffic or ventilation.
+    air = room_tone(rng, n, sr, 0.3 * dsp.distance_cutoff(distance))
+    out += np.float32(floor) * dsp.filt(dsp.highpass(250.0, sr), air)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
 
