@@ -276,6 +276,24 @@ def flicker_db(x: np.ndarray) -> float:
     return float(np.std((level - trend)[25:-25]))
 
 
+def is_fire(x: np.ndarray) -> bool:
+    # Farnell's fire: crackles as many distinct short bursts, over a low lapping body.
+    return (
+        strike_rate(x) > 15
+        and band_fraction(x, 0, 500) > 0.08
+        and band_fraction(x, 2000, 24000) > 0.3
+    )
+
+
+def test_fire_crackles_in_bursts_over_lapping_flames() -> None:
+    assert is_fire(render("fire", 6.0))
+    assert is_fire(render("fire", 6.0, seed=6, size=1.0))
+    assert not is_fire(white())
+    assert not is_fire(render("leaves_rustle", 6.0))  # crackle with no flame under it
+    assert not is_fire(render("hail", 6.0))
+    assert not is_fire(render("torch", 6.0))
+
+
 def is_torch(x: np.ndarray) -> bool:
     # A low roar that flutters quickly, with a little hiss on top.
     return (

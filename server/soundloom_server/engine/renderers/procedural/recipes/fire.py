@@ -1,4 +1,4 @@
-"""Fire: Farnell's model, lapping flames + a modulated hiss + crackles triggered by slow noise."""
+"""Fire: Farnell's model, lapping flames + a flaring hiss + crackle as random short noise bursts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._nature_water import strikes
+
+_CRACKLE_HZ = 10.0  # crackle clusters a second from a quiet fire
+_CRACKLE_LEVEL = 1.0  # crackle RMS against lapping + hiss
 
 
 def _lapping(rng: np.random.Generator, m: int, sr: int, size: float) -> np.ndarray:
@@ -28,7 +32,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     lap_r = dsp.upsample(_lapping(rng, m, sr // k, size), k, n)
 
     # Hiss: high-passed noise whose level follows a slow noise raised to a power (flare-ups).
-    flare = np.clip(1.0 + 0.6 * dsp.slow_noise(rng, n, sr, 0.7), 0.05, None)
+    flare = np.clip(1.0 + 0.35 * dsp.slow_noise(rng, n, sr, 0.7), 0.3, None)
     flare *= flare
     air = dsp.lowpass(dsp.distance_cutoff(distance), sr)
     hiss = dsp.filt(dsp.cascade(dsp.highpass(1800.0, sr, order=2), air), dsp.white(rng, n))
@@ -38,24 +42,20 @@ def synth(req: SynthRequest) -> np.ndarray:
     out[:, 0] += lap_l * lap_gain
     out[:, 1] += lap_r * lap_gain
 
-    # Crackles: clusters of tiny snaps (resin pockets bursting), more of them when flaring.
-    rate = (1.5 + 14.0 * intensity**1.5) * (0.6 + 0.8 * size)
+    # Crackles: resin pockets and steam bursting in the wood, 1-30 ms bursts of band-passed
+    # noise in clusters (one pocket splits the grain around it), more of them when flaring.
+    rate = (_CRACKLE_HZ + 40.0 * intensity**1.5) * (0.6 + 0.8 * size)
     seeds = dsp.thin(rng, dsp.poisson_times(rng, rate * 2.0, n, sr), np.clip(flare / 4.0, 0.0, 1.0))
-    per = rng.integers(1, 6, seeds.shape[0])
-    starts = np.repeat(seeds, per) + (rng.exponential(0.012, per.sum()) * sr).astype(np.int64)
-    count = starts.shape[0]
-    freq = rng.uniform(1500.0, 7000.0, count) * (1.0 - 0.3 * size)
-    decay = rng.uniform(0.0008, 0.004, count) * (1.0 + size)
-    grains = dsp.Grains(starts, (decay * 6.0 * sr).astype(np.int64), n)
-    t = grains.t / np.float32(sr)
-    # A snap is a click plus a brief resonance: noise and a damped sine under one fast decay.
-    env = np.exp(-t / grains.per_grain(decay))
-    tone = np.sin(np.float32(2.0 * np.pi) * grains.per_grain(freq) * t)
-    values = env * (tone + 0.8 * dsp.white(rng, t.shape[0]))
-    amp = np.minimum(rng.pareto(3.0, count) + 0.3, 2.5) * (0.25 + 0.15 * intensity)
-    amp *= dsp.db(-14.0 * distance)
-    gl, gr = dsp.pan_gains(rng.uniform(-0.6, 0.6, count))
-    grains.scatter(values, amp * gl, amp * gr, out=out)
+    per = rng.integers(1, 7, seeds.shape[0])
+    starts = np.sort(
+        np.repeat(seeds, per) + (rng.exponential(0.015, per.sum()) * sr).astype(np.int64)
+    )
+    starts = starts[starts < n]
+    amp = np.minimum(rng.pareto(3.0, starts.shape[0]) + 0.3, 1.0) * dsp.db(-14.0 * distance)
+    band = (1200.0 * (1.0 - 0.3 * size), 9000.0 * (1.0 - 0.3 * size))
+    snaps = strikes(rng, n, sr, starts, amp, band, (0.0005, 0.006), 0.15, 0.2)
+    snaps = dsp.filt(dsp.highpass(300.0, sr), snaps, axis=0)  # a snap this small has no body
+    out += snaps * np.float32(_CRACKLE_LEVEL * dsp.rms_of(out) / (dsp.rms_of(snaps) + 1e-12))
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
 
