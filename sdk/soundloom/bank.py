@@ -34,6 +34,7 @@ from soundloom.asset import FORMAT_SUFFIX, Asset, copy_atomically
 from soundloom.cache import AssetCache
 from soundloom.client import canonical, check_backends, render_to_directory
 from soundloom.errors import InvalidArgument, SoundloomError
+from soundloom.progress_view import choose_mode, emit_json, entry_view
 from soundloom_server import ENGINE_VERSION
 from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.plan import (
@@ -252,9 +253,10 @@ def _entry(index: int, table: Any, defaults: Mapping[str, Any], base: Path) -> B
         description = source.description
     else:
         description = _expect(f"{at}description", table["description"], str, "a description")
+        # No duration: from the text, else the sounds' natural length (as the CLI does).
         duration = table.get("duration", 0.0)
         _expect(f"{at}duration", duration, (int, float), f"seconds in (0, {MAX_SCENE_S:g}]")
-        if not 0.0 < duration <= MAX_SCENE_S:
+        if "duration" in table and not 0.0 < duration <= MAX_SCENE_S:
             raise InvalidArgument(
                 f"{at}duration", f"must be in (0, {MAX_SCENE_S:g}] seconds, got {duration}"
             )
@@ -763,36 +765,21 @@ def add_bank_command(commands: Any) -> None:
         "--ray", metavar="ADDRESS", help="render as Ray tasks: a cluster address, auto, or local"
     )
     build.add_argument("--cache-dir", type=Path, help="asset cache (default: SOUNDLOOM_CACHE_DIR)")
-    build.add_argument("--json", action="store_true", help="print a JSON summary")
-
-
-class _BankProgress:
-    """A one-line progress bar on stderr (terminals only)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, done: int, total: int, summary: BankSummary) -> None:
-        if not self.enabled:
-            return
-        filled = round(24 * done / max(total, 1))
-        sys.stderr.write(
-            f"\rbank [{'#' * filled}{'-' * (24 - filled)}] {done}/{total}  "
-            f"rendered {summary.rendered}  cached {summary.cached}  failed {summary.failed}"
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 78 + "\r")
-            sys.stderr.flush()
+    build.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON summary on stdout; progress and failures as JSON lines on stderr",
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress: print nothing but the summary"
+    )
 
 
 def run_bank_command(args: argparse.Namespace) -> int:
     """Run `soundloom bank build`; exit 1 when an entry failed."""
     if args.server and args.ray:
         raise InvalidArgument("--server", "and --ray cannot be combined")
-    progress = _BankProgress(sys.stderr.isatty())
+    progress = entry_view(choose_mode(args.quiet, args.json))
     try:
         summary = build_bank(
             args.manifest,
@@ -814,5 +801,8 @@ def run_bank_command(args: argparse.Namespace) -> int:
             f"failed {summary.failed}  {summary.seconds:.1f} s"
         )
     for failure in summary.failures:
-        print(f"soundloom: error: {failure['name']}: {failure['error']}", file=sys.stderr)
+        if args.json:
+            emit_json("error", entry=failure["name"], message=failure["error"])
+        else:
+            print(f"soundloom: error: {failure['name']}: {failure['error']}", file=sys.stderr)
     return 1 if summary.failed else 0

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-import time
+import threading
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from soundloom.backends_cli import add_backends_parser, run_backends
 from soundloom.bank import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
+from soundloom.cli_outputs import check_writable, main_output, prepare_dir
 from soundloom.dev import add_dev_parser, run_dev
+from soundloom.progress_view import choose_mode, emit_json, stage_view
 from soundloom_server.engine.errors import InvalidArgument, SoundloomError
 from soundloom_server.engine.plan import (
     FORMATS,
@@ -41,28 +44,6 @@ class _Parser(argparse.ArgumentParser):
             file=sys.stderr,
         )
         raise SystemExit(EXIT_BAD_INPUT)
-
-
-class _Progress:
-    """A one-line progress bar on stderr, shown only on a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.perf_counter()
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        if not self.enabled:
-            return
-        filled = round(fraction * 24)
-        elapsed = time.perf_counter() - self.started
-        bar = "#" * filled + "-" * (24 - filled)
-        sys.stderr.write(f"\r{stage:>8} [{bar}] {fraction * 100:5.1f}%  {elapsed:6.2f}s")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 60 + "\r")
-            sys.stderr.flush()
 
 
 def _add_render_options(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +81,14 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", metavar="PATH", help="diffusion weights folder (else $SOUNDLOOM_MODELS)"
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress: print nothing but the result"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="the result as JSON on stdout; progress, warnings and errors as JSON lines on stderr",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,11 +150,7 @@ def _scene_request(args: argparse.Namespace) -> SceneRequest:
     return SceneRequest(description=args.description, duration_s=args.duration or 0.0)
 
 
-def _options(args: argparse.Namespace) -> RenderOptions:
-    suffix = args.output.suffix.lower().lstrip(".")
-    fmt = args.format or (suffix if suffix in FORMATS else "ogg")
-    if suffix and suffix in FORMATS and suffix != fmt:
-        raise InvalidArgument("format", f"{fmt} does not match the output suffix .{suffix}")
+def _options(args: argparse.Namespace, fmt: str) -> RenderOptions:
     return validate_options(
         RenderOptions(
             sample_rate=args.sample_rate,
@@ -185,38 +169,91 @@ def _options(args: argparse.Namespace) -> RenderOptions:
     )
 
 
-def _produce(
-    args: argparse.Namespace, source: SceneRequest | ScenePlan, options: RenderOptions
-) -> int:
-    from soundloom.spectrogram import write_spectrogram
-    from soundloom_server.engine.cache_key import cache_key
-    from soundloom_server.engine.package import package_scene
-    from soundloom_server.engine.pipeline import generate_scene
+def _outputs(args: argparse.Namespace, name_from: str) -> tuple[Path, RenderOptions]:
+    """The main file and the options, every output path checked before anything renders."""
+    from soundloom_server.engine.package import sidecar_path_for
 
-    output = args.output if args.output.suffix else args.output.with_suffix(f".{options.format}")
-    progress = _Progress(sys.stderr.isatty() and not args.quiet)
+    output, fmt = main_output(args.output, args.format, name_from)
+    options = _options(args, fmt)
+    check_writable(output, "output")
+    check_writable(sidecar_path_for(output), "output")
+    for field, path in (
+        ("plan_out", getattr(args, "plan_out", None)),
+        ("spectrogram", args.spectrogram),
+    ):
+        if path is not None:
+            check_writable(path, field)
+    return output, options
+
+
+def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_from: str) -> int:
+    from soundloom_server.engine.cache_key import cache_key
+    from soundloom_server.engine.pipeline import plan_scene, render_scene
+
+    output, options = _outputs(args, name_from)
+    view = stage_view(choose_mode(args.quiet, args.json))
     try:
-        scene = generate_scene(source, options, progress)
-        progress("encode", 0.0)
-        asset = package_scene(scene, options, output, cache_key(source, options))
-        progress("encode", 1.0)
+        view("plan", 0.0)
+        plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
+        view("plan", 1.0)
+        view.set_events(len(plan.events))
+        scene = render_scene(plan, options, view)
+        view("encode", 0.0)
+        asset = _write_files(args, scene, options, output, cache_key(source, options))
+        view("encode", 1.0)
     finally:
-        progress.close()
-    if getattr(args, "plan_out", None):
-        args.plan_out.write_text(plan_to_json(scene.plan) + "\n")
-    if args.spectrogram:
-        write_spectrogram(args.spectrogram, scene.audio, scene.sample_rate, scene.plan)
-    if not args.quiet:
-        report = asset.report
-        print(
-            f"{asset.path}  {scene.frames / scene.sample_rate:.3f} s  {scene.sample_rate} Hz  "
-            f"{scene.audio.shape[1]} ch  {report.integrated_lufs:.1f} LUFS  "
-            f"{report.true_peak_dbtp:.1f} dBTP  LRA {report.loudness_range_lu:.1f} LU  "
-            f"{len(scene.plan.events)} events"
-        )
-        for warning in scene.plan.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+        view.close()
+    _report(args, asset, scene)
     return 0
+
+
+def _write_files(
+    args: argparse.Namespace, scene: Any, options: RenderOptions, output: Path, key: str
+) -> Any:
+    """The main file, its side files, the plan and the picture: all of them or none."""
+    from soundloom.spectrogram import write_spectrogram
+    from soundloom_server.engine.package import package_scene, staged_outputs
+
+    with staged_outputs() as staging:
+        if getattr(args, "plan_out", None):
+            staging.temp_for(args.plan_out).write_text(plan_to_json(scene.plan) + "\n")
+        if args.spectrogram:
+            picture = staging.temp_for(args.spectrogram)
+            write_spectrogram(picture, scene.audio, scene.sample_rate, scene.plan)
+        prepare_dir(output)
+        return package_scene(scene, options, output, key)
+
+
+def _report(args: argparse.Namespace, asset: Any, scene: Any) -> None:
+    report = asset.report
+    seconds = scene.frames / scene.sample_rate
+    if args.json:
+        for warning in scene.plan.warnings:
+            emit_json("warning", message=warning)
+        result = {
+            "path": str(asset.path),
+            "files": [str(f.path) for f in asset.files] + [str(asset.sidecar_path)],
+            "duration_s": round(seconds, 6),
+            "sample_rate": scene.sample_rate,
+            "channels": int(scene.audio.shape[1]),
+            "loudness": {
+                "integrated_lufs": report.integrated_lufs,
+                "true_peak_dbtp": report.true_peak_dbtp,
+                "loudness_range_lu": report.loudness_range_lu,
+            },
+            "events": len(scene.plan.events),
+            "warnings": list(scene.plan.warnings),
+        }
+        print(json.dumps(result))
+        return
+    print(
+        f"{asset.path}  {seconds:.3f} s  {scene.sample_rate} Hz  "
+        f"{scene.audio.shape[1]} ch  {report.integrated_lufs:.1f} LUFS  "
+        f"{report.true_peak_dbtp:.1f} dBTP  LRA {report.loudness_range_lu:.1f} LU  "
+        f"{len(scene.plan.events)} events"
+    )
+    for warning in scene.plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _recipes(as_json: bool) -> int:
@@ -311,21 +348,40 @@ def run(argv: list[str] | None = None) -> int:
         print(plan_to_json(plan_scene(_scene_request(args), options)))
         return 0
     if args.command == "generate":
-        return _produce(args, _scene_request(args), _options(args))
+        return _produce(args, _scene_request(args), args.description)
     try:
         text = args.plan.read_text()
     except OSError as exc:
         raise InvalidArgument("plan", f"cannot be read: {exc.strerror} ({args.plan})") from None
-    return _produce(args, plan_from_json(text), _options(args))
+    return _produce(args, plan_from_json(text), args.plan.stem)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the work is so that its clean-up runs as for Ctrl-C."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: bad input is one line on stderr and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
+    # `serve` drains on SIGTERM itself; everything else cleans its temp files and exits 143.
+    if args[:1] != ["serve"] and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return run(argv)
     except SoundloomError as exc:
-        print(f"soundloom: error: {exc}", file=sys.stderr)
+        if as_json:
+            emit_json("error", field=getattr(exc, "field", ""), message=str(exc))
+        else:
+            print(f"soundloom: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Terminated:
+        print("soundloom: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("soundloom: interrupted", file=sys.stderr)
         return 130

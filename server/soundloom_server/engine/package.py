@@ -318,7 +318,14 @@ def build_sidecar(
         "loudness": report.to_dict(),
         "loop": None
         if scene.loop is None
-        else {"start_frame": scene.loop.start, "length_frames": scene.loop.length},
+        else {
+            "start_frame": scene.loop.start,
+            "length_frames": scene.loop.length,
+            # Where the file begins in the rendered timeline; markers and the plan are
+            # already in the file's own times.
+            "render_offset_s": round(scene.loop_offset_s, 6),
+        },
+        "markers_time_base": "file",
         "markers": [
             {
                 "frame": m.frame,

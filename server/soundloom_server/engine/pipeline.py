@@ -46,6 +46,9 @@ class MasteredScene:
     stems: dict[str, np.ndarray]
     loop: LoopPoints | None
     markers: tuple[Marker, ...]
+    # A loop's file starts this far into the render (level-matched seam); plan and markers are
+    # already shifted onto the file's own times.
+    loop_offset_s: float = 0.0
 
     @property
     def frames(self) -> int:
@@ -89,6 +92,7 @@ def _render_scene(
     progress("mix", 0.0)
     mixed = mix_scene(work, clips, sr, options.channels, options.seed, stems=options.stems)
     audio, stems = mixed.mix, dict(mixed.stems)
+    loop_offset_s = 0.0
     if options.loop:
         audio = make_loop(audio, frames)
         stems = {name: make_loop(stem, frames) for name, stem in stems.items()}
@@ -98,6 +102,7 @@ def _render_scene(
             {k: np.roll(v, -shift, axis=0) for k, v in stems.items()},
         )
         plan = _rotate_plan(plan, shift / sr)
+        loop_offset_s = shift / sr
     audio, stems = _fit_frames(audio, frames), {k: _fit_frames(v, frames) for k, v in stems.items()}
     progress("master", 0.0)
     mastered, report = master(
@@ -114,7 +119,7 @@ def _render_scene(
     )
     loop = LoopPoints(0, frames) if options.loop else None
     progress("master", 1.0)
-    return MasteredScene(plan, mastered, sr, report, stems, loop, markers)
+    return MasteredScene(plan, mastered, sr, report, stems, loop, markers, loop_offset_s)
 
 
 def _check_backends(plan: ScenePlan, options: RenderOptions) -> None:
