@@ -11,6 +11,7 @@ from soundloom_server.engine.renderers.procedural.recipes._nature_water import s
 
 _CRACKLE_HZ = 10.0  # crackle clusters a second from a quiet fire
 _CRACKLE_LEVEL = 1.0  # crackle RMS against lapping + hiss
+_KNEE = 6.0  # soft-clip knee of the crackle over its own RMS
 
 
 def _lapping(rng: np.random.Generator, m: int, sr: int, size: float) -> np.ndarray:
@@ -51,11 +52,16 @@ def synth(req: SynthRequest) -> np.ndarray:
         np.repeat(seeds, per) + (rng.exponential(0.015, per.sum()) * sr).astype(np.int64)
     )
     starts = starts[starts < n]
-    amp = np.minimum(rng.pareto(3.0, starts.shape[0]) + 0.3, 1.0) * dsp.db(-14.0 * distance)
+    amp = np.minimum(rng.pareto(3.0, starts.shape[0]) + 0.3, 1.0)
     band = (1200.0 * (1.0 - 0.3 * size), 9000.0 * (1.0 - 0.3 * size))
     snaps = strikes(rng, n, sr, starts, amp, band, (0.0005, 0.006), 0.15, 0.2)
-    snaps = dsp.filt(dsp.highpass(300.0, sr), snaps, axis=0)  # a snap this small has no body
-    out += snaps * np.float32(_CRACKLE_LEVEL * dsp.rms_of(out) / (dsp.rms_of(snaps) + 1e-12))
+    # A snap this small has no body; far away its highs and then itself are lost.
+    snaps = dsp.filt(dsp.cascade(dsp.highpass(300.0, sr), air), snaps, axis=0)
+    # Soft-clip the rare pile-up of pops: otherwise they alone would set the level of the bed.
+    knee = np.float32(_KNEE * dsp.rms_of(snaps) + 1e-12)
+    snaps = np.tanh(snaps / knee) * knee
+    level = _CRACKLE_LEVEL * dsp.db(-14.0 * distance) * dsp.rms_of(out)
+    out += snaps * np.float32(level / (dsp.rms_of(snaps) + 1e-12))
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
 
