@@ -21,6 +21,9 @@ from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRe
 _BANDS = (2000.0, 1000.0, 500.0, 250.0)
 _TILT_HZ = 300.0  # corner of the brown tilt: energy falls with frequency above it
 _ECHO_TAIL = 1.0  # the echo rumble's weight against the roll: more would smear the re-swells
+# Below this thunder is felt more than heard: left in, infrasound would set the one-shot's peak
+# level and push the audible rumble down.
+_INFRA_HZ = 40.0
 _STORM_DB = -30.0  # dB under the roll's RMS: faint, but the storm is never silent
 
 
@@ -81,11 +84,13 @@ def _roll(rng: np.random.Generator, m: int, sr: int, onset: float, distance: flo
         for b, cutoff in enumerate(_BANDS):
             # Brown-tilted: thunder's energy falls with frequency, far segments' the most.
             tilt, top = dsp.brown_sos(sr, _TILT_HZ), dsp.lowpass(cutoff, sr, order=2)
-            shape = dsp.cascade(tilt, top, dsp.highpass(25.0, sr))
+            shape = dsp.cascade(tilt, top, dsp.highpass(_INFRA_HZ, sr))
             noise = dsp.filt(shape, dsp.white(rng, m))
             noise *= np.float32(1.0 / (dsp.rms_of(noise) + 1e-12))
             out[ear] += noise * dsp.upsample(env[b] * flutter, hop, m)
-        rumble_shape = dsp.cascade(dsp.brown_sos(sr, 40.0), dsp.lowpass(400.0, sr, order=2))
+        rumble_shape = dsp.cascade(
+            dsp.brown_sos(sr, 40.0), dsp.lowpass(400.0, sr, order=2), dsp.highpass(_INFRA_HZ, sr)
+        )
         rumble = dsp.filt(rumble_shape, dsp.white(rng, m))
         rumble *= np.float32(1.0 / (dsp.rms_of(rumble) + 1e-12))
         out[ear] += rumble * dsp.upsample(_ECHO_TAIL * tail, hop, m)
