@@ -1,149 +1,224 @@
-"""Footsteps: heel and toe contacts at a walking or running pace, voiced by the surface.
+"""Footsteps: a heel strike, then the roll onto the toe, at a human walking or running pace.
 
-Like a game's footstep system, a few variations of each contact are synthesised per event and
-played round-robin (never the same one twice in a row) with jittered timing and level, so a
-long walk costs a handful of syntheses, not one per step.
+Farnell's model: each step's ground reaction force (the shoe brushing down, the heel's peak,
+the roll onto the ball of the foot 60-120 ms later, the push-off) drives the surface's texture,
+hundreds of tiny collisions and frictions under the sole (Cook's PhISEM: grains ringing random
+resonances, so no pitch repeats from step to step). Gravel crunches bright, snow compacts in a
+dense dark squeak that stops when packed, leaves crackle, grass swishes, water sloshes and
+bubbles; hard floors add the weight's thump and the heel's knock through damped, randomly
+placed resonances (boards ring low and may creak, metal clanks), and a short room. Every step
+is synthesised afresh, with a walker's timing, weight and foot-to-foot differences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
+from soundloom_server.engine.renderers.procedural.recipes._foley import (
+    crunch,
+    in_room,
+    knock,
+    room_ir,
+    stick_slip,
+    unit,
+)
 
-VARIANTS = 4
 RATE = ParamSpec("rate", 0.4, doc="Pace: 0 creeping (1.2 steps/s) .. 0.4 walking .. 1 running")
 
 
-def _hard(kind: str) -> Callable[[np.random.Generator, float, float, int], dsp.Audio]:
-    """A shoe on a hard floor: a soft contact ringing the floor's modes, plus a scuff."""
+@dataclass(frozen=True)
+class Surface:
+    """What a surface does under a shoe."""
 
-    def contact(rng: np.random.Generator, weight: float, hardness: float, sr: int) -> dsp.Audio:
-        length = int(0.35 * sr) if kind != "metal" else int(0.7 * sr)
-        # Planks and grates are big boomy plates; stone slabs barely ring.
-        size = {"wood": 0.75, "metal": 0.55, "stone": 0.5}[kind] + 0.15 * (weight - 0.5)
-        hit = strike(rng, MATERIALS[kind], size, 0.25 + 0.5 * hardness, sr, length)
-        return hit + 0.25 * dsp.noise_burst(rng, length, sr, (1500, 8000), 0.002, 0.03, order=2)
-
-    return contact
-
-
-def _crunch(band: tuple[float, float], grains_per_s: float, span_s: float, q: float):
-    """A loose surface: many tiny grain collisions whose density follows the weight transfer."""
-
-    def contact(rng: np.random.Generator, weight: float, hardness: float, sr: int) -> dsp.Audio:
-        length = int((span_s + 0.1) * sr)
-        t = np.arange(length) / sr
-        density = dsp.envelope_ad(t, 0.25 * span_s, 0.35 * span_s)
-        positions = dsp.thin(
-            rng, dsp.poisson_times(rng, grains_per_s * (0.6 + weight), length, sr), density
-        )
-        amps = rng.pareto(3.0, positions.shape[0]) + 0.2
-        clicks = dsp.impulses(length, positions, amps * rng.choice([-1.0, 1.0], amps.shape[0]))
-        centre = np.sqrt(band[0] * band[1]) * (1.2 - 0.4 * weight)
-        tone = dsp.cascade(
-            dsp.bandpass(*band, sr, order=1), dsp.peak(centre, q, 8.0, sr), dsp.lowpass(band[1], sr)
-        )
-        body = dsp.noise_burst(rng, length, sr, (60, 400), 0.005, 0.04, order=2)
-        out = dsp.filt(tone, clicks)
-        out *= np.float32(1.0 / (dsp.peak_of(out) + 1e-9))
-        return out + np.float32(0.35 + 0.3 * weight) * body
-
-    return contact
+    grains_hz: float  # collisions per second at full force
+    band: tuple[float, float]  # range of the grains' random resonances (Hz)
+    tau_s: tuple[float, float]  # grain ring times
+    rub: float  # friction noise of the sole, relative to the grains
+    rub_band: tuple[float, float]
+    stance_s: float  # how long the texture follows the foot after the heel lands
+    thump: float  # the weight's low thump (hard or springy floors)
+    knock: tuple[float, float, float, float, float] = (0, 0, 0, 0, 0)  # band, decay, Q, level
+    texture: float = 1.0  # level of grains and friction against the impacts
+    compacts: bool = False  # snow: the crunch grows as it packs, then stops dead
+    creaks: float = 0.0  # chance a board creaks under the weight
+    bubbles: bool = False
 
 
-def _splash(rng: np.random.Generator, weight: float, hardness: float, sr: int) -> dsp.Audio:
-    """A foot in shallow water: a splash of noise and a few rising Minnaert bubble chirps."""
-    length = int(0.45 * sr)
-    out = dsp.noise_burst(rng, length, sr, (300, 4000), 0.01, 0.06 + 0.06 * weight, order=2)
-    t = np.arange(length) / sr
-    for _ in range(int(rng.integers(3, 8))):
-        start = rng.uniform(0.01, 0.15)
-        f0 = rng.uniform(500.0, 1800.0)
-        local = np.maximum(t - start, 0.0)
-        # A bubble's pitch rises as it nears the surface.
-        phase = 2 * np.pi * f0 * (local + 0.5 * rng.uniform(4.0, 12.0) * local**2)
-        env = dsp.envelope_ad(t - start, 0.001, rng.uniform(0.01, 0.035))
-        out += (rng.uniform(0.2, 0.5) * env * np.sin(phase)).astype(np.float32)
+SURFACES: dict[str, Surface] = {
+    # Hard floors: fine grit and sole friction over the heel's knock and the weight's thump.
+    "stone": Surface(200.0, (900.0, 7000.0), (0.0002, 0.0008), 1.0, (700.0, 5000.0), 0.2,
+                     0.6, (300.0, 2000.0, 0.012, 2.5, 0.7), texture=0.22),
+    "wood": Surface(300.0, (600.0, 5000.0), (0.0003, 0.001), 0.8, (500.0, 4000.0), 0.2,
+                    0.5, (70.0, 260.0, 0.035, 5.0, 0.9), texture=0.25, creaks=0.3),
+    "metal": Surface(800.0, (1000.0, 8000.0), (0.0002, 0.0008), 0.8, (800.0, 6000.0), 0.2,
+                     0.4, (350.0, 4000.0, 0.004, 45.0, 0.8), texture=0.22),
+    # Loose and soft ground: the texture is the sound.
+    "gravel": Surface(7000.0, (1000.0, 9000.0), (0.0002, 0.0012), 0.3, (500.0, 5000.0), 0.22,
+                      0.12),
+    "snow": Surface(10000.0, (300.0, 4000.0), (0.0004, 0.002), 0.4, (300.0, 3000.0), 0.22,
+                    0.3, compacts=True),
+    "leaves": Surface(2500.0, (1200.0, 10000.0), (0.0006, 0.003), 0.6, (2000.0, 9000.0), 0.3,
+                      0.2),
+    "dirt": Surface(3000.0, (250.0, 3500.0), (0.0004, 0.002), 0.5, (200.0, 2500.0), 0.3, 0.5),
+    "grass": Surface(1200.0, (1500.0, 9000.0), (0.0003, 0.0015), 1.2, (1500.0, 8000.0), 0.25,
+                     0.4),
+    "water": Surface(2500.0, (250.0, 3000.0), (0.001, 0.004), 0.8, (300.0, 5000.0), 0.3, 0.2,
+                     bubbles=True),
+}  # fmt: skip
+# Indoor floors: (room T60 s, its damping Hz, reverberant level).
+ROOMS = {"wood": (0.35, 4000.0, 0.3), "stone": (0.45, 5000.0, 0.3), "metal": (0.6, 5000.0, 0.25)}
+
+
+def _thump(rng: np.random.Generator, n: int, sr: int, width_s: float) -> dsp.Audio:
+    """The body's weight arriving through the shoe: a smooth force pulse a few ms wide whose
+    energy lies below a few hundred hertz, and the floor's weaker rebound."""
+    out = np.zeros(n, np.float32)
+    pulse = dsp.half_sine(width_s * rng.uniform(0.8, 1.25), sr)[:n]
+    out[: pulse.shape[0]] = pulse
+    rebound = dsp.half_sine(1.6 * width_s, sr)[: max(n - pulse.shape[0], 0)]
+    out[pulse.shape[0] : pulse.shape[0] + rebound.shape[0]] -= rng.uniform(0.3, 0.5) * rebound
     return out
 
 
-def _soft(swish: float) -> Callable[[np.random.Generator, float, float, int], dsp.Audio]:
-    """Earth underfoot: a dull thud, with a swish of blades or litter when `swish` > 0."""
+def force_curve(
+    t: np.ndarray, pre_s: float, toe_gap: float, toe_level: float, surface: Surface
+) -> np.ndarray:
+    """The step's ground force over `t` (s, 0 = heel contact), 0..1: the shoe brushing down,
+    the heel's peak, the ball of the foot rolling on, the stance fading to push-off."""
+    brush = np.where((t < 0) & (t > -pre_s), 0.12 * (1.0 + t / pre_s), 0.0)
+    stance = surface.stance_s
+    if surface.compacts:
+        # Snow packs under the heel: the crunch thickens, then stops once it is compressed.
+        heel = np.where(t >= 0, np.clip(0.35 + t / (0.5 * stance), 0, 1), 0.0)
+        heel *= np.exp(-np.maximum(t - 0.5 * stance, 0.0) / 0.006)
+    else:
+        heel = dsp.envelope_ad(t, 0.006, 0.25 * stance)
+    toe = toe_level * dsp.envelope_ad(t - toe_gap, 0.01, 0.45 * stance)
+    return np.clip(brush + heel + toe, 0.0, 1.0)
 
-    def contact(rng: np.random.Generator, weight: float, hardness: float, sr: int) -> dsp.Audio:
-        length = int(0.3 * sr)
-        thud = strike(rng, MATERIALS["dirt"], 0.4 + 0.3 * weight, 0.3, sr, length)
-        thud += dsp.noise_burst(rng, length, sr, (80, 700), 0.004, 0.03, order=2)
-        if swish:
-            thud += swish * dsp.noise_burst(rng, length, sr, (2500, 9000), 0.03, 0.08, order=2)
-        return thud
 
-    return contact
+def step_sound(
+    rng: np.random.Generator, surface: Surface, weight: float, toe_gap: float, sr: int
+) -> tuple[dsp.Audio, int]:
+    """One step (mono) and the frame of its heel contact within it."""
+    pre_s = rng.uniform(0.03, 0.07)
+    pre, n = int(pre_s * sr), int((pre_s + toe_gap + 1.6 * surface.stance_s + 0.05) * sr)
+    t = (np.arange(n) - pre) / sr
+    toe_level = rng.uniform(0.55, 0.8)
+    force = force_curve(t, pre_s, toe_gap, toe_level, surface)
+    rate = surface.grains_hz * (0.6 + 0.6 * weight)
+    out = unit(crunch(rng, n, sr, rate, force, surface.band, surface.tau_s))
+    # The sole's friction: noise grainy in level, following the force.
+    # Its level wavers as the sole catches and frees (smoothly: a stepped level would buzz).
+    grit = np.clip(1.0 + 0.6 * dsp.slow_noise(rng, n, sr, 40.0, control_rate=400), 0.0, None)
+    level = (force * grit).astype(np.float32)
+    rub = dsp.filt(dsp.bandpass(*surface.rub_band, sr, order=2), dsp.white(rng, n) * level)
+    out += np.float32(surface.rub) * unit(rub)
+    out *= np.float32(surface.texture)
+    toe_at = pre + int(toe_gap * sr)
+    for at, strength in ((pre, 1.0), (toe_at, 0.5 * toe_level)):
+        hit = np.float32(surface.thump * strength * (0.6 + 0.6 * weight)) * _thump(
+            rng, n - at, sr, 0.006 if strength == 1.0 else 0.009
+        )
+        low, high, decay, q, gain = surface.knock
+        if gain:
+            body = knock(rng, n - at, sr, (low, high), decay, modes=4, q=(0.6 * q, 1.4 * q))
+            hit += np.float32(gain * strength) * body
+        out[at:] += hit
+    if rng.random() < surface.creaks:
+        out += np.float32(rng.uniform(0.1, 0.25)) * _creak(rng, n, pre, sr)
+    if surface.bubbles:
+        out += _bubbles(rng, n, pre, weight, sr)
+    return out, pre
 
 
-SURFACES: dict[str, Callable[[np.random.Generator, float, float, int], dsp.Audio]] = {
-    "wood": _hard("wood"),
-    "stone": _hard("stone"),
-    "metal": _hard("metal"),
-    "gravel": _crunch((900, 7000), 3500.0, 0.16, 2.0),
-    "snow": _crunch((350, 3000), 2500.0, 0.28, 4.0),
-    "leaves": _crunch((1800, 10000), 2000.0, 0.3, 1.5),
-    "dirt": _soft(0.0),
-    "grass": _soft(0.35),
-    "water": _splash,
-}
+def _creak(rng: np.random.Generator, n: int, at: int, sr: int) -> dsp.Audio:
+    """A board rubbing on its nail as the weight rolls over it: a short stick-slip creak."""
+    out = np.zeros(n, np.float32)
+    span = min(int(rng.uniform(0.12, 0.25) * sr), n - at - int(0.03 * sr))
+    if span < 16:
+        return out
+    x = np.linspace(0.0, 1.0, span)
+    base = rng.uniform(350.0, 800.0)
+    creak = stick_slip(rng, span, sr, np.sin(np.pi * x) ** 2, (60.0, 260.0),
+                       (base, 2.3 * base, 3.9 * base))  # fmt: skip
+    start = at + int(0.03 * sr)
+    out[start : start + span] = creak
+    return out
+
+
+def _bubbles(rng: np.random.Generator, n: int, at: int, weight: float, sr: int) -> dsp.Audio:
+    """Air dragged under by the foot: a few Minnaert bubbles chirping up as they rise."""
+    t = (np.arange(n) - at) / sr
+    out = np.zeros(n, np.float32)
+    count = int(rng.integers(3, 8))
+    for start, f0, glide, decay, level in zip(
+        rng.uniform(0.01, 0.18, count),
+        rng.uniform(500.0, 2000.0, count) * (1.2 - 0.4 * weight),
+        rng.uniform(4.0, 12.0, count),  # a bubble's pitch rises as it nears the surface
+        rng.uniform(0.01, 0.035, count),
+        rng.uniform(0.1, 0.35, count),
+        strict=True,
+    ):
+        local = np.maximum(t - start, 0.0)
+        env = dsp.envelope_ad(t - start, 0.001, decay)
+        out += (level * env * np.sin(2 * np.pi * f0 * (local + 0.5 * glide * local**2))).astype(
+            np.float32
+        )
+    return out
+
+
 MATERIAL = ParamSpec(
     "material", "stone", choices=tuple(SURFACES), doc="Surface: " + ", ".join(SURFACES)
 )
 
 
 def step_times(rng: np.random.Generator, rate: float, duration: float) -> np.ndarray:
-    """Heel-strike times (s): a steady pace with the small jitter of a real walker."""
+    """Heel-strike times (s): a pace that drifts a little, one foot slightly longer than the
+    other, and each step a few percent early or late, as a real walker's."""
     interval = 1.0 / (1.2 * 2.7**rate)
-    count = max(1, int((duration - 0.25) / interval) + 1)
-    times = 0.04 + interval * np.arange(count) + rng.normal(0.0, 0.03 * interval, count)
-    return np.clip(times[times < max(duration - 0.2, 0.05)], 0.0, None)
+    count = max(1, int((duration - 0.25) / interval) + 2)
+    drift = 1.0 + 0.03 * np.sin(2 * np.pi * (rng.uniform() + np.arange(count) / rng.uniform(8, 16)))
+    limp = 1.0 + rng.uniform(-0.025, 0.025) * np.where(np.arange(count) % 2, 1.0, -1.0)
+    gaps = interval * drift * limp * (1.0 + rng.normal(0.0, 0.03, count))
+    times = 0.04 + np.concatenate([[0.0], np.cumsum(gaps[:-1])])
+    return times[times < max(duration - 0.25, 0.05)]
+
+
+def toe_gap_s(rate: float) -> float:
+    """Typical heel-to-toe delay (s): a slow roll when walking, nearly flat-footed when running."""
+    return 0.1 - 0.06 * rate
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Heel then toe per step, round-robin variants, alternating feet slightly apart in pan."""
+    """Heel then toe per step, every step new, alternating feet slightly apart in pan."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, rate = req.number("intensity"), req.number("distance"), req.number("rate")
-    contact = SURFACES[req.word("material")]
-    heels = [contact(rng, intensity, 0.5 + 0.5 * rate, sr) for _ in range(VARIANTS)]
-    toes = [contact(rng, 0.5 * intensity, 0.3, sr) for _ in range(VARIANTS)]
-    # Running rolls heel to toe faster and lands harder on the toe.
-    toe_gap, toe_level = 0.11 - 0.07 * rate, 0.35 + 0.3 * rate
+    name = req.word("material")
+    surface = SURFACES[name]
     centre = rng.uniform(-0.2, 0.2)
+    foot_level = dsp.db(rng.uniform(-1.5, 1.5))  # one shoe lands harder than the other
     out = np.zeros((n, 2), np.float32)
-    last = -1
     for i, t in enumerate(step_times(rng, rate, n / sr)):
-        # Never the same variation twice in a row: draw from the others.
-        pick = int(rng.integers(VARIANTS - 1)) if last >= 0 else int(rng.integers(VARIANTS))
-        pick = pick + 1 if 0 <= last <= pick else pick
-        last = pick
         foot = 1.0 if i % 2 else -1.0
-        level = dsp.db(rng.normal(0.0, 1.5))
-        for sound, offset, gain in (
-            (heels[pick], 0.0, level),
-            (toes[pick], toe_gap * rng.uniform(0.8, 1.2), level * toe_level),
-        ):
-            start = int((t + offset) * sr)
-            end = min(n, start + sound.shape[0])
-            if start >= end:
-                continue
-            gl, gr = dsp.pan_gains(centre + 0.06 * foot)
-            out[start:end, 0] += sound[: end - start] * np.float32(gain * gl)
-            out[start:end, 1] += sound[: end - start] * np.float32(gain * gr)
-    out = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), out)
-    dsp.fade_out(out, int(min(0.15, 0.1 * n / sr) * sr))
-    return dsp.fit_peak(out, dsp.oneshot_peak(intensity, distance))
+        level = dsp.db(rng.normal(0.0, 1.5)) * (foot_level if i % 2 else 1.0)
+        weight = float(np.clip(intensity + rng.normal(0.0, 0.08), 0.0, 1.0))
+        gl, gr = dsp.pan_gains(centre + 0.06 * foot)
+        sound, heel = step_sound(rng, surface, weight, toe_gap_s(rate) * rng.uniform(0.8, 1.25), sr)
+        start = int(t * sr) - heel
+        if start < 0:
+            sound, start = sound[-start:], 0
+        dsp.place(out[:, 0], sound, start, level * gl)
+        dsp.place(out[:, 1], sound, start, level * gr)
+    if name in ROOMS:
+        t60, damping, wet = ROOMS[name]
+        out = in_room(out, room_ir(rng, sr, t60, damping), wet * (1.0 + distance))
+    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(
