@@ -217,6 +217,29 @@ def test_footsteps_never_repeat_and_ring_no_fixed_pitch() -> None:
     assert most_alike_steps(render("clock", 4.0)) > 0.75  # a mechanism does repeat itself
 
 
+def bandpassed(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    return signal.sosfilt(signal.butter(4, [low, high], "bandpass", fs=SR, output="sos"), mono(x))
+
+
+def click_lead_ms(x: np.ndarray) -> int:
+    """How long (ms) the first bright click comes before the low thud sets in."""
+    low = frame_rms(bandpassed(x, 30, 300), 0.001)
+    high = frame_rms(bandpassed(x, 2000, 12000), 0.001)
+    return int(np.argmax(low > 0.3 * low.max())) - int(np.argmax(high > 0.3 * high.max()))
+
+
+def test_door_slam_is_a_latch_click_then_a_low_thud() -> None:
+    for seed in range(4):
+        slam = render("door", 2.0, seed=seed, action="slam")
+        # The bolt meets the strike plate a few ms before the leaf lands on its stop.
+        assert 4 <= click_lead_ms(slam) <= 80, seed
+        # The leaf is a big damped panel: its thud is mostly low and broadband, not a tone.
+        thud = int(np.argmax(frame_rms(bandpassed(slam, 30, 300), 0.001)) * 0.001 * SR)
+        body = slam[thud - SR // 100 : thud + SR // 10]
+        assert band_share(body, 20, 400) > 0.3 and tonal_peak(body, 100, 2000) < 20.0
+    assert click_lead_ms(render("impact", 2.0, size=0.9)) < 4, "a plain hit: click and thud at once"
+
+
 def test_chains_rattle_in_many_bright_clicks() -> None:
     def signature(x: np.ndarray) -> bool:
         # Ringing links: sharp modal lines over the clatter, mostly above 1 kHz.

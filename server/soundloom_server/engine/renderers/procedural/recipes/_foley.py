@@ -92,17 +92,23 @@ def stick_slip(
     rate_hz: tuple[float, float],
     formants: tuple[float, ...],
     q: tuple[float, float] = (8.0, 20.0),
+    jitter: float = 0.06,
 ) -> dsp.Audio:
     """A creak: friction sticks and slips at a rate rising with `speed`, each slip a pulse that
     the wood (or metal) voices through a few formants."""
     speed = np.asarray(speed, dtype=np.float64)
     pulse_hz = rate_hz[0] + (rate_hz[1] - rate_hz[0]) * speed
     # The rate wanders: the contact catches unevenly.
-    pulse_hz *= np.clip(1.0 + 0.08 * dsp.slow_noise(rng, length, sr, 12.0), 0.5, None)
+    pulse_hz *= np.clip(1.0 + 0.3 * dsp.slow_noise(rng, length, sr, 8.0), 0.4, None)
     phase = np.cumsum(pulse_hz / sr)
     slips = np.flatnonzero(np.diff(np.floor(phase)) > 0) + 1
     slips = slips[speed[slips] > 0.02]
-    amps = speed[slips] * rng.uniform(0.5, 1.0, slips.shape[0])
+    # Each slip comes early or late and releases a different amount of energy: friction is
+    # chaotic, which is what keeps a creak from sounding like a voice's steady glottal pulses.
+    period = sr / pulse_hz[slips]
+    slips = np.clip(slips + rng.normal(0.0, jitter, slips.shape[0]) * period, 0, length - 1)
+    slips = slips.astype(np.int64)
+    amps = speed[slips] * rng.uniform(0.15, 1.0, slips.shape[0]) ** 2
     train = dsp.impulses(length, slips, amps)
     tone = dsp.cascade(
         dsp.highpass(120.0, sr),

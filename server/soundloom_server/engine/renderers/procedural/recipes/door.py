@@ -1,8 +1,15 @@
-"""Door: a hinge creak (stick-slip friction), latch clicks, air, and the leaf hitting its frame.
+"""Door: latch, hinge, leaf and frame, heard in the room they are in.
 
-Each action is a short score of those parts: `open` = latch, creak, swing; `creak` = a long slow
-creak; `slam` = a fast swing, a heavy hit, latch and frame rattle; `close` = a swing, a soft hit
-and the latch; `knock` = knuckles on the leaf, two to four raps.
+A door leaf is a large, heavily damped wooden (or steel) panel: struck by its frame it gives a
+low broadband thud through a few damped panel modes that differ every time, not a ringing
+tone. The latch is a small steel bolt: a sharp click as it snaps into the strike plate (a slam
+clicks just before the leaf lands) and a rattle of the loose hardware after. The hinge creaks
+by stick-slip friction whose pulse rate follows the swing's speed, voiced by the leaf. Every
+part is heard through the room's early reflections and short tail.
+
+`open` = handle and latch, creak, swing; `creak` = a long slow creak; `slam` = a fast swing, the
+latch click, a heavy thud and the frame rattling; `close` = a swing, a soft thud and the latch;
+`knock` = knuckles on the leaf, two to four raps.
 """
 
 from __future__ import annotations
@@ -12,7 +19,13 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
+from soundloom_server.engine.renderers.procedural.recipes._foley import (
+    in_room,
+    knock,
+    room_ir,
+    stick_slip,
+    unit,
+)
 
 ACTION = ParamSpec(
     "action",
@@ -26,108 +39,126 @@ MATERIAL = ParamSpec("material", "wood", choices=("wood", "metal"), doc="Door le
 
 
 def creak(rng: np.random.Generator, length: int, sr: int, metal: bool) -> dsp.Audio:
-    """Stick-slip: the hinge sticks and slips at a rate that follows the swing's speed."""
+    """Stick-slip at the hinge: the swing speeds up and slows, unevenly, and the slip rate
+    follows it; the leaf voices the slips."""
     t = np.arange(length) / sr
-    span = length / sr
-    # The swing speeds up then slows; the hand's unevenness wobbles it.
-    speed = np.sin(np.pi * np.clip(t / span, 0, 1)) ** 0.7
-    speed = speed * np.clip(1.0 + 0.3 * dsp.slow_noise(rng, length, sr, 3.0), 0.2, None)
-    base = rng.uniform(25.0, 60.0) * (2.0 if metal else 1.0)
-    pulse_hz = base + rng.uniform(150.0, 350.0) * speed
-    phase = np.cumsum(pulse_hz / sr)
-    slips = np.flatnonzero(np.diff(np.floor(phase)) > 0) + 1
-    amps = speed[slips] * rng.uniform(0.6, 1.0, slips.shape[0])
-    train = dsp.impulses(length, slips, amps)
-    # The leaf and frame resonate the slips into a voice: a few sharp formants.
-    centres = rng.uniform(350.0, 900.0) * np.array([1.0, 2.1, 3.4, 5.2]) * (1.6 if metal else 1.0)
-    tone = dsp.cascade(
-        dsp.highpass(150.0, sr),
-        *(dsp.peak(f, rng.uniform(12.0, 30.0), 20.0, sr) for f in centres),
-        dsp.lowpass(7000.0, sr),
-    )
-    voice = dsp.filt(tone, train)
-    return voice * np.float32(1.0 / (dsp.peak_of(voice) + 1e-9))
+    speed = np.sin(np.pi * np.clip(t / (length / sr), 0, 1)) ** 0.7
+    speed = np.clip(speed * (1.0 + 0.5 * dsp.slow_noise(rng, length, sr, 5.0)), 0.0, 1.2)
+    base = rng.uniform(600.0, 1200.0) * (1.5 if metal else 1.0)
+    # Irregular, inharmonic leaf resonances, moderately sharp: a groan, not a whistle.
+    formants = tuple(base * np.array([1.0, 2.3, 3.7, 5.9]) * rng.uniform(0.93, 1.07, 4))
+    return stick_slip(rng, length, sr, speed, (30.0, rng.uniform(300.0, 600.0)), formants,
+                      q=(4.0, 10.0))  # fmt: skip
 
 
-def latch(rng: np.random.Generator, sr: int) -> dsp.Audio:
-    """The bolt: two small metallic clicks a few tens of ms apart."""
-    length = int(0.2 * sr)
-    out = strike(rng, MATERIALS["metal"], 0.05, 0.9, sr, length)
-    second = int(rng.uniform(0.02, 0.05) * sr)
-    out[second:] += 0.6 * strike(rng, MATERIALS["metal"], 0.08, 0.8, sr, length - second)
-    return out * np.float32(1.0 / (dsp.peak_of(out) + 1e-9))
+def latch(rng: np.random.Generator, sr: int, metal: bool) -> dsp.Audio:
+    """The bolt: a sharp metallic click, its spring's second click a few tens of ms later."""
+    n = int(0.12 * sr)
+    out = knock(rng, n, sr, (2000.0, 7000.0), 0.003, modes=4, q=(8.0, 20.0), attack_s=0.0002)
+    second = int(rng.uniform(0.015, 0.04) * sr)
+    tail = knock(rng, n - second, sr, (2500.0, 8000.0), 0.002, modes=3, q=(8.0, 20.0))
+    out[second:] += np.float32(rng.uniform(0.3, 0.6)) * tail
+    return unit(out)
 
 
 def swing_air(rng: np.random.Generator, length: int, sr: int) -> dsp.Audio:
     """Air pushed by the leaf: a low whoosh swelling with the swing."""
     env = np.sin(np.pi * np.linspace(0.0, 1.0, length)) ** 2
-    air = dsp.filt(dsp.bandpass(80.0, 700.0, sr), dsp.white(rng, length) * env.astype(np.float32))
-    return air * np.float32(1.0 / (dsp.peak_of(air) + 1e-9))
+    return unit(dsp.filt(dsp.bandpass(60.0, 600.0, sr), dsp.white(rng, length) * env.astype("f4")))
 
 
-def hit(rng: np.random.Generator, sr: int, metal: bool, size: float, force: float) -> dsp.Audio:
-    """The leaf against the frame: a large struck panel with a low boom under it."""
-    length = int((1.4 if metal else 0.9) * sr)
-    panel = strike(
-        rng, MATERIALS["metal" if metal else "wood"], 0.6 + 0.4 * size, force, sr, length
+def thud(rng: np.random.Generator, sr: int, metal: bool, size: float, force: float) -> dsp.Audio:
+    """The leaf hitting its frame: the pressure pulse of a big panel stopping (low, broadband)
+    through its damped panel modes, the frame's knock, and for steel a short clang."""
+    n = int((0.9 if metal else 0.6) * sr)
+    t = np.arange(n) / sr
+    pulse = dsp.filt(
+        dsp.lowpass(250.0 + 150.0 * force, sr, order=2),
+        dsp.white(rng, n) * dsp.envelope_ad(t, 0.002, 0.03 + 0.04 * size).astype(np.float32),
     )
-    t = np.arange(length) / sr
-    boom = dsp.filt(
-        dsp.lowpass(160.0 + 120.0 * force, sr, order=2),
-        dsp.white(rng, length) * dsp.envelope_ad(t, 0.002, 0.05 + 0.08 * size).astype(np.float32),
-    )
-    boom *= np.float32(1.0 / (dsp.peak_of(boom) + 1e-9))
-    return panel + np.float32(0.9 * force) * boom
+    low = 50.0 + 40.0 * (1.0 - size)
+    panel = knock(rng, n, sr, (low, 4.0 * low), 0.05 + 0.05 * size, modes=4, q=(2.0, 5.0))
+    frame = knock(rng, n, sr, (300.0, 2500.0), 0.012, modes=3, q=(2.0, 4.0))
+    out = unit(pulse) + np.float32(0.8) * panel + np.float32(0.35 + 0.3 * force) * frame
+    if metal:
+        out += np.float32(0.4) * knock(rng, n, sr, (250.0, 3000.0), 0.004, modes=6, q=(60, 150))
+    return unit(out)
 
 
 def _add(out: dsp.Audio, sound: dsp.Audio, at_s: float, gain: float, sr: int) -> None:
     dsp.place(out, sound, int(at_s * sr), gain)
 
 
-def score(req: SynthRequest) -> dsp.Audio:
-    """The mono door sound for the requested action, laid out over the event's length."""
-    sr, n, rng = req.sample_rate, req.frames, req.rng
-    action, metal = req.word("action"), req.word("material") == "metal"
+def _open(out: dsp.Audio, rng: np.random.Generator, req: SynthRequest, metal: bool) -> None:
+    sr, span = req.sample_rate, req.frames / req.sample_rate
+    intensity = req.number("intensity")
+    creaking = req.word("action") == "creak"
+    start = 0.05 if creaking else 0.25
+    length = int(max(0.1, span - start - 0.1) * sr)
+    if not creaking:
+        # The handle turns and draws the bolt: its click, then the leaf comes free.
+        _add(out, latch(rng, sr, metal), 0.03, 0.6, sr)
+        _add(out, thud(rng, sr, metal, 0.3, 0.1), 0.2, 0.12, sr)
+        length = min(length, int(rng.uniform(0.8, 1.6) * sr))
+    _add(out, creak(rng, length, sr, metal), start, 0.5 + 0.3 * intensity, sr)
+    _add(out, swing_air(rng, length, sr), start, 0.12, sr)
+
+
+def _shut(out: dsp.Audio, rng: np.random.Generator, req: SynthRequest, metal: bool) -> None:
+    sr, span = req.sample_rate, req.frames / req.sample_rate
     intensity, size = req.number("intensity"), req.number("size")
-    span = n / sr
-    out = np.zeros(n, np.float32)
-    if action in ("open", "creak"):
-        start = 0.25 if action == "open" else 0.05
-        length = int(max(0.1, span - start - 0.1) * sr)
-        if action == "open":
-            _add(out, latch(rng, sr), 0.03, 0.5, sr)
-            length = min(length, int(rng.uniform(0.8, 1.6) * sr))
-        _add(out, creak(rng, length, sr, metal), start, 0.6 + 0.4 * intensity, sr)
-        _add(out, swing_air(rng, length, sr), start, 0.15, sr)
-    elif action in ("slam", "close"):
-        slam = action == "slam"
-        swing = min(0.12 if slam else 0.45, 0.3 * span)
-        _add(out, swing_air(rng, int(swing * sr) + 1, sr), 0.0, 0.3 if slam else 0.15, sr)
-        force = (0.7 + 0.3 * intensity) if slam else 0.35 * (0.5 + intensity)
-        _add(out, hit(rng, sr, metal, size, force), swing, 1.0 if slam else 0.5, sr)
-        _add(out, latch(rng, sr), swing + 0.005, 0.35, sr)
-        rattle = rng.uniform(0.03, 0.07)
-        for k in range(int(rng.integers(2, 5)) if slam else 0):
-            # The frame and hardware rattle after a slam, each bounce weaker.
-            _add(out, latch(rng, sr), swing + rattle * (k + 1), 0.25 * 0.6**k, sr)
-    else:
-        gap = rng.uniform(0.17, 0.26)
+    slam = req.word("action") == "slam"
+    swing = min(0.12 if slam else 0.45, 0.3 * span)
+    _add(out, swing_air(rng, int(swing * sr) + 1, sr), 0.0, 0.3 if slam else 0.12, sr)
+    force = (0.7 + 0.3 * intensity) if slam else 0.35 * (0.5 + intensity)
+    # The bolt's bevel meets the strike plate a moment before the leaf lands on the stop.
+    click_at = swing - (rng.uniform(0.004, 0.012) if slam else -0.01)
+    _add(out, latch(rng, sr, metal), max(click_at, 0.0), 0.45 if slam else 0.5, sr)
+    _add(out, thud(rng, sr, metal, size, force), swing, 1.0 if slam else 0.45, sr)
+    if slam:
+        # The frame and hardware rattle after the hit, each bounce weaker.
+        gap = rng.uniform(0.025, 0.05)
         for k in range(int(rng.integers(2, 5))):
-            knock = strike(
-                rng, MATERIALS["metal" if metal else "wood"], 0.55, 0.85, sr, int(0.3 * sr)
-            )
-            _add(out, knock, 0.03 + k * gap * rng.uniform(0.9, 1.1), dsp.db(rng.normal(0, 1.5)), sr)
+            at = swing + gap * (k + 1) * rng.uniform(0.8, 1.2)
+            _add(out, latch(rng, sr, metal), at, 0.2 * 0.6**k, sr)
+
+
+def _knock(out: dsp.Audio, rng: np.random.Generator, req: SynthRequest, metal: bool) -> None:
+    sr = req.sample_rate
+    gap = rng.uniform(0.17, 0.26)
+    for k in range(int(rng.choice([2, 3, 3, 4]))):
+        n = int(0.3 * sr)
+        # A knuckle: a soft, short contact exciting the leaf's damped modes near the rap.
+        if metal:
+            rap = knock(rng, n, sr, (300.0, 3000.0), 0.003, modes=5, q=(40.0, 90.0))
+        else:
+            rap = knock(rng, n, sr, (120.0, 900.0), 0.012, modes=4, q=(1.5, 3.0), attack_s=0.001)
+            rap += np.float32(0.6) * knock(rng, n, sr, (60.0, 200.0), 0.03, modes=2, q=(1.5, 3.0))
+        rap = unit(rap + np.float32(0.2) * knock(rng, n, sr, (1500.0, 5000.0), 0.002))
+        _add(out, rap, 0.03 + k * gap * rng.uniform(0.9, 1.1), dsp.db(rng.normal(0, 1.5)), sr)
+
+
+def score(req: SynthRequest) -> dsp.Audio:
+    """The dry mono door sound for the requested action, laid out over the event's length."""
+    out = np.zeros(req.frames, np.float32)
+    metal = req.word("material") == "metal"
+    action = req.word("action")
+    part = _open if action in ("open", "creak") else _shut if action != "knock" else _knock
+    part(out, req.rng, req, metal)
     return out
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """The score, placed in stereo a little off-centre, with air absorption for distance."""
-    sr = req.sample_rate
+    """The score in its room, a little off-centre, with air absorption for distance."""
+    sr, rng = req.sample_rate, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     mono = score(req)
-    mono = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), mono)
-    gl, gr = dsp.pan_gains(req.rng.uniform(-0.2, 0.2))
-    out = dsp.stereo(mono * np.float32(gl), mono * np.float32(gr))
+    gl, gr = dsp.pan_gains(rng.uniform(-0.2, 0.2))
+    dry = dsp.stereo(mono * np.float32(gl), mono * np.float32(gr))
+    # A hallway or room: the farther the door, the more of the room is heard.
+    ir = room_ir(rng, sr, rng.uniform(0.5, 0.8), 4000.0)
+    out = in_room(dry, ir, 0.35 + 0.5 * distance)
+    out = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), out)
     dsp.fade_out(out, int(min(0.2, 0.1 * req.frames / sr) * sr))
     peak = dsp.oneshot_peak(intensity, distance) * dsp.db(ACTION_LEVEL_DB[req.word("action")])
     return dsp.fit_peak(out, min(peak, dsp.ONESHOT_PEAK))
