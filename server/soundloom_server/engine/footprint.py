@@ -18,9 +18,10 @@ from soundloom_server.engine.plan import RenderOptions, ScenePlan
 BYTES_PER_SAMPLE = 4  # float32
 RENDER_CHANNELS = 2  # recipes render stereo whatever the output
 # Scene-long buffers alive at the peak: mix, reverb send and return, master gain curve,
-# true-peak oversampling, encode. Calibrated so that 8 beds x 600 s at 48 kHz (3.3 GB peak RSS
-# measured) estimates 4.4 GB: an estimate errs high, never low.
-SCENE_BUFFERS = 8
+# true-peak oversampling, loop fold, encode. Calibrated on `python bench/memory.py` (48 kHz
+# stereo, peak RSS): 600 s x 1 bed 3.06 GB (estimate 3.3), 600 s x 8 beds 3.75 GB (estimate
+# 4.8): the estimate errs high, never low.
+SCENE_BUFFERS = 11
 # A recipe's temporaries while it renders one event (noise, filtered layers, envelopes).
 EVENT_WORKING_COPIES = 3
 FALLBACK_MEMORY_BYTES = 8 << 30
