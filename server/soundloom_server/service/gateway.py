@@ -1,15 +1,19 @@
 """The HTTP/JSON gateway (aiohttp) over the shared Servicer, for clients without HTTP/2.
 
 Bodies use the proto3 JSON mapping of the soundloom.v1 messages (proto field names). Routes:
-POST /v1/plan, POST /v1/generate, GET /v1/backends, GET /v1/assets/{id} (ETag, Range, ?file=),
-GET /v1/assets/{id}/meta, GET /healthz, GET /metrics. Errors are
+POST /v1/plan, POST /v1/generate, POST /v1/generate/stream (the GenerateScene stream without
+chunks as newline-delimited JSON, for clients that follow a long render's progress over plain
+HTTP), GET /v1/backends, GET /v1/assets/{id} (ETag, Range, ?file=), GET /v1/assets/{id}/meta,
+GET /healthz, GET /metrics. Errors are
 `{"error": {"code": <grpc code>, "status": "<NAME>", "message": "<field> ..."}}`.
+With `cors_origins`, browsers on those origins (web exports of games) may call every route.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import re
 import time
@@ -36,6 +40,14 @@ RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 # Byte positions past this many digits exceed any file; Python refuses to parse > 4300 digits.
 MAX_RANGE_DIGITS = 18
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+NDJSON = "application/x-ndjson"
+CORS_METHODS = "GET, HEAD, POST, OPTIONS"
+CORS_REQUEST_HEADERS = (
+    "Authorization, Content-Type, If-None-Match, If-Range, Range, " + TIMEOUT_HEADER
+)
+# Response headers a browser script may read (the CORS safelist has none of these).
+CORS_EXPOSED = "ETag, Retry-After, Content-Range, Accept-Ranges, Content-Length, WWW-Authenticate"
+CORS_MAX_AGE_S = 600
 
 SERVICER_KEY: web.AppKey[Servicer] = web.AppKey("servicer", Servicer)
 METRICS_KEY: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
@@ -127,6 +139,50 @@ def auth_middleware(token: str) -> Any:
     return check_token
 
 
+def _allowed_origin(request: web.Request, origins: frozenset[str]) -> str | None:
+    origin = request.headers.get("Origin")
+    if origin is None or not (origin in origins or "*" in origins):
+        return None
+    return origin
+
+
+def cors_middleware(origins: frozenset[str]) -> Any:
+    """Answer CORS preflights from `origins` ("*" = any) before auth: they carry no token."""
+
+    @web.middleware
+    async def preflight(request: web.Request, handler: Handler) -> web.StreamResponse:
+        origin = _allowed_origin(request, origins)
+        if (
+            request.method == "OPTIONS"
+            and origin is not None
+            and "Access-Control-Request-Method" in request.headers
+        ):
+            return web.Response(
+                status=204,
+                headers={
+                    "Access-Control-Allow-Methods": CORS_METHODS,
+                    "Access-Control-Allow-Headers": CORS_REQUEST_HEADERS,
+                    "Access-Control-Max-Age": str(CORS_MAX_AGE_S),
+                },
+            )
+        return await handler(request)
+
+    return preflight
+
+
+def cors_headers(origins: frozenset[str]) -> Callable[[web.Request, web.StreamResponse], Any]:
+    """An on_response_prepare hook: every answer to an allowed origin says so (errors too)."""
+
+    async def add(request: web.Request, response: web.StreamResponse) -> None:
+        origin = _allowed_origin(request, origins)
+        response.headers.add("Vary", "Origin")
+        if origin is not None:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
+
+    return add
+
+
 # aiohttp's own refusals (no route, wrong method, bad range) in the service's JSON error shape.
 _ROUTING_CODES = {
     404: grpc.StatusCode.NOT_FOUND,
@@ -212,6 +268,55 @@ async def generate(request: web.Request) -> web.Response:
             elif which == "done":
                 result["done"] = to_json(update.done)
     return _json_response(result)
+
+
+async def generate_stream(request: web.Request) -> web.StreamResponse:
+    """POST /v1/generate/stream: the GenerateScene stream without chunks, one JSON per line.
+
+    Lines: accepted (with `asset_url`), progress* (stages in pipeline order), plan, asset, done —
+    each a GenerateSceneResponse in the proto3 JSON mapping. Errors found before the first line
+    are ordinary JSON errors with their HTTP status; later ones end the stream with an
+    `{"error": {...}}` line.
+    """
+    deadline = _deadline(request)
+    message = await _parse_body(request, pb.GenerateSceneRequest())
+    stream = request.app[SERVICER_KEY].generate_scene(
+        message,  # type: ignore[arg-type]
+        deadline,
+        with_chunks=False,
+    )
+    async with contextlib.aclosing(stream):
+        first = await anext(stream)  # validation errors surface here, before the 200
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": NDJSON,
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",  # proxies must pass lines on as they come
+            }
+        )
+        await response.prepare(request)
+        update: Message | None = first
+        try:
+            while update is not None:
+                line = to_json(update)
+                if "accepted" in line:
+                    line["asset_url"] = f"/v1/assets/{line['accepted']['asset_id']}"
+                await response.write(json.dumps(line).encode() + b"\n")
+                update = await anext(stream, None)
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise
+        except Exception as exc:
+            error = as_service_error(exc)
+            line = {
+                "error": {
+                    "code": error.code.value[0],
+                    "status": error.code.name,
+                    "message": error.message,
+                }
+            }
+            await response.write(json.dumps(line).encode() + b"\n")
+        await response.write_eof()
+        return response
 
 
 async def backends(request: web.Request) -> web.Response:
@@ -326,18 +431,31 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def build_app(
-    servicer: Servicer, metrics_: Metrics, serving: Callable[[], bool], token: str | None
+    servicer: Servicer,
+    metrics_: Metrics,
+    serving: Callable[[], bool],
+    token: str | None,
+    cors_origins: tuple[str, ...] = (),
 ) -> web.Application:
-    """The gateway application: routes, auth (when a token is set), JSON errors, metrics."""
+    """The gateway application: routes, auth (when a token is set), JSON errors, metrics.
+
+    `cors_origins` (opt-in; "*" = any origin) lets browsers on those origins call the gateway.
+    """
     middlewares = [status_middleware]
+    origins = frozenset(cors_origins)
+    if origins:
+        middlewares.append(cors_middleware(origins))
     if token:
         middlewares.append(auth_middleware(token))
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     app[SERVICER_KEY] = servicer
     app[METRICS_KEY] = metrics_
     app[HEALTH_KEY] = serving
+    if origins:
+        app.on_response_prepare.append(cors_headers(origins))
     app.router.add_post("/v1/plan", plan)
     app.router.add_post("/v1/generate", generate)
+    app.router.add_post("/v1/generate/stream", generate_stream)
     app.router.add_get("/v1/backends", backends)
     app.router.add_get("/v1/assets/{asset_id}/meta", asset_meta)
     app.router.add_get("/v1/assets/{asset_id}", asset_bytes)

@@ -19,6 +19,7 @@ from soundloom_server.engine.errors import InvalidArgument
 
 TOKEN_ENV = "SOUNDLOOM_TOKEN"
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?", re.IGNORECASE)
+ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?|https?://\[[0-9a-fA-F:.]+\](:\d{1,5})?")
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
@@ -94,6 +95,14 @@ def add_serve_command(commands: Any) -> None:
     serve.add_argument(
         "--token", help=f"require 'authorization: Bearer <token>' (default: ${TOKEN_ENV})"
     )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let browsers on ORIGIN (e.g. http://localhost:8060, or *) call the HTTP gateway: "
+        "web exports of games; repeatable (default: CORS off)",
+    )
     serve.add_argument("--tls-cert", type=Path, metavar="PEM", help="TLS certificate chain")
     serve.add_argument("--tls-key", type=Path, metavar="PEM", help="TLS private key")
     serve.add_argument(
@@ -128,7 +137,13 @@ def _config(args: argparse.Namespace) -> Any:
     for flag, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
         if path is not None and not path.is_file():
             raise InvalidArgument(flag, f"must be a readable PEM file, got {path}")
+    for origin in args.cors_origin:
+        if origin != "*" and ORIGIN.fullmatch(origin) is None:
+            raise InvalidArgument(
+                "--cors-origin", f"must be * or scheme://host[:port] with no path, got {origin!r}"
+            )
     return ServerConfig(
+        cors_origins=tuple(args.cors_origin),
         store=args.store or _default_store(),
         host=args.host,
         grpc_port=args.grpc_port,

@@ -59,6 +59,8 @@ class ServerConfig:
     # at most this many are held (the longest-idle one makes room for a new client).
     idle_timeout_s: float = 15.0
     max_connections: int = 1024
+    # Browser origins allowed to call the gateway (CORS; "*" = any); empty = CORS off.
+    cors_origins: tuple[str, ...] = ()
 
 
 class BindError(OSError):
@@ -201,7 +203,9 @@ class SoundloomServer:
 
     async def _start_gateway(self) -> None:
         config = self.config
-        app = build_app(self.servicer, self.metrics, self._healthy, config.token)
+        app = build_app(
+            self.servicer, self.metrics, self._healthy, config.token, config.cors_origins
+        )
         runner = web.AppRunner(
             app,
             handler_cancellation=True,
