@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
+    Automation,
+    CurvePoint,
     Event,
     EventKind,
     RenderOptions,
@@ -40,6 +42,10 @@ def _event(**overrides: object) -> Event:
     return Event(**fields)  # type: ignore[arg-type]
 
 
+def _curve(name: str, *points: tuple[float, float]) -> Automation:
+    return Automation(**{name: tuple(CurvePoint(t, v) for t, v in points)})
+
+
 def _plan(*events: Event, duration_s: float = 10.0) -> ScenePlan:
     return ScenePlan(duration_s=duration_s, events=events or (_event(),))
 
@@ -62,6 +68,34 @@ def _plan(*events: Event, duration_s: float = 10.0) -> ScenePlan:
         (ScenePlan(10.0, tuple(_event(id=f"e{i}") for i in range(129))), "events", "at most 128"),
         (replace(_plan(), environment="space"), "environment", "one of none, room"),
         (_plan(_event(params={"intensity": math.nan})), "events[0].params.intensity", "finite"),
+        (ScenePlan(10.0, ()), "events", "at least one event"),
+        (_plan(_event(match_score=1.5)), "events[0].match_score", "<= 1.0"),
+        (_plan(_event(group="a truck")), "events[0].group", "must match"),
+        (
+            _plan(_event(automation=_curve("distance", (0.0, 0.2), (1.0, 1.5)))),
+            "events[0].automation.distance[1].value",
+            "allowed [0.0, 1.0]",
+        ),
+        (
+            _plan(_event(automation=_curve("gain_db", (0.0, -70.0)))),
+            "events[0].automation.gain_db[0].value",
+            ">= -60.0",
+        ),
+        (
+            _plan(_event(automation=_curve("pan", (0.5, 0.0), (0.5, 1.0)))),
+            "events[0].automation.pan[1].t",
+            "previous point",
+        ),
+        (
+            _plan(_event(automation=_curve("intensity", (1.2, 0.5)))),
+            "events[0].automation.intensity[0].t",
+            "<= 1.0",
+        ),
+        (
+            _plan(_event(automation=_curve("pan", *((i / 40, 0.0) for i in range(33))))),
+            "events[0].automation.pan",
+            "at most 32",
+        ),
     ],
 )
 def test_validation_names_the_field_and_range(plan: ScenePlan, field: str, words: str) -> None:
@@ -134,7 +168,7 @@ _finite = st.floats(allow_nan=False, allow_infinity=False)
 @st.composite
 def valid_plans(draw: st.DrawFn) -> ScenePlan:
     duration = draw(st.floats(0.5, 600.0))
-    ids = draw(st.lists(_ids, max_size=12, unique=True))
+    ids = draw(st.lists(_ids, min_size=1, max_size=12, unique=True))
     events = []
     for event_id in ids:
         start = draw(st.floats(0.0, duration * 0.9))
@@ -157,8 +191,14 @@ def valid_plans(draw: st.DrawFn) -> ScenePlan:
                         st.one_of(st.floats(0, 1), st.sampled_from(["wood", "metal"])),
                     )
                 ),
+                group=draw(st.sampled_from(["", "truck", "storm-1"])),
+                implied=draw(st.booleans()),
+                match_score=draw(st.floats(0.0, 1.0)),
+                automation=_curve("distance", (0.0, draw(st.floats(0, 1))), (1.0, 0.9)),
             )
         )
+    if not events:
+        events.append(Event(ids[0], EventKind.SFX, "a door", "door", 0.0, duration / 2))
     return ScenePlan(duration_s=duration, events=tuple(events))
 
 

@@ -22,12 +22,15 @@ from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
     ENVIRONMENTS,
     FORMATS,
+    GROUP_PATTERN,
     ID_PATTERN,
     LOUDNESS_PRESETS,
     MAX_EVENTS,
     MAX_SCENE_S,
     MIN_EVENT_S,
     SAMPLE_RATES,
+    Automation,
+    CurvePoint,
     Event,
     EventKind,
     RenderOptions,
@@ -79,6 +82,28 @@ def events(draw: st.DrawFn, scene_s: float, event_id: str) -> Event:
         loop=draw(st.booleans()),
         params=draw(st.dictionaries(st.text(max_size=12), param_values, max_size=4)),
         renderer=draw(st.text(max_size=64)),
+        group=draw(st.from_regex(GROUP_PATTERN, fullmatch=True)),
+        implied=draw(st.booleans()),
+        match_score=draw(st.floats(0.0, 1.0)),
+        automation=draw(automations()),
+    )
+
+
+@st.composite
+def curves(draw: st.DrawFn, low: float, high: float) -> tuple[CurvePoint, ...]:
+    """Points with rising t in [0, 1] and values in [low, high]."""
+    times = sorted(set(draw(st.lists(st.floats(0.0, 1.0), max_size=5))))
+    return tuple(CurvePoint(t, draw(st.floats(low, high))) for t in times)
+
+
+@st.composite
+def automations(draw: st.DrawFn) -> Automation:
+    """Valid automation: any of the four curves, each possibly empty."""
+    return Automation(
+        intensity=draw(curves(0.0, 1.0)),
+        distance=draw(curves(0.0, 1.0)),
+        gain_db=draw(curves(-60.0, 12.0)),
+        pan=draw(curves(-1.0, 1.0)),
     )
 
 
@@ -86,8 +111,9 @@ def events(draw: st.DrawFn, scene_s: float, event_id: str) -> Event:
 def plans(draw: st.DrawFn) -> ScenePlan:
     """A valid plan: events within the scene, unique ids, params of numbers and words."""
     scene_s = draw(st.floats(0.0, MAX_SCENE_S, exclude_min=True))
-    # Scenes shorter than the shortest event hold no event.
-    ids = draw(st.lists(event_ids, max_size=6 if scene_s >= MIN_EVENT_S else 0, unique=True))
+    # A plan holds at least one event, so a scene is at least the shortest event long.
+    scene_s = max(scene_s, MIN_EVENT_S)
+    ids = draw(st.lists(event_ids, min_size=1, max_size=6, unique=True))
     return ScenePlan(
         duration_s=scene_s,
         events=tuple(draw(events(scene_s, i)) for i in ids),
@@ -96,6 +122,7 @@ def plans(draw: st.DrawFn) -> ScenePlan:
         description=draw(st.text(max_size=200)),
         planner=draw(st.text(max_size=64)),
         warnings=tuple(draw(st.lists(st.text(max_size=30), max_size=3))),
+        unmatched=tuple(draw(st.lists(st.text(max_size=20), max_size=3))),
     )
 
 
@@ -289,9 +316,14 @@ def test_unset_fields_mean_the_defaults() -> None:
     assert explicit.true_peak_db == 0.0 and explicit.seed == 0
     assert options_from_proto(pb.RenderOptions(seed=7)).seed == 7
     assert options_from_proto(pb.RenderOptions(format=pb.AUDIO_FORMAT_UNSPECIFIED)).format == "ogg"
-    msg = pb.ScenePlan(duration_s=5.0)
-    assert plan_from_proto(msg) == ScenePlan(duration_s=5.0, events=(), planner="")
+    event = pb.Event(
+        id="a", kind=pb.EVENT_KIND_SFX, caption="a door", recipe="door", duration_s=1.0
+    )
+    msg = pb.ScenePlan(duration_s=5.0, events=[event])
+    only = Event("a", EventKind.SFX, "a door", "door", 0.0, 1.0)
+    assert plan_from_proto(msg) == ScenePlan(duration_s=5.0, events=(only,), planner="")
     assert plan_from_proto(msg).environment == "none"
+    assert plan_from_proto(msg).events[0].match_score == 1.0  # unset: chosen by hand
 
 
 # ---------------------------------------------------------------- (c) proto3 JSON mapping

@@ -75,7 +75,7 @@ class ParamValue(_message.Message):
     def __init__(self, number: _Optional[float] = ..., word: _Optional[str] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("id", "kind", "caption", "recipe", "start_s", "duration_s", "gain_db", "pan", "fade_in_s", "fade_out_s", "loop", "params", "renderer")
+    __slots__ = ("id", "kind", "caption", "recipe", "start_s", "duration_s", "gain_db", "pan", "fade_in_s", "fade_out_s", "loop", "params", "renderer", "group", "implied", "match_score", "automation")
     class ParamsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,10 @@ class Event(_message.Message):
     LOOP_FIELD_NUMBER: _ClassVar[int]
     PARAMS_FIELD_NUMBER: _ClassVar[int]
     RENDERER_FIELD_NUMBER: _ClassVar[int]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    IMPLIED_FIELD_NUMBER: _ClassVar[int]
+    MATCH_SCORE_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: EventKind
     caption: str
@@ -109,10 +113,34 @@ class Event(_message.Message):
     loop: bool
     params: _containers.MessageMap[str, ParamValue]
     renderer: str
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[EventKind, str]] = ..., caption: _Optional[str] = ..., recipe: _Optional[str] = ..., start_s: _Optional[float] = ..., duration_s: _Optional[float] = ..., gain_db: _Optional[float] = ..., pan: _Optional[float] = ..., fade_in_s: _Optional[float] = ..., fade_out_s: _Optional[float] = ..., loop: _Optional[bool] = ..., params: _Optional[_Mapping[str, ParamValue]] = ..., renderer: _Optional[str] = ...) -> None: ...
+    group: str
+    implied: bool
+    match_score: float
+    automation: Automation
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[EventKind, str]] = ..., caption: _Optional[str] = ..., recipe: _Optional[str] = ..., start_s: _Optional[float] = ..., duration_s: _Optional[float] = ..., gain_db: _Optional[float] = ..., pan: _Optional[float] = ..., fade_in_s: _Optional[float] = ..., fade_out_s: _Optional[float] = ..., loop: _Optional[bool] = ..., params: _Optional[_Mapping[str, ParamValue]] = ..., renderer: _Optional[str] = ..., group: _Optional[str] = ..., implied: _Optional[bool] = ..., match_score: _Optional[float] = ..., automation: _Optional[_Union[Automation, _Mapping]] = ...) -> None: ...
+
+class CurvePoint(_message.Message):
+    __slots__ = ("t", "value")
+    T_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    t: float
+    value: float
+    def __init__(self, t: _Optional[float] = ..., value: _Optional[float] = ...) -> None: ...
+
+class Automation(_message.Message):
+    __slots__ = ("intensity", "distance", "gain_db", "pan")
+    INTENSITY_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_FIELD_NUMBER: _ClassVar[int]
+    GAIN_DB_FIELD_NUMBER: _ClassVar[int]
+    PAN_FIELD_NUMBER: _ClassVar[int]
+    intensity: _containers.RepeatedCompositeFieldContainer[CurvePoint]
+    distance: _containers.RepeatedCompositeFieldContainer[CurvePoint]
+    gain_db: _containers.RepeatedCompositeFieldContainer[CurvePoint]
+    pan: _containers.RepeatedCompositeFieldContainer[CurvePoint]
+    def __init__(self, intensity: _Optional[_Iterable[_Union[CurvePoint, _Mapping]]] = ..., distance: _Optional[_Iterable[_Union[CurvePoint, _Mapping]]] = ..., gain_db: _Optional[_Iterable[_Union[CurvePoint, _Mapping]]] = ..., pan: _Optional[_Iterable[_Union[CurvePoint, _Mapping]]] = ...) -> None: ...
 
 class ScenePlan(_message.Message):
-    __slots__ = ("duration_s", "events", "style", "environment", "description", "planner", "warnings")
+    __slots__ = ("duration_s", "events", "style", "environment", "description", "planner", "warnings", "unmatched")
     DURATION_S_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     STYLE_FIELD_NUMBER: _ClassVar[int]
@@ -120,6 +148,7 @@ class ScenePlan(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PLANNER_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    UNMATCHED_FIELD_NUMBER: _ClassVar[int]
     duration_s: float
     events: _containers.RepeatedCompositeFieldContainer[Event]
     style: str
@@ -127,7 +156,8 @@ class ScenePlan(_message.Message):
     description: str
     planner: str
     warnings: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, duration_s: _Optional[float] = ..., events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., style: _Optional[str] = ..., environment: _Optional[str] = ..., description: _Optional[str] = ..., planner: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
+    unmatched: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, duration_s: _Optional[float] = ..., events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., style: _Optional[str] = ..., environment: _Optional[str] = ..., description: _Optional[str] = ..., planner: _Optional[str] = ..., warnings: _Optional[_Iterable[str]] = ..., unmatched: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RenderOptions(_message.Message):
     __slots__ = ("sample_rate", "channels", "format", "bit_depth", "preset", "target_lufs", "true_peak_db", "seed", "loop", "segment_s", "stems", "planner", "renderer")

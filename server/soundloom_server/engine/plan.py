@@ -32,6 +32,11 @@ ENVIRONMENTS = ("none", "room", "hall", "cave", "outdoor")
 FORMATS = ("wav", "ogg", "flac")
 SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{0,64}$")
+MAX_CURVE_POINTS = 32
+MAX_UNMATCHED = 32
+# Below this match_score a planner calls a caption's recipe a weak match (and says so).
+WEAK_MATCH = 0.5
 
 ParamValue = float | str
 
@@ -45,6 +50,44 @@ class EventKind(StrEnum):
 
 def _spec(doc: str, **limits: Any) -> dict[str, Any]:
     return {"doc": doc, **limits}
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One point of an automation curve: a value at a fraction of the event's time."""
+
+    t: float = field(
+        metadata=_spec("Time, fraction of the event: 0 start .. 1 end", ge=0.0, le=1.0)
+    )
+    value: float = field(metadata=_spec("The curve's value at t (range set by the curve)"))
+
+
+def _curve(doc: str, low: float, high: float) -> Any:
+    spec = _spec(doc, max_items=MAX_CURVE_POINTS, value_ge=low, value_le=high)
+    return field(default=(), metadata=spec)
+
+
+@dataclass(frozen=True)
+class Automation:
+    """Curves over an event's time, linear between points; an empty curve changes nothing."""
+
+    intensity: tuple[CurvePoint, ...] = _curve(
+        "Intensity in [0, 1]: the recipe's own strength/density (rain heavier, engine revving)",
+        0.0,
+        1.0,
+    )
+    distance: tuple[CurvePoint, ...] = _curve(
+        "Distance in [0, 1] (0 close .. 1 far): level, air absorption and Doppler as it moves",
+        0.0,
+        1.0,
+    )
+    gain_db: tuple[CurvePoint, ...] = _curve(
+        "Gain in dB, [-60, 12], on top of gain_db", -60.0, 12.0
+    )
+    pan: tuple[CurvePoint, ...] = _curve("Pan in [-1, 1], replacing pan while it runs", -1.0, 1.0)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))
 
 
 @dataclass(frozen=True)
@@ -74,6 +117,30 @@ class Event:
     renderer: str = field(
         default="", metadata=_spec("Renderer for this event; empty = scene's", max_len=64)
     )
+    group: str = field(
+        default="",
+        metadata=_spec(
+            "Sound source this event is a part of (events of one group share distance, pan and "
+            "motion); empty = none",
+            pattern=GROUP_PATTERN.pattern,
+        ),
+    )
+    implied: bool = field(
+        default=False,
+        metadata=_spec("Added because the place implies it, not named in the text; drop freely"),
+    )
+    match_score: float = field(
+        default=1.0,
+        metadata=_spec(
+            "How well the caption's words found the recipe, 0..1; below 0.5 a weak match",
+            ge=0.0,
+            le=1.0,
+        ),
+    )
+    automation: Automation = field(
+        default_factory=Automation,
+        metadata=_spec("Curves of intensity, distance, gain and pan over the event's time"),
+    )
 
     @property
     def end_s(self) -> float:
@@ -99,6 +166,13 @@ class ScenePlan:
     planner: str = field(default="rules", metadata=_spec("Planner that made it", max_len=64))
     warnings: tuple[str, ...] = field(
         default=(), metadata=_spec("Planner notes: weak matches, fallbacks")
+    )
+    unmatched: tuple[str, ...] = field(
+        default=(),
+        metadata=_spec(
+            "Words of the description no recipe fits (those sounds were left out), at most 32",
+            max_items=MAX_UNMATCHED,
+        ),
     )
 
 
@@ -206,6 +280,7 @@ def validate_event(event: Event, index: int, scene_duration_s: float) -> None:
         )
     if event.fade_in_s + event.fade_out_s > event.duration_s + 1e-6:
         raise InvalidArgument(f"{path}fade_in_s", "plus fade_out_s must not exceed duration_s")
+    _check_automation(f"{path}automation.", event.automation)
     for key, value in event.params.items():
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise InvalidArgument(f"{path}params.{key}", "must be a number or a word")
@@ -213,9 +288,36 @@ def validate_event(event: Event, index: int, scene_duration_s: float) -> None:
             raise InvalidArgument(f"{path}params.{key}", f"must be a finite number, got {value}")
 
 
+def _check_automation(path: str, automation: Automation) -> None:
+    """Each curve: at most 32 points, t in [0, 1] rising, values inside the curve's range."""
+    if not isinstance(automation, Automation):
+        raise InvalidArgument(path.rstrip("."), "must be an automation object")
+    for f in dataclasses.fields(Automation):
+        points = getattr(automation, f.name)
+        where = f"{path}{f.name}"
+        _check_value(where, points, f.metadata)
+        value_spec = {"ge": f.metadata["value_ge"], "le": f.metadata["value_le"]}
+        previous = -1.0
+        for i, point in enumerate(points):
+            if not isinstance(point, CurvePoint):
+                raise InvalidArgument(f"{where}[{i}]", "must be a point {t, value}")
+            _check_fields(f"{where}[{i}].", point)
+            _check_value(f"{where}[{i}].value", point.value, value_spec)
+            if point.t <= previous:
+                raise InvalidArgument(
+                    f"{where}[{i}].t",
+                    f"must be > the previous point's t {previous:g}, got {point.t:g}",
+                )
+            previous = point.t
+
+
 def validate_plan(plan: ScenePlan) -> ScenePlan:
     """Check every field of the plan; return it unchanged or raise InvalidArgument."""
     _check_fields("", plan)
+    if not plan.events:
+        raise InvalidArgument(
+            "events", "must hold at least one event (a plan with none is silence)"
+        )
     seen: dict[str, int] = {}
     for i, event in enumerate(plan.events):
         validate_event(event, i, plan.duration_s)
@@ -300,7 +402,9 @@ def _coerce(path: str, raw: Any, annotation: str) -> Any:
 
 def _from_dict(cls: type, path: str, data: Any) -> Any:
     if not isinstance(data, dict):
-        raise InvalidArgument(path or "plan", f"must be a JSON object, got {type(data).__name__}")
+        raise InvalidArgument(
+            path.rstrip(".") or "plan", f"must be a JSON object, got {type(data).__name__}"
+        )
     known = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(known))
     if unknown:
@@ -311,11 +415,20 @@ def _from_dict(cls: type, path: str, data: Any) -> Any:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise InvalidArgument(f"{path}{name}", "is required")
             continue
+        kind = str(f.type).replace(" ", "")
         if name == "events":
             if not isinstance(data[name], list):
                 raise InvalidArgument(f"{path}events", "must be a list")
             values[name] = tuple(
                 _from_dict(Event, f"{path}events[{i}].", e) for i, e in enumerate(data[name])
+            )
+        elif kind == "Automation":
+            values[name] = _from_dict(Automation, f"{path}{name}.", data[name])
+        elif kind == "tuple[CurvePoint,...]":
+            if not isinstance(data[name], list):
+                raise InvalidArgument(f"{path}{name}", "must be a list of points {t, value}")
+            values[name] = tuple(
+                _from_dict(CurvePoint, f"{path}{name}[{i}].", p) for i, p in enumerate(data[name])
             )
         else:
             values[name] = _coerce(f"{path}{name}", data[name], str(f.type))
@@ -359,6 +472,12 @@ def _schema_of(cls: type) -> dict[str, Any]:
             prop.update(type="string", enum=[k.value for k in EventKind])
         elif kind == "tuple[Event,...]":
             prop.update(type="array", items={"$ref": "#/$defs/Event"})
+        elif kind == "Automation":
+            prop["$ref"] = "#/$defs/Automation"
+        elif kind == "tuple[CurvePoint,...]":
+            point = _schema_of(CurvePoint)
+            point["properties"]["value"].update(minimum=spec["value_ge"], maximum=spec["value_le"])
+            prop.update(type="array", items=point)
         elif kind == "tuple[str,...]":
             prop.update(type="array", items={"type": "string"})
         elif kind == "Mapping[str,ParamValue]":
@@ -398,7 +517,7 @@ def plan_json_schema() -> dict[str, Any]:
         "title": "ScenePlan",
         "description": "A Soundloom scene plan: a timeline of ambience beds and one-shot events.",
         **schema,
-        "$defs": {"Event": _schema_of(Event)},
+        "$defs": {"Event": _schema_of(Event), "Automation": _schema_of(Automation)},
     }
 
 

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
+    Automation,
+    CurvePoint,
     Event,
     EventKind,
     ParamValue,
@@ -89,7 +91,25 @@ _EVENT_SCALARS = (
     "fade_out_s",
     "loop",
     "renderer",
+    "group",
+    "implied",
+    "match_score",
 )
+_CURVES = tuple(f for f in Automation.__dataclass_fields__)
+
+
+def _automation_to_proto(msg: pb.Automation, path: str, automation: Automation) -> None:
+    for name in _CURVES:
+        curve = getattr(msg, name)
+        for i, point in enumerate(getattr(automation, name)):
+            where = f"{path}{name}[{i}]"
+            _set(where, lambda c=curve, p=point: c.add(t=p.t, value=p.value))
+
+
+def _automation_from_proto(msg: pb.Automation) -> Automation:
+    return Automation(
+        **{name: tuple(CurvePoint(p.t, p.value) for p in getattr(msg, name)) for name in _CURVES}
+    )
 
 
 def event_to_proto(event: Event, index: int = 0) -> pb.Event:
@@ -103,6 +123,7 @@ def event_to_proto(event: Event, index: int = 0) -> pb.Event:
         ) from None
     msg = pb.Event(kind=kind)  # type: ignore[arg-type]
     _fill(msg, path, event, _EVENT_SCALARS)
+    _automation_to_proto(msg.automation, f"{path}automation.", event.automation)
     for key, value in event.params.items():
         param = _param_to_proto(f"{path}params.{key}", value)
         _set(f"{path}params.{key}", lambda k=key, p=param: msg.params[k].CopyFrom(p))
@@ -133,6 +154,10 @@ def event_from_proto(msg: pb.Event, index: int = 0) -> Event:
             k: _param_from_proto(f"{path}params.{k}", v) for k, v in sorted(msg.params.items())
         },
         renderer=msg.renderer,
+        group=msg.group,
+        implied=msg.implied,
+        match_score=msg.match_score if msg.HasField("match_score") else 1.0,
+        automation=_automation_from_proto(msg.automation),
     )
 
 
@@ -141,6 +166,7 @@ def plan_to_proto(plan: ScenePlan) -> pb.ScenePlan:
     msg = pb.ScenePlan()
     _fill(msg, "", plan, ("duration_s", "style", "environment", "description", "planner"))
     _set("warnings", lambda: msg.warnings.extend(plan.warnings))
+    _set("unmatched", lambda: msg.unmatched.extend(plan.unmatched))
     msg.events.extend(event_to_proto(e, i) for i, e in enumerate(plan.events))
     return msg
 
@@ -155,6 +181,7 @@ def plan_from_proto(msg: pb.ScenePlan) -> ScenePlan:
         description=msg.description,
         planner=msg.planner,
         warnings=tuple(msg.warnings),
+        unmatched=tuple(msg.unmatched),
     )
     return validate_plan(plan)
 
