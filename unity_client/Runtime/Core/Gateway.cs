@@ -203,7 +203,102 @@ namespace Soundloom
             }
         }
 
-        async Task<T> JsonAsync<T>(string method, string path, object body, Deadline deadline, CancellationToken cancellation)
+        Task<T> JsonAsync<T>(string method, string path, object body, Deadline deadline, CancellationToken cancellation)
+        {
+            return SendAsync(method, path, body, deadline, cancellation, async response =>
+            {
+                var text = await ReadTextAsync(response.Body, cancellation).ConfigureAwait(false);
+                return ProtoJson.Deserialize<T>(text);
+            });
+        }
+
+        /// <summary>
+        /// POST /v1/generate/stream: the GenerateScene stream as NDJSON, one GenerateSceneResponse
+        /// per line (accepted, progress per stage, plan, asset, done; an "error" line when it fails
+        /// after the 200). Progress lines go to <paramref name="onProgress"/> as they arrive. A
+        /// server without the route (404 "path has no route here") gets POST /v1/generate instead.
+        /// </summary>
+        public async Task<GenerateResult> GenerateStreamAsync(GenerateSceneRequest request, Action<Progress> onProgress,
+            CancellationToken cancellation)
+        {
+            if (_noStreamRoute) return await GenerateAsync(request, cancellation).ConfigureAwait(false);
+            try
+            {
+                return await SendAsync("POST", "v1/generate/stream", request, new Deadline(_options.GenerateTimeout), cancellation,
+                    response => ReadGenerateStreamAsync(response, onProgress, cancellation)).ConfigureAwait(false);
+            }
+            catch (NotFoundException ex)
+            {
+                if (ex.Message == null || !ex.Message.StartsWith("path has no route")) throw;
+                _noStreamRoute = true;
+                return await GenerateAsync(request, cancellation).ConfigureAwait(false);
+            }
+        }
+
+        bool _noStreamRoute;
+
+        static async Task<GenerateResult> ReadGenerateStreamAsync(TransportResponse response, Action<Progress> onProgress,
+            CancellationToken cancellation)
+        {
+            var result = new GenerateResult();
+            var serializer = JsonSerializer.Create(ProtoJson.Settings());
+            using (var reader = new StreamReader(response.Body, new UTF8Encoding(false)))
+            {
+                while (true)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var line = await reader.ReadLineAsync().ConfigureAwait(false);
+                    if (line == null) break;
+                    if (line.Trim().Length == 0) continue;
+                    var update = Newtonsoft.Json.Linq.JObject.Parse(line);
+                    if (update["error"] != null)
+                    {
+                        var detail = update["error"].ToObject<ErrorDetail>(serializer);
+                        throw SoundloomException.For(detail.Status, HttpStatusFor(detail.Status), detail.Message);
+                    }
+                    if (update["accepted"] != null)
+                    {
+                        result.AssetId = update["accepted"].ToObject<Accepted>(serializer).AssetId;
+                        result.AssetUrl = (string)update["asset_url"];
+                    }
+                    else if (update["progress"] != null)
+                    {
+                        if (onProgress != null) onProgress(update["progress"].ToObject<Progress>(serializer));
+                    }
+                    else if (update["plan"] != null) result.Plan = update["plan"].ToObject<ScenePlan>(serializer);
+                    else if (update["asset"] != null) result.Asset = update["asset"].ToObject<AssetInfo>(serializer);
+                    else if (update["done"] != null)
+                    {
+                        result.Done = update["done"].ToObject<Done>(serializer);
+                        break;
+                    }
+                }
+            }
+            if (result.Done == null || result.Asset == null)
+                throw new IOException("the generate stream ended before its done line");
+            if (result.AssetId == null) result.AssetId = result.Asset.AssetId;
+            return result;
+        }
+
+        /// <summary>The HTTP status the gateway uses for a gRPC status name (for errors that arrive in a stream).</summary>
+        static int HttpStatusFor(string status)
+        {
+            switch (status)
+            {
+                case "INVALID_ARGUMENT": return 400;
+                case "UNAUTHENTICATED": return 401;
+                case "NOT_FOUND": return 404;
+                case "RESOURCE_EXHAUSTED": return 429;
+                case "CANCELLED": return 499;
+                case "UNAVAILABLE": return 503;
+                case "DEADLINE_EXCEEDED": return 504;
+                default: return 500;
+            }
+        }
+
+        /// <summary>One call with retries: <paramref name="onSuccess"/> reads a 2xx answer; anything else is a typed error.</summary>
+        async Task<T> SendAsync<T>(string method, string path, object body, Deadline deadline, CancellationToken cancellation,
+            Func<TransportResponse, Task<T>> onSuccess)
         {
             var bytes = body == null ? null : Encoding.UTF8.GetBytes(ProtoJson.Serialize(body));
             for (var attempt = 1; ; attempt++)
@@ -215,10 +310,7 @@ namespace Soundloom
                     using (var response = await _transport.SendAsync(request, cancellation).ConfigureAwait(false))
                     {
                         if (response.Status >= 200 && response.Status < 300)
-                        {
-                            var text = await ReadTextAsync(response.Body, cancellation).ConfigureAwait(false);
-                            return ProtoJson.Deserialize<T>(text);
-                        }
+                            return await onSuccess(response).ConfigureAwait(false);
                         failure = await ErrorFromAsync(response, cancellation).ConfigureAwait(false);
                     }
                 }
@@ -229,7 +321,13 @@ namespace Soundloom
                 }
                 catch (IOException ex)
                 {
+                    if (deadline.Passed)
+                        throw new DeadlineExceededException(method + " /" + path + ": deadline of " + deadline.Budget.TotalSeconds + " s exceeded", ex);
                     failure = new UnavailableException(0, method + " /" + path + ": " + ex.Message, ex);
+                }
+                catch (SoundloomException ex)
+                {
+                    failure = ex; // an error line inside a 200 stream
                 }
                 await WaitBeforeRetryAsync(failure, attempt, deadline, cancellation).ConfigureAwait(false);
             }

@@ -10,9 +10,9 @@ namespace Soundloom
     /// <summary>Where a generate is, for a progress bar.</summary>
     public sealed class GenerateProgress
     {
-        /// <summary>"waiting" (the server is planning and rendering), "downloading", "done".</summary>
+        /// <summary>"waiting", then the server's stages ("plan", "render", "mix", "master", "encode"), "downloading", "done".</summary>
         public string Phase { get; internal set; }
-        /// <summary>0..1 over the whole call; the server's render has no fraction over plain POST /v1/generate.</summary>
+        /// <summary>0..1 over the whole call: the server's stages (from POST /v1/generate/stream) up to 0.9, then the download.</summary>
         public double Fraction { get; internal set; }
         public string Message { get; internal set; }
     }
@@ -112,7 +112,7 @@ namespace Soundloom
             GenerateResult result;
             try
             {
-                result = await Gateway.GenerateAsync(request, cancellation).ConfigureAwait(false);
+                result = await Gateway.GenerateStreamAsync(request, stage => ReportStage(progress, stage), cancellation).ConfigureAwait(false);
             }
             catch (UnavailableException)
             {
@@ -175,7 +175,7 @@ namespace Soundloom
                     {
                         var offset = before;
                         var bytes = progress == null ? null : new Progress<long>(done =>
-                            Report(progress, "downloading", total == 0 ? 1 : (offset + (ulong)done) / (double)total, file.Name));
+                            Report(progress, "downloading", ServerShare + (1 - ServerShare) * (total == 0 ? 1 : (offset + (ulong)done) / (double)total), file.Name));
                         await Gateway.DownloadAsync(info.AssetId, file.Name, destination, file.Sha256, (long)file.SizeBytes,
                             null, bytes, cancellation).ConfigureAwait(false);
                     }
@@ -218,6 +218,21 @@ namespace Soundloom
         {
             var copy = new GenerateSceneRequest { Scene = request.Scene, Plan = request.Plan, Options = request.Options };
             return Hashing.Sha256(_options.BaseUrl.AbsoluteUri + "\n" + ProtoJson.Serialize(copy));
+        }
+
+        // Share of the server's work per stage (render dominates), for one bar over the whole call.
+        static readonly double[] StageWeights = { 0, 0.05, 0.6, 0.1, 0.1, 0.05, 0.1 };
+        const double ServerShare = 0.9;
+
+        static void ReportStage(IProgress<GenerateProgress> progress, Progress stage)
+        {
+            if (progress == null) return;
+            var index = Math.Max(1, Math.Min((int)stage.Stage, StageWeights.Length - 1));
+            double before = 0;
+            for (var i = 1; i < index; i++) before += StageWeights[i];
+            var fraction = ServerShare * (before + StageWeights[index] * Math.Max(0, Math.Min(1, stage.Fraction)));
+            var name = ProtoEnumConverter.NameOf(stage.Stage).Replace("STAGE_", "").ToLowerInvariant();
+            Report(progress, name, fraction, string.IsNullOrEmpty(stage.Message) ? name : name + ": " + stage.Message);
         }
 
         static void Report(IProgress<GenerateProgress> progress, string phase, double fraction, string message)

@@ -119,6 +119,30 @@ namespace Soundloom.Tests
         }
 
         [Test]
+        public void AServerWithoutTheStreamRouteGetsPlainGenerate()
+        {
+            var transport = new ScriptedTransport();
+            transport.Answers.Enqueue(Answer(404, "{\"error\": {\"status\": \"NOT_FOUND\", \"message\": \"path has no route here: see /v1/plan\"}}"));
+            transport.Answers.Enqueue(Answer(200, "{\"asset_id\": \"" + new string('b', 64) + "\", \"asset\": {\"asset_id\": \"" + new string('b', 64) + "\"}, \"done\": {\"cache_hit\": true}}"));
+            var gateway = new Gateway(new ClientOptions("http://127.0.0.1:1"), transport);
+            var result = TestEnv.Run(() => gateway.GenerateStreamAsync(new GenerateSceneRequest(), null, CancellationToken.None));
+            Assert.That(result.Done.CacheHit, Is.True);
+            Assert.That(transport.Times.Count, Is.EqualTo(2));
+        }
+
+        [Test]
+        public void AnErrorLineInTheStreamIsTyped()
+        {
+            var transport = new ScriptedTransport();
+            transport.Answers.Enqueue(Answer(200, "{\"accepted\": {\"asset_id\": \"x\"}}\n{\"progress\": {\"stage\": \"STAGE_RENDER\", \"fraction\": 0.5}}\n{\"error\": {\"code\": 4, \"status\": \"DEADLINE_EXCEEDED\", \"message\": \"deadline exceeded\"}}\n"));
+            var seen = new List<Progress>();
+            var gateway = new Gateway(new ClientOptions("http://127.0.0.1:1"), transport);
+            Assert.Throws<DeadlineExceededException>(() => TestEnv.Run(() => gateway.GenerateStreamAsync(new GenerateSceneRequest(), seen.Add, CancellationToken.None)));
+            Assert.That(seen.Single().Stage, Is.EqualTo(Stage.Render));
+            Assert.That(transport.Times.Count, Is.EqualTo(1), "a deadline is not retried");
+        }
+
+        [Test]
         public void Status413IsNotRetried()
         {
             var transport = new ScriptedTransport();

@@ -83,6 +83,34 @@ namespace Soundloom.Tests
             }
         }
 
+        sealed class Collect : IProgress<GenerateProgress>
+        {
+            public readonly List<GenerateProgress> Seen = new List<GenerateProgress>();
+            public void Report(GenerateProgress value) { lock (Seen) Seen.Add(value); }
+        }
+
+        [Test]
+        public void ProgressComesFromTheStreamRoute()
+        {
+            var transport = new RecordingTransport(new HttpClientTransport());
+            var progress = new Collect();
+            using (var client = new SoundloomClient(Options(), transport))
+            {
+                var request = RainWav((ulong)DateTime.UtcNow.Ticks % 1000000000UL); // unseen: a real render
+                var asset = TestEnv.Run(() => client.GenerateAsync(request, progress, CancellationToken.None));
+                Assert.That(asset.FromCache, Is.False);
+            }
+            Assert.That(transport.Snapshot().First().PathAndQuery, Is.EqualTo("/v1/generate/stream"));
+            var phases = progress.Seen.Select(p => p.Phase).Distinct().ToList();
+            Assert.That(phases, Has.Member("render").And.Member("downloading"));
+            Assert.That(phases.IndexOf("render"), Is.LessThan(phases.IndexOf("downloading")));
+            var fractions = progress.Seen.Select(p => p.Fraction).ToList();
+            for (var i = 1; i < fractions.Count; i++)
+                Assert.That(fractions[i], Is.GreaterThanOrEqualTo(fractions[i - 1] - 1e-9), "the bar never goes back");
+            Assert.That(progress.Seen.Last().Phase, Is.EqualTo("done"));
+            Assert.That(progress.Seen.Last().Fraction, Is.EqualTo(1.0));
+        }
+
         [Test]
         public void CachedAssetIsServedWithTheServerStopped()
         {
