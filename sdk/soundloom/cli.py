@@ -22,6 +22,7 @@ from soundloom_server.engine.plan import (
     FORMATS,
     MAX_SCENE_S,
     SAMPLE_RATES,
+    WEAK_MATCH,
     RenderOptions,
     ScenePlan,
     SceneRequest,
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--planner", default="rules", help="planner backend")
     gen.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     gen.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
+    gen.add_argument(
+        "--strict", action="store_true", help="exit 2 when a described sound has no recipe"
+    )
     _add_render_options(gen)
     plan = commands.add_parser("plan", help="print the plan JSON for a description")
     plan.add_argument("description")
@@ -110,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--seed", type=int, default=0)
     plan.add_argument("--planner", default="rules")
     plan.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
+    plan.add_argument(
+        "--strict", action="store_true", help="exit 2 when a described sound has no recipe"
+    )
+    plan.add_argument("--json", action="store_true", help="warnings as JSON lines on stderr")
     render = commands.add_parser("render", help="render an (edited) plan JSON file")
     render.add_argument("plan", type=Path, help="plan JSON (from soundloom plan)")
     _add_render_options(render)
@@ -195,6 +203,7 @@ def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_fr
     try:
         view("plan", 0.0)
         plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
+        _say_what_found_nothing(plan, args)
         view("plan", 1.0)
         view.set_events(len(plan.events))
         scene = render_scene(plan, options, view)
@@ -205,6 +214,30 @@ def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_fr
         view.close()
     _report(args, asset, scene)
     return 0
+
+
+def _say_what_found_nothing(plan: ScenePlan, args: argparse.Namespace) -> None:
+    """Name the words no recipe fits and the weak matches; with --strict, refuse the plan."""
+    if plan.unmatched and getattr(args, "strict", False):
+        words = ", ".join(repr(w) for w in plan.unmatched)
+        raise InvalidArgument("description", f"has sounds no recipe fits: {words} (--strict)")
+    weak = [e for e in plan.events if e.match_score < WEAK_MATCH]
+    if args.json:
+        if plan.unmatched:
+            emit_json("unmatched", words=list(plan.unmatched))
+        for event in weak:
+            emit_json(
+                "weak_match", event=event.id, recipe=event.recipe, match_score=event.match_score
+            )
+        return
+    for words in plan.unmatched:
+        print(f"soundloom: no recipe fits {words!r}: left out of the plan", file=sys.stderr)
+    for event in weak:
+        print(
+            f"soundloom: weak match: {event.caption!r} -> {event.recipe} "
+            f"(score {event.match_score:.2f})",
+            file=sys.stderr,
+        )
 
 
 def _write_files(
@@ -242,6 +275,18 @@ def _report(args: argparse.Namespace, asset: Any, scene: Any) -> None:
                 "loudness_range_lu": report.loudness_range_lu,
             },
             "events": len(scene.plan.events),
+            "plan_events": [
+                {
+                    "id": e.id,
+                    "recipe": e.recipe,
+                    "start_s": e.start_s,
+                    "duration_s": e.duration_s,
+                    "match_score": e.match_score,
+                    "weak": e.match_score < WEAK_MATCH,
+                }
+                for e in scene.plan.events
+            ],
+            "unmatched": list(scene.plan.unmatched),
             "warnings": list(scene.plan.warnings),
         }
         print(json.dumps(result))
@@ -344,8 +389,9 @@ def run(argv: list[str] | None = None) -> int:
         from soundloom_server.engine.pipeline import plan_scene
 
         options = validate_options(RenderOptions(seed=args.seed, planner=args.planner))
-        args.output = Path("plan.json")
-        print(plan_to_json(plan_scene(_scene_request(args), options)))
+        planned = plan_scene(_scene_request(args), options)
+        _say_what_found_nothing(planned, args)
+        print(plan_to_json(planned))
         return 0
     if args.command == "generate":
         return _produce(args, _scene_request(args), args.description)
