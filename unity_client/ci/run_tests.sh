@@ -50,6 +50,13 @@ mcs -langversion:7.2 -warnaserror+ -nologo -target:library -out:"$BIN/Soundloom.
   -r:"$BIN/Soundloom.Core.dll" -r:"$NUNIT" $(find "$PKG/Tests/Core" -name '*.cs' | sort) \
   || compile_failed "Tests/Core"
 
+# The Unity-only layers cannot be compiled here (no UnityEngine assemblies): parse them at least,
+# and check that every file Unity imports has its .meta.
+for f in $(find "$PKG/Runtime/Unity" "$PKG/Editor" "$PKG/Tests/Editor" "$PKG/Tests/Runtime" "$PKG/Samples~" -name '*.cs' | sort); do
+  mcs --parse -nologo "$f" >/dev/null || compile_failed "syntax of ${f#$ROOT/}"
+done
+python "$PKG/ci/check_meta.py" || compile_failed ".meta files (run python unity_client/ci/check_meta.py --write)"
+
 # The server: ephemeral ports, a token, its own store; its first stdout line names the ports.
 TOKEN="ci-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 soundloom serve --host 127.0.0.1 --grpc-port 0 --http-port 0 --store "$WORK/store" --token "$TOKEN" \
