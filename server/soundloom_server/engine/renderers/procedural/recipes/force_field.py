@@ -1,4 +1,9 @@
-"""Force field: a humming energy barrier: detuned low tones beating slowly, with bright crackle."""
+"""Force field: a humming energy barrier: a throbbing electric drive buzz, with bright crackle.
+
+There is no physical referent; games mean an electrical installation under load: a clipped
+drive tone with a rattle each cycle (built like a ballast buzz), throbbing and swelling, with
+arcs crackling across the field.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,19 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes.electric_buzz import core_hum, rattle
 
 
-def _hum(rng: np.random.Generator, m: int, low_sr: int, intensity: float) -> np.ndarray:
-    """(2, m) hum at a low rate: detuned partials per ear, softly saturated into a buzz."""
-    t = np.arange(m) / low_sr
-    base = rng.uniform(48.0, 62.0)
-    # Slow wander of the whole field: pitch breathes by a fraction of a percent.
-    wander = 1.0 + 0.004 * dsp.slow_noise(rng, m, low_sr, 0.3, control_rate=50)
-    phase = 2.0 * np.pi * base * np.cumsum(wander) / low_sr
-    swell = 1.0 + 0.35 * dsp.slow_noise(rng, m, low_sr, 0.2, control_rate=50)
-    out = np.zeros((2, m))
-    for ch in range(2):
-        for k, gain in ((1, 1.0), (2, 0.6), (3, 0.35), (4, 0.2)):
-            # Each ear's partial is detuned by ~0.3-1.5 Hz: slow beating that moves in space.
-            beat = rng.uniform(0.3, 1.5) * rng.choice([-1.0, 1.0])
-            out[ch] += gain * np.sin(k * phase + 2.0 * np.pi * beat * t + rng.uniform(0, 6.28))
-        out[ch] = np.tanh((1.0 + intensity) * out[ch] * swell)
-    sos = dsp.cascade(dsp.lowpass(600.0, low_sr, order=4), dsp.highpass(35.0, low_sr))
-    return dsp.filt(sos, out, axis=1)
+def _hum(rng: np.random.Generator, n: int, sr: int, intensity: float) -> dsp.Audio:
+    """The field's electric hum: a clipped, phase-locked drive tone with a per-cycle rattle."""
+    # Not mains-locked: the emitter's own drive, low and throbbing as the field's load shifts.
+    drive_hz = rng.uniform(70.0, 110.0)
+    tone = core_hum(rng, n, sr, drive_hz, 0.3 + 0.5 * intensity)
+    buzz = rattle(rng, n, sr, drive_hz)
+    throb = 1.0 + 0.3 * np.sin(2 * np.pi * rng.uniform(2.0, 5.0) * np.arange(n) / sr)
+    swell = np.clip(1.0 + 0.25 * dsp.slow_noise(rng, n, sr, 0.3), 0.4, 1.6)
+    mono = (tone + np.float32(0.15 + 0.15 * intensity) * buzz) * (throb * swell).astype("f4")
+    return dsp.widen(dsp.filt(dsp.highpass(40.0, sr), mono), sr, width=0.6)
 
 
 def _crackle(
@@ -61,10 +60,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     """Hum (rendered at ~6 kHz and upsampled) + crackle, muffled and quieter with distance."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
-    k = dsp.low_rate_factor(sr, 6000)
-    low_sr, m = sr // k, n // k + 2
-    hum = _hum(rng, m, low_sr, intensity).astype(np.float32)
-    out = dsp.upsample_stereo(hum, k, n)
+    out = _hum(rng, n, sr, intensity)
     out *= np.float32(1.0 / (dsp.rms_of(out) + 1e-9))
     crackle = _crackle(rng, n, sr, intensity, distance)
     # Scaled by peak, not RMS: the arcs are spiky and must not set the bed's crest factor.
@@ -77,7 +73,7 @@ RECIPE = Recipe(
     name="force_field",
     family="scifi",
     kind=EventKind.AMBIENCE,
-    description="A humming energy field: detuned low tones beating slowly, with electric crackle.",
+    description="A humming energy field: a throbbing electric buzz with crackling arcs.",
     tags=(
         "force field", "forcefield", "energy field", "energy shield", "shield hum",
         "energy barrier", "barrier hum", "plasma field", "containment field", "sci-fi hum",
