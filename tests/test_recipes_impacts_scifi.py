@@ -113,10 +113,17 @@ def rising(track: np.ndarray, ratio: float) -> bool:
 
 
 def laser(x: np.ndarray) -> bool:
-    """The first shot's dominant pitch dives (mostly falling frame to frame)."""
+    """One zap whose dominant pitch dives (mostly falling frame to frame), then silence.
+
+    No rhythmic echo train after it: repeats of a sweep read as a car alarm, not a shot.
+    """
     track = pitch_track(seg(x, 0.0, 0.15), size=1024, hop=256, lo=150.0)
+    tail = np.abs(seg(x, 0.3, 1.0)).max() < 0.1 * np.abs(x).max()
     return bool(
-        track.shape[0] >= 5 and track[0] > 1.8 * track[-1] and (np.diff(track) <= 0).mean() >= 0.7
+        track.shape[0] >= 5
+        and track[0] > 1.8 * track[-1]
+        and (np.diff(track) <= 0).mean() >= 0.7
+        and tail
     )
 
 
