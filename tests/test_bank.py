@@ -380,3 +380,31 @@ def test_a_killed_parallel_build_leaves_no_worker_behind(tmp_path: Path, signum:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(build.pid, signal.SIGKILL)
         build.wait()
+
+
+def test_remote_build_sends_the_token(start_server: Any, tmp_path: Path) -> None:
+    guarded = start_server(token="bank-token")
+    manifest = write_manifest(tmp_path, 2)
+    args = ["bank", "build", str(manifest), "--server", guarded.grpc_target, "--json"]
+    args += ["--cache-dir", str(tmp_path / "c"), "--out", str(tmp_path / "out")]
+    assert main(args) == 1  # no token: every entry is refused by the server
+    os.environ["SOUNDLOOM_TOKEN"] = "bank-token"
+    try:
+        assert main(args) == 0
+    finally:
+        del os.environ["SOUNDLOOM_TOKEN"]
+    assert (
+        main(
+            [
+                *args[:-4],
+                "--token",
+                "bank-token",
+                "--cache-dir",
+                str(tmp_path / "c2"),
+                "--out",
+                str(tmp_path / "o2"),
+            ]
+        )
+        == 0
+    )
+    assert files_by_name(tmp_path / "out") == files_by_name(tmp_path / "o2")

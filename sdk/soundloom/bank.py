@@ -356,7 +356,13 @@ class _Runner:
     """Where renders run; each submit's future gives the files' bytes, or None when cached."""
 
     def __init__(
-        self, jobs: int, server: str | None, ray_address: str | None, cache: AssetCache
+        self,
+        jobs: int,
+        server: str | None,
+        ray_address: str | None,
+        cache: AssetCache,
+        token: str | None = None,
+        tls: bool | str | Path = False,
     ) -> None:
         self.cache = cache
         self.server = server
@@ -383,7 +389,7 @@ class _Runner:
         elif server is not None:
             from soundloom.client import Client
 
-            self.client = Client(server, cache=cache)
+            self.client = Client(server, token=token, tls=tls, cache=cache)
             self.pool = ThreadPoolExecutor(jobs)
         elif jobs > 1:
             import multiprocessing
@@ -426,6 +432,7 @@ class _Runner:
 
 
 PARENT_CHECK_S = 0.25
+TOKEN_ENV = "SOUNDLOOM_TOKEN"  # the same variable `soundloom serve --token` reads
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -655,6 +662,8 @@ def build_bank(
     ray_address: str | None = None,
     cache: AssetCache | None = None,
     progress: ProgressFn | None = None,
+    token: str | None = None,
+    tls: bool | str | Path = False,
 ) -> BankSummary:
     """Build (or bring up to date) a bank; see the module docstring for the guarantees."""
     started = time.perf_counter()
@@ -709,7 +718,7 @@ def build_bank(
                 settle(name)
                 continue
             if runner is None:
-                runner = _Runner(jobs, server, ray_address, build.cache)
+                runner = _Runner(jobs, server, ray_address, build.cache, token, tls)
             waiting[name] = missing
             rendered.add(name)
             for variation in variations:
@@ -761,6 +770,10 @@ def add_bank_command(commands: Any) -> None:
         "--jobs", type=int, help="parallel renders (default: min(4, CPUs)); 1 = in-process"
     )
     build.add_argument("--server", metavar="HOST:PORT", help="render on a Soundloom server")
+    build.add_argument("--token", help=f"bearer token for --server (default: ${TOKEN_ENV})")
+    build.add_argument(
+        "--tls-ca", type=Path, metavar="PEM", help="trust this CA for --server over TLS"
+    )
     build.add_argument(
         "--ray", metavar="ADDRESS", help="render as Ray tasks: a cluster address, auto, or local"
     )
@@ -789,6 +802,8 @@ def run_bank_command(args: argparse.Namespace) -> int:
             ray_address=args.ray,
             cache=AssetCache(args.cache_dir) if args.cache_dir else None,
             progress=progress,
+            token=args.token or os.environ.get(TOKEN_ENV) or None,
+            tls=args.tls_ca or False,
         )
     finally:
         progress.close()
