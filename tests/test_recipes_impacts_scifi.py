@@ -141,10 +141,14 @@ def teleport(x: np.ndarray) -> bool:
 
 
 def magic_sparkle(x: np.ndarray) -> bool:
-    """Mostly 3-10 kHz sine glints (peaky, not noise) whose band centre climbs."""
+    """Mostly 3-10 kHz chime glints (peaky, not noise) whose band centre climbs.
+
+    Nothing under them: a chord pad below 2 kHz turns the shower into a tune.
+    """
     half = 0.6
     return bool(
         band_fraction(x, 2800.0, 11000.0) > 0.5
+        and band_fraction(x, 0.0, 2000.0) < 0.01
         and flatness(x, 2800.0, 11000.0) < 0.1
         and centroid(seg(x, half, 2 * half), 2500.0, 12000.0)
         > 1.15 * centroid(seg(x, 0.0, half), 2500.0, 12000.0)

@@ -1,4 +1,10 @@
-"""Magic sparkle: a cloud of tiny high bell-like glints rising in pitch over a soft pad."""
+"""Magic sparkle: a cloud of tiny high bell-like glints, rising, with a shimmer of air.
+
+No physical referent: what game designers mean is a shower of tiny chimes (wind-chime and
+glockenspiel grains): many random, high, short bell strikes, each a few inharmonic modes,
+thickening and climbing, with a soft airy shimmer under them. The pitches are random, not a
+scale: a tune would make it music.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +14,35 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 
-PENTATONIC = np.array([0, 2, 4, 7, 9])  # no clashing semitones: any overlap sounds "magical"
+# A small bar or bell's overtones (free bar modes, rounded): inharmonic, so grains chime.
+BELL_RATIOS = np.array([1.0, 2.76, 5.40])
+BELL_GAINS = np.array([1.0, 0.35, 0.12])
 
 
 def _glints(rng: np.random.Generator, n: int, sr: int, span: float, count: int) -> dsp.Audio:
-    """Short sine grains on a pentatonic ladder from ~3 to ~10 kHz, climbing as time goes on."""
+    """Short bell grains at random pitches from ~3 to ~9 kHz, climbing as time goes on."""
     times = np.sort(rng.uniform(0.0, 1.0, count) ** 0.8) * span + 0.01
     progress = (times - 0.01) / span
-    # Steps above 3 kHz: the ladder climbs over the sound, with a little random scatter.
-    step = np.round(progress * 9.0 + rng.normal(0.0, 1.5, count)).astype(np.int64)
-    step = np.clip(step, 0, 10)
-    semis = 12 * (step // 5) + PENTATONIC[step % 5]
-    freqs = rng.uniform(2900.0, 3100.0) * 2.0 ** (semis / 12.0) * rng.uniform(0.997, 1.003, count)
-    tau = rng.uniform(0.012, 0.04, count)
+    # Log-uniform pitches around a centre that climbs over an octave during the sound.
+    octave = rng.uniform(-0.4, 0.4, count) + 1.4 * progress
+    freqs = 3000.0 * 2.0 ** (octave + 0.2) * rng.uniform(0.98, 1.02, count)
+    tau = rng.uniform(0.05, 0.2, count)  # tiny bars ring a little
     # 4 time constants: the cut is at -35 dB, under the other glints (no audible click).
     grains = dsp.Grains((times * sr).astype(np.int64), (4.0 * tau * sr).astype(np.int64), n)
     t = grains.t / np.float32(sr)
-    # A 2 ms rise keeps each glint click-free; overlapping detuned glints do the shimmering.
-    env = np.minimum(t * np.float32(500.0), np.float32(1.0)) * np.exp(
+    # A 1 ms rise: a struck bell, click-free.
+    env = np.minimum(t * np.float32(1000.0), np.float32(1.0)) * np.exp(
         t * grains.per_grain(-1.0 / tau)
     )
-    env *= grains.per_grain(rng.uniform(0.3, 1.0, count))
-    values = env * np.sin(grains.per_grain(2.0 * np.pi * np.minimum(freqs, 0.45 * sr)) * t)
+    env *= grains.per_grain(rng.uniform(0.2, 1.0, count))
+    values = np.zeros_like(env)
+    for ratio, gain in zip(BELL_RATIOS, BELL_GAINS, strict=True):
+        f = freqs * ratio
+        on = np.where(f < 0.45 * sr, gain, 0.0)  # overtones past Nyquist are left out
+        # Higher modes die sooner: each grain's brightness fades into its fundamental.
+        decay = np.exp(t * grains.per_grain(-(ratio - 1.0) / tau))
+        values += grains.per_grain(on) * decay * np.sin(grains.per_grain(2.0 * np.pi * f) * t)
+    values *= env
     gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9, count))
     out = np.empty((n, 2), np.float32)
     out[:, 0] = np.bincount(grains.position, values * grains.per_grain(gl), minlength=n)[:n]
@@ -37,32 +50,25 @@ def _glints(rng: np.random.Generator, n: int, sr: int, span: float, count: int) 
     return out
 
 
-def _pad(rng: np.random.Generator, n: int, sr: int, span: float) -> dsp.Audio:
-    """A soft major-chord pad of detuned sine pairs that swells under the sparkles."""
-    # Rendered at a third of the rate: the pad's partials stay below a tenth of that rate.
-    k = 3
-    low_sr = sr // k
-    m = min(n, int((span + 0.5) * sr))
-    t = (np.arange(m // k + 2) / low_sr).astype(np.float32)
-    root = rng.uniform(420.0, 520.0)
-    pad = np.zeros((2, t.shape[0]), np.float32)
-    for ratio in (1.0, 1.26, 1.5):
-        for ch, detune in enumerate((0.997, 1.003)):
-            w = np.float32(2.0 * np.pi * root * ratio * detune)
-            pad[ch] += np.sin(w * t + np.float32(rng.uniform(0, 6.28)))
-    pad *= dsp.envelope_ad(t, 0.25 * span, 0.35 * span).astype(np.float32)
-    return dsp.upsample_stereo(pad, k, m)
+def _shimmer(rng: np.random.Generator, n: int, sr: int, span: float) -> dsp.Audio:
+    """A soft, airy hiss high up that swells and fades with the cloud."""
+    m = min(n, int((span + 0.4) * sr))
+    air = dsp.filt(dsp.bandpass(5000.0, 12000.0, sr), dsp.white(rng, m))
+    # A fast flutter: the shimmer glitters rather than hisses.
+    flutter = np.clip(1.0 + 0.8 * dsp.slow_noise(rng, m, sr, 25.0), 0.0, None)
+    env = dsp.envelope_ad(np.arange(m) / sr, 0.3 * span, 0.3 * span)
+    return dsp.widen((air * flutter * env).astype(np.float32), sr, delay_s=0.007)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Glints (denser with intensity) climbing over a quiet pad."""
+    """Bell grains (denser with intensity) climbing over a faint shimmer."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     span = min(rng.uniform(1.0, 1.4), 0.6 * n / sr)
-    glints = _glints(rng, n, sr, span, int(40 + 100 * intensity))
+    glints = _glints(rng, n, sr, span, int(30 + 60 * intensity))
     out = glints / np.float32(dsp.peak_of(glints) + 1e-9)
-    pad = _pad(rng, n, sr, span)
-    out[: pad.shape[0]] += pad * np.float32(0.25 / (dsp.peak_of(pad) + 1e-9))
+    shimmer = _shimmer(rng, n, sr, span)
+    out[: shimmer.shape[0]] += shimmer * np.float32(0.06 / (dsp.rms_of(shimmer) + 1e-9))
     return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
@@ -70,7 +76,7 @@ RECIPE = Recipe(
     name="magic_sparkle",
     family="scifi",
     kind=EventKind.SFX,
-    description="A magic sparkle: shimmering high glints rising like an arpeggio over a soft pad.",
+    description="A magic sparkle: a shower of tiny high chimes rising, with a shimmer of air.",
     tags=(
         "magic", "magical", "sparkle", "sparkles", "sparkling", "shimmer", "shimmering",
         "twinkle", "twinkling", "fairy dust", "pixie dust", "spell", "casts a spell",
