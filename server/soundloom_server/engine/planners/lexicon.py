@@ -669,6 +669,11 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "teleport": ("teleport", "portal", "warp", "beam down"),
     "magic_sparkle": ("sparkle", "glitter", "twinkle", "fairy", "wand"),
     "explosion": ("explosion", "grenade", "dynamite", "detonate", "bomb"),
+    "car_door": ("car door",),
+    "aircraft": ("jet", "aircraft", "airplane", "airliner"),
+    "ui_error": ("error",),
+    "blizzard": ("blizzard", "snowstorm"),
+    "typing": ("typing", "keyboard", "typewriter"),
 }
 KEYWORD_WEIGHT = 2.0
 
