@@ -26,27 +26,26 @@ def _glints(rng: np.random.Generator, n: int, sr: int, span: float, count: int) 
     # Log-uniform pitches around a centre that climbs over an octave during the sound.
     octave = rng.uniform(-0.4, 0.4, count) + 1.4 * progress
     freqs = 3000.0 * 2.0 ** (octave + 0.2) * rng.uniform(0.98, 1.02, count)
-    tau = rng.uniform(0.05, 0.2, count)  # tiny bars ring a little
-    # 4 time constants: the cut is at -35 dB, under the other glints (no audible click).
-    grains = dsp.Grains((times * sr).astype(np.int64), (4.0 * tau * sr).astype(np.int64), n)
-    t = grains.t / np.float32(sr)
-    # A 1 ms rise: a struck bell, click-free.
-    env = np.minimum(t * np.float32(1000.0), np.float32(1.0)) * np.exp(
-        t * grains.per_grain(-1.0 / tau)
-    )
-    env *= grains.per_grain(rng.uniform(0.2, 1.0, count))
-    values = np.zeros_like(env)
+    tau = rng.uniform(0.04, 0.15, count)  # tiny bars ring a little
+    starts = (times * sr).astype(np.int64)
+    amps = rng.uniform(0.2, 1.0, count)
+    gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9, count))
+    out = np.zeros((n, 2), np.float32)
     for ratio, gain in zip(BELL_RATIOS, BELL_GAINS, strict=True):
         f = freqs * ratio
-        on = np.where(f < 0.45 * sr, gain, 0.0)  # overtones past Nyquist are left out
-        # Higher modes die sooner: each grain's brightness fades into its fundamental.
-        decay = np.exp(t * grains.per_grain(-(ratio - 1.0) / tau))
-        values += grains.per_grain(on) * decay * np.sin(grains.per_grain(2.0 * np.pi * f) * t)
-    values *= env
-    gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9, count))
-    out = np.empty((n, 2), np.float32)
-    out[:, 0] = np.bincount(grains.position, values * grains.per_grain(gl), minlength=n)[:n]
-    out[:, 1] = np.bincount(grains.position, values * grains.per_grain(gr), minlength=n)[:n]
+        on = np.where(f < 0.45 * sr, gain, 0.0) * amps  # overtones past Nyquist are left out
+        # Higher modes die sooner (time constant tau / ratio): each grain's brightness fades
+        # into its fundamental, and a mode's grain is cut at 4 of its own time constants
+        # (-35 dB, under the other glints), so overtones cost little.
+        grains = dsp.Grains(starts, (4.0 * tau / ratio * sr).astype(np.int64), n)
+        t = grains.t / np.float32(sr)
+        # A 1 ms rise: a struck bell, click-free.
+        values = np.minimum(t * np.float32(1000.0), np.float32(1.0)) * np.exp(
+            t * grains.per_grain(-ratio / tau)
+        )
+        values *= grains.per_grain(on) * np.sin(grains.per_grain(2.0 * np.pi * f) * t)
+        out[:, 0] += np.bincount(grains.position, values * grains.per_grain(gl), minlength=n)[:n]
+        out[:, 1] += np.bincount(grains.position, values * grains.per_grain(gr), minlength=n)[:n]
     return out
 
 
