@@ -669,6 +669,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "teleport": ("teleport", "portal", "warp", "beam down"),
     "magic_sparkle": ("sparkle", "glitter", "twinkle", "fairy", "wand"),
     "explosion": ("explosion", "grenade", "dynamite", "detonate", "bomb"),
+    "rooster_crow": ("rooster", "cockerel"),
     "car_door": ("car door",),
     "aircraft": ("jet", "aircraft", "airplane", "airliner"),
     "ui_error": ("error",),

@@ -1,19 +1,19 @@
-"""The rules planner: deterministic, no weights. Words -> clauses -> events on a timeline.
+"""The rules planner: deterministic, no weights. Words -> clauses -> sources -> a timeline.
 
-Beds (ambience) span the scene, or the stretch after a "then"; one-shots take narrative order in
-slots with natural spacing; "while/as/with" puts a one-shot in the slot of the one before.
+A heading ("Mystery chase:") and mood words set the style and pacing, never an event. Each clause
+names a source by its head (story.py); a source made of parts becomes one group; gestures
+become automation; places add their implied layers; recurring sounds recur (timeline.py).
+A sound no recipe fits is left out and named in `unmatched`; a plan with nothing is refused.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import numpy as np
-
+from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
-    Event,
+    WEAK_MATCH,
     EventKind,
     ScenePlan,
     SceneRequest,
@@ -23,261 +23,40 @@ from soundloom_server.engine.plan import (
 from soundloom_server.engine.planners import register_planner
 from soundloom_server.engine.planners.clauses import Clause, Relation, split_clauses
 from soundloom_server.engine.planners.descriptors import params_for
-from soundloom_server.engine.planners.lexicon import lemmas, tokens
+from soundloom_server.engine.planners.gestures import MOVING
+from soundloom_server.engine.planners.lexicon import has_retro_cue, lemmas, tokens
 from soundloom_server.engine.planners.matchers import CaptionMatcher, select_matcher
+from soundloom_server.engine.planners.scene_words import (
+    BED_WORDS,
+    ENVIRONMENT_WORDS,
+    INDOOR_WORDS,
+    MAX_IMPLIED,
+    MOOD_PACING,
+    ONE_SHOT_WORDS,
+    ONSET_PHRASES,
+    PLACE_LAYERS,
+    REPEAT_ADVERBS,
+    SETTING_WORDS,
+    SILENCE_WORDS,
+)
+from soundloom_server.engine.planners.story import (
+    Reading,
+    content_words,
+    first_registered,
+    is_setting,
+    read_clause,
+    split_heading,
+)
+from soundloom_server.engine.planners.timeline import (
+    DEFAULT_SCENE_S,
+    Draft,
+    natural_length,
+    place,
+)
+from soundloom_server.engine.renderers.procedural.recipes import get_recipe
 from soundloom_server.engine.seeds import rng_for
 
-DEFAULT_SCENE_S = 30.0
-_BED_WORDS = frozenset(
-    {
-        "constant",
-        "continuous",
-        "continuously",
-        "steady",
-        "throughout",
-        "background",
-        "ambient",
-        "ambience",
-        "endless",
-        "ongoing",
-        "persistent",
-        "all",
-        "everywhere",
-        "surround",
-        "bed",
-        "loop",
-        "looping",
-        "nonstop",
-        "incessant",
-        "drone",
-        "fall",
-        "falling",
-        "keep",
-        "keeps",
-    }
-)
-_ONE_SHOT_WORDS = frozenset(
-    {
-        "gust",
-        "burst",
-        "sudden",
-        "suddenly",
-        "single",
-        "once",
-        "clap",
-        "crack",
-        "bolt",
-        "strike",
-        "splash",
-        "blast",
-    }
-)
-_REPEAT_WORDS = frozenset(
-    {
-        "occasional",
-        "occasionally",
-        "intermittent",
-        "intermittently",
-        "sporadic",
-        "sporadically",
-        "periodic",
-        "periodically",
-        "repeated",
-        "repeatedly",
-        "sometimes",
-        "recurring",
-    }
-)
-# Words that set a scene but make no sound of their own.
-_SETTING_WORDS = frozenset(
-    {
-        "night",
-        "dawn",
-        "dusk",
-        "morning",
-        "evening",
-        "midnight",
-        "noon",
-        "afternoon",
-        "day",
-        "darkness",
-        "dark",
-        "moon",
-        "moonlight",
-        "fog",
-        "mist",
-        "sky",
-        "lightning",
-        "harbour",
-        "harbor",
-        "port",
-        "forest",
-        "wood",
-        "woods",
-        "city",
-        "town",
-        "village",
-        "street",
-        "room",
-        "cave",
-        "hall",
-        "castle",
-        "dungeon",
-        "beach",
-        "coast",
-        "field",
-        "desert",
-        "mountain",
-        "house",
-        "cabin",
-        "tavern",
-        "inn",
-        "market",
-        "ship",
-        "deck",
-        "scene",
-        "abandoned",
-        "old",
-        "empty",
-        "winter",
-        "summer",
-        "autumn",
-        "spring",
-        "jungle",
-        "swamp",
-        "garden",
-        "park",
-        "church",
-        "cathedral",
-        "kitchen",
-        "office",
-        "warehouse",
-        "factory",
-        "station",
-        "alley",
-        "camp",
-        "campsite",
-        "valley",
-        "lake",
-        "island",
-        "ruin",
-        "ruins",
-        "temple",
-        "battlefield",
-    }
-)
-_ENVIRONMENT_WORDS: dict[str, str] = {
-    **dict.fromkeys(
-        ("cave", "cavern", "tunnel", "mine", "sewer", "dungeon", "crypt", "grotto"), "cave"
-    ),
-    **dict.fromkeys(
-        (
-            "hall",
-            "cathedral",
-            "church",
-            "ballroom",
-            "warehouse",
-            "temple",
-            "atrium",
-            "hangar",
-            "gym",
-            "auditorium",
-            "throne",
-        ),
-        "hall",
-    ),
-    **dict.fromkeys(
-        (
-            "room",
-            "indoors",
-            "inside",
-            "kitchen",
-            "bedroom",
-            "office",
-            "corridor",
-            "hallway",
-            "cabin",
-            "tavern",
-            "inn",
-            "house",
-            "attic",
-            "basement",
-            "cellar",
-            "apartment",
-            "bathroom",
-            "library",
-            "shop",
-            "classroom",
-        ),
-        "room",
-    ),
-    **dict.fromkeys(
-        (
-            "outdoor",
-            "outdoors",
-            "outside",
-            "forest",
-            "woods",
-            "street",
-            "field",
-            "harbour",
-            "harbor",
-            "beach",
-            "city",
-            "park",
-            "mountain",
-            "garden",
-            "yard",
-            "coast",
-            "desert",
-            "village",
-            "meadow",
-            "jungle",
-            "camp",
-            "valley",
-            "lake",
-            "dock",
-            "pier",
-            "alley",
-            "battlefield",
-            "rooftop",
-            "sea",
-            "ocean",
-        ),
-        "outdoor",
-    ),
-}
-# When a description names no bed at all, its setting implies one.
-_IMPLIED_BEDS: dict[str, str] = {
-    **dict.fromkeys(("forest", "woods", "jungle", "meadow", "garden", "park", "dawn"), "birds"),
-    **dict.fromkeys(
-        ("harbour", "harbor", "beach", "coast", "sea", "ocean", "pier", "dock", "island", "ship"),
-        "ocean_waves",
-    ),
-    **dict.fromkeys(
-        ("city", "market", "tavern", "inn", "crowd", "station", "street"), "crowd_murmur"
-    ),
-    **dict.fromkeys(("night", "summer", "swamp", "camp", "campsite"), "crickets"),
-    **dict.fromkeys(("mountain", "desert", "valley", "winter", "ruins", "battlefield"), "wind"),
-    **dict.fromkeys(("fireplace", "hearth", "campfire"), "fire"),
-    **dict.fromkeys(("river", "creek", "brook"), "stream"),
-}
-LEAD_IN_S = 1.5
-BED_GAIN_DB = -10.0  # one bed's level; several beds share it
-ONE_SHOT_GAP_S = 0.6  # between one-shots of a description with no bed
-MIN_ONE_SHOT_S = 0.3
-
-
-@dataclass
-class _Draft:
-    """An event being planned, before times are final."""
-
-    clause: Clause
-    recipe: str
-    kind: EventKind
-    params: dict[str, float | str]
-    duration_s: float | None
-    repeat: bool = False
+__all__ = ["DEFAULT_SCENE_S", "RulesPlanner"]
 
 
 class RulesPlanner:
@@ -293,76 +72,251 @@ class RulesPlanner:
         self.matcher = matcher
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
-        """Decompose the description into beds and one-shots placed on a timeline."""
+        """Read the description into sources placed on a timeline; refuse one with none."""
         validate_request(request)
-        clauses, stated_s = split_clauses(request.description)
-        duration_s = request.duration_s or stated_s or DEFAULT_SCENE_S
-        duration_s = float(min(max(duration_s, 0.1), 600.0))
-        warnings: list[str] = []
         matcher, note = select_matcher(self.matcher)
-        if note:
-            warnings.append(note)
-        drafts, setting = _drafts(clauses, warnings, matcher)
-        if not any(d.kind is EventKind.AMBIENCE for d in drafts):
-            drafts = _implied_beds(setting or [request.description]) + drafts
-        if not drafts:
-            drafts = [_fallback_draft(request.description, warnings, matcher)]
-        if not (request.duration_s or stated_s):
-            duration_s = _natural_length(drafts) or duration_s
+        reader = _Reader(matcher, [note] if note else [])
+        reader.read(request.description)
+        if not reader.drafts:
+            raise InvalidArgument("events", reader.refusal())
+        clauses_s = split_clauses(request.description)[1]
+        duration_s = request.duration_s or clauses_s
+        if not duration_s:
+            duration_s = natural_length(reader.drafts) or DEFAULT_SCENE_S
+        duration_s = float(min(max(duration_s, 0.1), 600.0))
         rng = rng_for(seed, "plan:" + request.description)
-        events = _share_bed_level(_place(drafts, duration_s, rng))
-        style = request.style or "; ".join(setting)
-        environment = request.environment or _environment(request.description)
+        events = place(reader.drafts, duration_s, rng, reader.pacing, reader.quiet)
         plan = ScenePlan(
             duration_s=duration_s,
             events=tuple(events[:128]),
-            style=style[:500],
-            environment=environment,
+            style=(request.style or reader.style())[:500],
+            environment=request.environment or _environment(request.description),
             description=request.description[:4000],
             planner=self.name,
-            warnings=tuple(w[:300] for w in warnings[:32]),
+            warnings=tuple(w[:300] for w in reader.warnings[:32]),
+            unmatched=tuple(dict.fromkeys(u[:200] for u in reader.unmatched))[:32],
         )
         return validate_plan(plan)
 
 
-def _drafts(
-    clauses: list[Clause], warnings: list[str], matcher: CaptionMatcher
-) -> tuple[list[_Draft], list[str]]:
-    drafts: list[_Draft] = []
-    setting: list[str] = []
-    for clause in clauses:
-        match = matcher.match(clause.text)
-        words = set(lemmas(clause.text)) | set(tokens(clause.text))
-        if not match.confident:
-            if words & _SETTING_WORDS or not words - {""}:
-                setting.append(clause.text)
-                continue
-            warnings.append(
-                f"{clause.text!r}: no recipe matched its words; using the nearest, "
-                f"{match.recipe.name!r}"
+class _Reader:
+    """Walks a description's clauses, keeping the sources found and what set the scene."""
+
+    def __init__(self, matcher: CaptionMatcher, warnings: list[str]) -> None:
+        self.matcher = matcher
+        self.warnings = warnings
+        self.drafts: list[Draft] = []
+        self.setting: list[str] = []
+        self.unmatched: list[str] = []
+        self.quiet = False
+        self.pacing = ""
+        self.retro = False
+        self._groups = 0
+
+    def read(self, description: str) -> None:
+        """Heading first (style, beds, places), then every clause in narrative order."""
+        heading, body = split_heading(description)
+        clauses, _ = split_clauses(body)
+        if heading:
+            self.retro = has_retro_cue(heading)
+            self._heading(heading)
+        for clause in clauses:
+            self._clause(clause)
+            if len(self.drafts) >= 64:
+                self.warnings.append(
+                    "description names more than 64 sounds; the rest were left out"
+                )
+                break
+        self._places(description)
+        words = set(tokens(description))
+        self.quiet = bool(words & SILENCE_WORDS)
+        paces = [MOOD_PACING.get(w, "") for w in words]
+        self.pacing = "fast" if "fast" in paces else "slow" if "slow" in paces else ""
+
+    def style(self) -> str:
+        """The scene's style: its heading, moods and setting clauses."""
+        return "; ".join(dict.fromkeys(self.setting))
+
+    def refusal(self) -> str:
+        """Why no plan: the words that found nothing, or that nothing in it makes a sound."""
+        if self.unmatched:
+            words = "; ".join(dict.fromkeys(self.unmatched))
+            return (
+                f"no recipe fits any sound in the description (words that found nothing: {words})"
             )
-        kind = match.recipe.kind
-        if kind is EventKind.AMBIENCE and words & _ONE_SHOT_WORDS:
-            kind = EventKind.SFX
-        elif kind is EventKind.SFX and words & _BED_WORDS and not words & _ONE_SHOT_WORDS:
-            kind = EventKind.AMBIENCE
-        drafts.append(
-            _Draft(
-                clause=clause,
-                recipe=match.recipe.name,
-                kind=kind,
-                params=params_for(match.recipe, clause.text),
-                duration_s=clause.duration_s,
-                repeat=bool(words & _REPEAT_WORDS) and kind is EventKind.SFX,
-            )
+        return "the description names no sound and its setting implies none"
+
+    def _heading(self, heading: str) -> None:
+        """A heading is style; only the beds (and compound sources) it names become sound."""
+        self.setting.append(heading)
+        reading = read_clause(heading, self.matcher, self.retro)
+        clause = Clause(heading, Relation.FIRST)
+        parts = [p for p in reading.parts if _kind(p[0]) is EventKind.AMBIENCE or reading.compound]
+        if parts and (reading.compound or (reading.match and reading.match.score >= 1.0)):
+            self._add(clause, replace(reading, parts=parts), "", implied=True)
+
+    def _clause(self, clause: Clause) -> None:
+        reading = read_clause(clause.text, self.matcher, self.retro)
+        previous = self._last_source()
+        if reading.parts and previous and self._merge(clause, reading, previous):
+            return
+        if reading.parts:
+            self._add(clause, reading, clause.text)
+            self._surrounding(clause, reading)
+        elif reading.repeat and previous:
+            self._repeat(clause, previous)
+        elif reading.gestures and reading.subjectless and previous:
+            for draft in previous:
+                draft.gestures += reading.gestures
+        else:
+            self._no_sound(clause, reading)
+
+    def _no_sound(self, clause: Clause, reading: Reading) -> None:
+        words = content_words(clause.text)
+        if not words or is_setting(words, SETTING_WORDS):
+            self.setting.append(clause.text)
+            return
+        found = [w for w in words if not is_setting([w], SETTING_WORDS)] or words
+        self.unmatched.append(" ".join(found))
+        self.warnings.append(
+            f"{clause.text!r}: no recipe fits (words that found nothing: {', '.join(found)}); "
+            "left out of the plan"
         )
-        surrounding = _bed_in_phrase(clause, match.recipe.name, matcher)
-        if surrounding is not None and all(d.recipe != surrounding.recipe for d in drafts):
-            drafts.append(surrounding)
-        if len(drafts) >= 64:
-            warnings.append("description names more than 64 sounds; the rest were left out")
-            break
-    return drafts, setting
+
+    def _last_source(self) -> list[Draft]:
+        """The drafts of the most recent source (one, or a group's parts)."""
+        if not self.drafts:
+            return []
+        last = self.drafts[-1]
+        if not last.group:
+            return [last]
+        return [d for d in self.drafts if d.group == last.group]
+
+    def _merge(self, clause: Clause, reading: Reading, previous: list[Draft]) -> bool:
+        """ "… with its siren wailing": a part of the source just named adds to it, not twice."""
+        if reading.compound or len(reading.parts) != 1:
+            return False
+        owned = "its" in tokens(clause.text) or clause.relation is Relation.OVERLAP
+        same = [d for d in previous if d.recipe == reading.parts[0][0]]
+        if not same or not (owned or len(previous) > 1):
+            return False
+        for draft in same:
+            draft.params.update(params_for(get_recipe(draft.recipe), clause.text))
+            draft.gestures += reading.gestures
+        for draft in previous:
+            draft.gestures += [g for g in reading.gestures if g in MOVING]
+        return True
+
+    def _repeat(self, clause: Clause, previous: list[Draft]) -> None:
+        """ "then another answers far away": the source again, as the words now describe it."""
+        for draft in previous:
+            params = dict(draft.params)
+            params.update(params_for(get_recipe(draft.recipe), clause.text))
+            if "distance" not in params and {"far", "distant", "away"} & set(lemmas(clause.text)):
+                params["distance"] = 0.85
+            self.drafts.append(replace(draft, clause=clause, params=params, recurs=False))
+
+    def _same_bed(self, recipe: str, clause: Clause) -> Draft | None:
+        """A bed of this recipe already planned, that a new mention should join, not double."""
+        if clause.start_s is not None or clause.relation is Relation.SEQUENCE:
+            return None
+        return next(
+            (
+                d
+                for d in self.drafts
+                if d.recipe == recipe and d.kind is EventKind.AMBIENCE and not d.group
+                and d.clause.start_s is None
+            ),
+            None,
+        )  # fmt: skip
+
+    def _join(self, bed: Draft, clause: Clause, reading: Reading) -> None:
+        bed.params.update(params_for(get_recipe(bed.recipe), clause.text))
+        bed.gestures += reading.gestures
+        if bed.implied:
+            bed.implied, bed.caption, bed.gain_db = False, clause.text[:500], 0.0
+
+    def _add(self, clause: Clause, reading: Reading, caption: str, implied: bool = False) -> None:
+        words = set(lemmas(clause.text)) | set(tokens(clause.text))
+        text = " " + " ".join(tokens(clause.text)) + " "
+        enters = clause.relation is not Relation.FIRST and any(
+            f" {phrase} " in text for phrase in ONSET_PHRASES
+        )
+        group = ""
+        if reading.compound or len(reading.parts) > 1:
+            self._groups += 1
+            group = f"{re.sub(r'[^a-z0-9]+', '-', reading.compound or 'source')}-{self._groups}"
+        score = _score(reading)
+        if reading.match is not None and score < WEAK_MATCH:
+            self.warnings.append(
+                f"{clause.text!r}: weak match for {reading.match.recipe.name!r} "
+                f"(score {score:.2f}, from {', '.join(reading.match.matched) or 'nothing'})"
+            )
+        for recipe_name, extra in reading.parts:
+            recipe = get_recipe(recipe_name)
+            if recipe is None:
+                continue
+            kind = _kind_for(recipe.kind, words, reading.gestures)
+            bed = self._same_bed(recipe_name, clause) if kind is EventKind.AMBIENCE else None
+            if bed is not None and not group:
+                self._join(bed, clause, reading)
+                continue
+            params = {**params_for(recipe, clause.text), **_resolved(recipe, extra)}
+            part_caption = f"{caption} ({recipe_name.replace('_', ' ')})" if group else caption
+            self.drafts.append(
+                Draft(
+                    clause=clause,
+                    recipe=recipe_name,
+                    kind=kind,
+                    params=params,
+                    duration_s=None if group and kind is EventKind.SFX else clause.duration_s,
+                    repeat=bool(words & REPEAT_ADVERBS) and recipe.kind is EventKind.SFX,
+                    group=group,
+                    gestures=list(reading.gestures),
+                    score=score,
+                    caption=(part_caption or recipe.description)[:500],
+                    implied=implied,
+                    gain_db=-4.0 if implied else 0.0,
+                    enters=enters,
+                )
+            )
+
+    def _surrounding(self, clause: Clause, reading: Reading) -> None:
+        """A closing "in the rain" names the bed around a one-shot."""
+        found = _SURROUNDING.search(clause.text)
+        if found is None:
+            return
+        phrase = found.group(1)
+        match = self.matcher.match(phrase)
+        if not match.confident or match.recipe.kind is not EventKind.AMBIENCE:
+            return
+        if any(d.recipe == match.recipe.name for d in self.drafts):
+            return
+        bed = Clause(phrase, Relation.LIST, sentence=clause.sentence)
+        params = params_for(match.recipe, phrase)
+        self.drafts.append(Draft(bed, match.recipe.name, EventKind.AMBIENCE, params, None))
+
+    def _places(self, description: str) -> None:
+        """The layers the places in the text imply, marked implied, quieter than named beds."""
+        words = [*lemmas(description), *tokens(description)]
+        indoors = bool(set(words) & INDOOR_WORDS)
+        present = {d.recipe for d in self.drafts}
+        layers: list[Draft] = []
+        for word in dict.fromkeys(words):
+            if word in ("night", "summer") and indoors:
+                continue
+            for alternatives, caption, params, gain in PLACE_LAYERS.get(word, ()):
+                recipe = first_registered(alternatives)
+                if recipe is None or recipe in present or len(layers) >= MAX_IMPLIED:
+                    continue
+                present.add(recipe)
+                clause = Clause(caption, Relation.LIST)
+                resolved = _resolved(get_recipe(recipe), params)
+                kind = _kind(recipe) or EventKind.AMBIENCE
+                layers.append(
+                    Draft(clause, recipe, kind, resolved, None, implied=True, gain_db=gain)
+                )
+        self.drafts[:0] = layers
 
 
 # "a door slams in the rain", "footsteps during a storm": the phrase names the bed around the sound.
@@ -371,208 +325,43 @@ _SURROUNDING = re.compile(
 )
 
 
-def _bed_in_phrase(clause: Clause, main_recipe: str, matcher: CaptionMatcher) -> _Draft | None:
-    """A bed named by a closing "in the …" phrase of a one-shot's clause, if one is."""
-    found = _SURROUNDING.search(clause.text)
-    if found is None:
-        return None
-    phrase = found.group(1)
-    match = matcher.match(phrase)
-    if not match.confident or match.recipe.kind is not EventKind.AMBIENCE:
-        return None
-    if match.recipe.name == main_recipe:
-        return None
-    bed_clause = Clause(phrase, Relation.LIST, sentence=clause.sentence)
-    params = params_for(match.recipe, phrase)
-    return _Draft(bed_clause, match.recipe.name, EventKind.AMBIENCE, params, None)
+def _kind(recipe_name: str) -> EventKind | None:
+    recipe = get_recipe(recipe_name)
+    return recipe.kind if recipe else None
 
 
-def _implied_beds(setting: list[str]) -> list[_Draft]:
-    beds: list[_Draft] = []
-    for text in setting:
-        for word in (*lemmas(text), *tokens(text)):
-            recipe = _IMPLIED_BEDS.get(word)
-            if recipe and all(b.recipe != recipe for b in beds):
-                clause = Clause(text, Relation.LIST)
-                beds.append(_Draft(clause, recipe, EventKind.AMBIENCE, {}, None))
-    return beds[:2]
+def _kind_for(kind: EventKind, words: set[str], gestures: list[str]) -> EventKind:
+    """Beds turn one-shot for "a gust", one-shots bed for "constant"; a moving source is a
+    foreground event of its own."""
+    if set(gestures) & MOVING:
+        return EventKind.SFX
+    if kind is EventKind.AMBIENCE and words & ONE_SHOT_WORDS:
+        return EventKind.SFX
+    if kind is EventKind.SFX and words & BED_WORDS and not words & ONE_SHOT_WORDS:
+        return EventKind.AMBIENCE
+    return kind
 
 
-def _fallback_draft(description: str, warnings: list[str], matcher: CaptionMatcher) -> _Draft:
-    match = matcher.match(description)
-    warnings.append(f"no sound found in the description; using the nearest, {match.recipe.name!r}")
-    clause = Clause(description[:500].strip() or "ambience", Relation.FIRST)
-    return _Draft(clause, match.recipe.name, match.recipe.kind, {}, None)
+def _resolved(recipe: object, params: dict[str, float | str]) -> dict[str, float | str]:
+    specs = {p.name: p for p in getattr(recipe, "params", ())}
+    return {k: specs[k].resolve(v) for k, v in params.items() if k in specs}
+
+
+def _score(reading: Reading) -> float:
+    """The match's strength as 0..1 (lexicon scores: 2 = a specific word; 1 = a shared one)."""
+    if reading.match is None:
+        return 1.0  # a source noun or a compound: named outright
+    score = reading.match.score
+    if reading.match.matched:  # lexicon
+        return round(min(1.0, score / 2.0), 3)
+    return round(min(1.0, max(score, 0.0)), 3)
 
 
 def _environment(description: str) -> str:
     for word in (*lemmas(description), *tokens(description)):
-        if word in _ENVIRONMENT_WORDS:
-            return _ENVIRONMENT_WORDS[word]
+        if word in ENVIRONMENT_WORDS:
+            return ENVIRONMENT_WORDS[word]
     return "none"
-
-
-def _one_shot_length(draft: _Draft, scene_s: float) -> float:
-    from soundloom_server.engine.renderers.procedural.recipes import get_recipe
-
-    recipe = get_recipe(draft.recipe)
-    typical = recipe.typical_duration_s if recipe else 2.0
-    length = draft.duration_s if draft.duration_s is not None else typical
-    return float(min(max(length, min(MIN_ONE_SHOT_S, scene_s * 0.5)), scene_s))
-
-
-def _slot_starts(lengths: list[float], scene_s: float, rng: np.random.Generator) -> list[float]:
-    """Starts for one-shot slots in order, spaced naturally, each ending inside the scene."""
-    if not lengths:
-        return []
-    lead = min(LEAD_IN_S, 0.05 * scene_s)
-    tail = min(1.0, 0.03 * scene_s)
-    room = max(scene_s - lead - tail, 0.0)
-    total = sum(lengths)
-    if total <= room:
-        weights = rng.uniform(0.7, 1.3, size=len(lengths) + 1)
-        weights[0] *= 0.5  # the first sound comes early; people wait for it less
-        gaps = (room - total) * weights / weights.sum()
-        starts, t = [], lead
-        for gap, length in zip(gaps, lengths, strict=False):
-            t += gap
-            starts.append(t)
-            t += length
-        return starts
-    # Too many sounds for the time: overlap them evenly in narrative order.
-    step = (scene_s - lead - lengths[-1]) / max(len(lengths) - 1, 1)
-    return [lead + max(step, 0.0) * i for i in range(len(lengths))]
-
-
-def _pan(draft: _Draft, rng: np.random.Generator) -> float:
-    words = set(tokens(draft.clause.text))
-    if "left" in words:
-        return -0.6
-    if "right" in words:
-        return 0.6
-    if draft.kind is EventKind.AMBIENCE:
-        return 0.0
-    return float(np.round(rng.uniform(-0.35, 0.35), 3))
-
-
-def _share_bed_level(events: list[Event]) -> list[Event]:
-    """Beds split one bed's level between them, so more beds do not bury the one-shots."""
-    beds = sum(1 for e in events if e.kind is EventKind.AMBIENCE)
-    if beds <= 1:
-        return events
-    share = round(-10.0 * math.log10(beds), 2)
-    return [
-        replace(e, gain_db=e.gain_db + share) if e.kind is EventKind.AMBIENCE else e for e in events
-    ]
-
-
-def _gain(draft: _Draft) -> float:
-    # Beds sit well under the foreground, as in a game mix: one-shots (calibrated by their peak)
-    # then land ~6-12 LU over the bed even when their energy is sparse (glass, sword rings).
-    # Distance is already in the recipes' own level and brightness.
-    return BED_GAIN_DB if draft.kind is EventKind.AMBIENCE else 0.0
-
-
-def _event(
-    draft: _Draft,
-    event_id: str,
-    start: float,
-    length: float,
-    scene_s: float,
-    rng: np.random.Generator,
-) -> Event:
-    start = float(np.floor(min(max(start, 0.0), scene_s - 1e-3) * 1e4) / 1e4)
-    # Times are kept to 0.1 ms; round the end down so it never passes the scene's end.
-    length = float(np.floor(max(min(length, scene_s - start), 1e-3) * 1e4) / 1e4)
-    if draft.kind is EventKind.AMBIENCE:
-        fade_in = min(1.0 if start == 0.0 else 2.0, 0.2 * length)
-        fade_out = min(1.5, 0.2 * length)
-    else:
-        fade_in, fade_out = 0.0, min(0.05, 0.1 * length)
-    return Event(
-        id=event_id,
-        kind=draft.kind,
-        caption=draft.clause.text[:500],
-        recipe=draft.recipe,
-        start_s=start,
-        duration_s=length,
-        gain_db=_gain(draft),
-        pan=_pan(draft, rng),
-        fade_in_s=round(fade_in, 4),
-        fade_out_s=round(fade_out, 4),
-        loop=draft.kind is EventKind.AMBIENCE,
-        params=draft.params,
-    )
-
-
-def _slots(drafts: list[_Draft]) -> list[list[int]]:
-    """One-shots grouped into narrative slots: "while/as" joins the slot before."""
-    slots: list[list[int]] = []
-    for i, draft in enumerate(drafts):
-        if draft.kind is EventKind.SFX and not draft.repeat and draft.clause.start_s is None:
-            if draft.clause.relation is Relation.OVERLAP and slots:
-                slots[-1].append(i)
-            else:
-                slots.append([i])
-    return slots
-
-
-def _natural_length(drafts: list[_Draft]) -> float | None:
-    """A length for one-shots alone ("a door slams"): the sounds in order and short gaps.
-
-    None when there is a bed, a repeat or a stated time: those describe a stretch of a scene,
-    which gets the default length.
-    """
-    slots = _slots(drafts)
-    if sum(len(slot) for slot in slots) != len(drafts):
-        return None
-    lengths = [max(_one_shot_length(drafts[i], 600.0) for i in slot) for slot in slots]
-    return round(min(sum(lengths) + ONE_SHOT_GAP_S * (len(lengths) - 1) + 0.5, 600.0), 3)
-
-
-def _place(drafts: list[_Draft], scene_s: float, rng: np.random.Generator) -> list[Event]:
-    """Events in narrative order with their times decided."""
-    slots = _slots(drafts)
-    lengths = {i: _one_shot_length(d, scene_s) for i, d in enumerate(drafts)}
-    slot_starts = _slot_starts([max(lengths[i] for i in slot) for slot in slots], scene_s, rng)
-    starts = {i: start for slot, start in zip(slots, slot_starts, strict=True) for i in slot}
-    counts: dict[str, int] = {}
-    events: list[Event] = []
-    last_end = 0.0
-    for i, draft in enumerate(drafts):
-        base = draft.recipe.replace("_", "-")
-        for start, length in _times(draft, i, starts, lengths[i], last_end, scene_s, rng):
-            counts[base] = counts.get(base, 0) + 1
-            events.append(_event(draft, f"{base}-{counts[base]}", start, length, scene_s, rng))
-        if draft.kind is EventKind.SFX and events:
-            last_end = max(last_end, events[-1].end_s)
-    return events
-
-
-def _times(
-    draft: _Draft,
-    index: int,
-    starts: dict[int, float],
-    length: float,
-    last_end: float,
-    scene_s: float,
-    rng: np.random.Generator,
-) -> list[tuple[float, float]]:
-    explicit = draft.clause.start_s
-    if draft.kind is EventKind.AMBIENCE:
-        start = explicit if explicit is not None else 0.0
-        if explicit is None and draft.clause.relation is Relation.SEQUENCE:
-            start = last_end  # "... then rain begins": the bed enters after what came before
-        start = min(start, scene_s * 0.9)
-        return [(start, draft.duration_s or scene_s - start)]
-    if explicit is not None:
-        return [(min(explicit, scene_s - length), length)]
-    if draft.repeat:
-        count = int(min(max(round(scene_s / 12.0), 2), 6))
-        span = max(scene_s - length, 0.0)
-        centres = (np.arange(count) + rng.uniform(0.25, 0.75, size=count)) * span / count
-        return [(float(c), length) for c in centres]
-    return [(starts[index], length)]
 
 
 register_planner("rules", RulesPlanner)
