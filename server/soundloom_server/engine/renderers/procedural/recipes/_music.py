@@ -162,14 +162,20 @@ def triangle_env(
     return (up * down).astype(np.float32)
 
 
+@functools.lru_cache(maxsize=16)
+def _saw_table(harmonics: int) -> dsp.Audio:
+    # Building a 48-harmonic table costs more than reading it for seconds: build once.
+    table = wavetable(1.0 / np.arange(1, harmonics + 1), size=8192)
+    table.setflags(write=False)
+    return table
+
+
 def saw_ensemble(
     rng: np.random.Generator, freq: npt.ArrayLike, n: int, sr: int, voices: int, cents: float
 ) -> dsp.Audio:
     """A section of bowed-string-like sawtooth voices, each slightly detuned and drifting."""
     f = np.broadcast_to(np.asarray(freq, dtype=np.float64), (n,))
-    harmonics = max(1, min(48, int(0.45 * sr / (float(f.max()) * 1.1))))
-    ks = np.arange(1, harmonics + 1)
-    table = wavetable(1.0 / ks, size=8192)
+    table = _saw_table(max(1, min(48, int(0.45 * sr / (float(f.max()) * 1.1)))))
     out = np.zeros(n, np.float32)
     for _ in range(voices):  # a handful of players
         detune = 2.0 ** (rng.normal(0.0, cents) / 1200.0)
