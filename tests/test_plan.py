@@ -218,7 +218,7 @@ def test_validation_accepts_exactly_the_ranges(plan: ScenePlan, name: str, value
     changed = replace(plan, events=(event, *plan.events[1:]))
     ok = (
         event.start_s >= 0
-        and 0 < event.duration_s <= 600
+        and 0.001 <= event.duration_s <= 600
         and event.end_s <= plan.duration_s + 1e-6
         and -1 <= event.pan <= 1
         and -60 <= event.gain_db <= 12

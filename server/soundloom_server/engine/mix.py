@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, signal
 
-from soundloom_server.engine import reverb
+from soundloom_server.engine import automation, reverb
 from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
 from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.plan import Event, EventKind, ScenePlan
@@ -87,6 +87,9 @@ def _place(target: np.ndarray, event: Event, clip: Clip, sample_rate: int) -> No
         source = samples[:length] if samples.shape[1] == 2 else as_channels(samples[:length], 1)
         coeffs = pan_gains(event.pan, source.shape[1])
     coeffs = (coeffs * 10.0 ** (event.gain_db / 20.0)).astype(np.float32)
+    if channels == 2 and event.automation.pan:
+        _place_panned(target, event, source, start, event_frames, sample_rate)
+        return
     # Only the fade regions need a per-frame envelope; the body is one scaled add.
     head = min(seconds_to_frames(event.fade_in_s, sample_rate), length)
     tail = min(max(event_frames - seconds_to_frames(event.fade_out_s, sample_rate), head), length)
@@ -105,6 +108,25 @@ def _place(target: np.ndarray, event: Event, clip: Clip, sample_rate: int) -> No
                 :, None
             ]
         target[start + lo : start + hi] += chunk
+
+
+def _place_panned(
+    target: np.ndarray,
+    event: Event,
+    source: np.ndarray,
+    start: int,
+    event_frames: int,
+    sample_rate: int,
+) -> None:
+    """Place a clip whose pan moves: per-frame equal-power gains from the pan curve."""
+    length = source.shape[0]
+    gains = automation.pan_gains_over(event, event_frames, source.shape[1])
+    assert gains is not None
+    gains = gains[:length] * np.float32(10.0 ** (event.gain_db / 20.0))
+    env = _fade_envelope(event, 0, length, event_frames, sample_rate).astype(np.float32)
+    if source.shape[1] == 1:
+        source = np.repeat(source, 2, axis=1)
+    target[start : start + length] += source * gains * env[:, None]
 
 
 # ---------------------------------------------------------------- ducking
@@ -195,6 +217,9 @@ def mix_scene(
                 f"events[{i}] clip is at {clip.sample_rate} Hz, the mix at {sample_rate} Hz"
             )
         stem = dry["ambience" if event.kind == EventKind.AMBIENCE else "sfx"]
+        if event.automation.distance or event.automation.gain_db:
+            moved = automation.apply_motion(clip.samples, event, sample_rate)
+            clip = Clip(clip.event_id, moved, clip.sample_rate)
         _place(stem, event, clip, sample_rate)
     gain = duck_gain(dry["ambience"], dry["sfx"], sample_rate)
     if gain is not None:

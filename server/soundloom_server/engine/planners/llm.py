@@ -38,8 +38,16 @@ timeline of audio events, as a film sound editor would: ambience beds that run f
 (kind "ambience", usually from 0 s to the end, loop true) and one-shot sound effects at the
 moments the story puts them (kind "sfx"), in narrative order. The whole scene lasts exactly
 {duration} seconds: every event must start at or after 0 and end by {duration}. Write a short,
-concrete caption per event (what is heard, material, distance). Choose each event's recipe from
-this list only (name - kind - what it makes):
+concrete caption per event (what is heard, material, distance). A title or a mood ("Mystery
+chase:", "tense") sets the style, never an event. A source made of parts (a fire truck: an engine
+and a siren) is one event per part sharing one "group" id, start, pan and motion. Actions are
+"automation" curves over the event's time (t from 0 to 1): "drives away" is distance rising
+towards 1, "approaches" distance falling towards 0, "the rain grows heavier" intensity rising;
+gain_db and pan curves too. Sounds that recur in life recur (thunder several times at different
+distances, footsteps in phrases with pauses). Layers the place implies but the text does not
+name (water lapping in a harbour) get "implied": true. A sound no recipe fits is left out and its
+words listed in "unmatched". Choose each event's recipe from this list only (name - kind - what
+it makes):
 {recipes}
 Answer with ONE JSON object and nothing else, following this JSON Schema:
 {schema}"""

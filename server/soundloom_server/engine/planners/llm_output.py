@@ -19,8 +19,10 @@ from typing import Any
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
     ENVIRONMENTS,
+    GROUP_PATTERN,
     ID_PATTERN,
     MAX_EVENTS,
+    Automation,
     Event,
     EventKind,
     ScenePlan,
@@ -29,7 +31,9 @@ from soundloom_server.engine.plan import (
 
 MIN_EVENT_S = 0.05
 _EVENT_FIELDS = frozenset(f.name for f in fields(Event))
-_PLAN_FIELDS = frozenset({"duration_s", "events", "style", "environment", "description"})
+_PLAN_FIELDS = frozenset(
+    {"duration_s", "events", "style", "environment", "description", "unmatched"}
+)
 # The plan model's own limits, so a repair clamps exactly where validation would refuse.
 _RANGES = {
     f.name: (f.metadata["ge"], f.metadata["le"])
@@ -176,14 +180,80 @@ def _repair_event(
         event["loop"] = raw["loop"]
     params = raw.get("params")
     if isinstance(params, dict):
-        event["params"] = {
-            str(k): v
-            for k, v in params.items()
-            if isinstance(v, str) or (_number(v) is not None and not isinstance(v, str))
-        }
+        event["params"] = _repair_params(recipe, params, where, notes)
     if isinstance(raw.get("renderer"), str):
         event["renderer"] = raw["renderer"][:64]
+    _repair_extras(raw, event, where, notes)
     return event
+
+
+def _repair_params(
+    recipe_name: str, params: dict[Any, Any], where: str, notes: list[str]
+) -> dict[str, Any]:
+    """Only the params the recipe declares, with words it knows and numbers where it wants them."""
+    from soundloom_server.engine.renderers.procedural.recipes import get_recipe
+
+    recipe = get_recipe(recipe_name)
+    specs = {p.name: p for p in recipe.params} if recipe else None
+    kept: dict[str, Any] = {}
+    for key, value in params.items():
+        name = str(key)
+        number = None if isinstance(value, str) else _number(value)
+        spec = specs.get(name) if specs is not None else None
+        if specs is not None and spec is None:
+            notes.append(f"{where}.params.{name}: dropped, not a parameter of {recipe_name}")
+        elif spec is not None and spec.choices and value not in spec.choices:
+            notes.append(
+                f"{where}.params.{name}: dropped {value!r} (one of {', '.join(spec.choices)})"
+            )
+        elif spec is not None and not spec.choices and number is None:
+            notes.append(f"{where}.params.{name}: dropped {value!r}, not a number")
+        elif isinstance(value, str) or number is not None:
+            kept[name] = value if isinstance(value, str) else number
+    return kept
+
+
+def _repair_extras(
+    raw: dict[str, Any], event: dict[str, Any], where: str, notes: list[str]
+) -> None:
+    """Keep group, implied, match_score and automation, brought into range."""
+    group = raw.get("group")
+    if isinstance(group, str) and group:
+        fixed = _slug(group) if not GROUP_PATTERN.fullmatch(group) else group
+        if fixed != group:
+            notes.append(f"{where}.group: {group!r} -> {fixed!r}")
+        event["group"] = fixed[:64]
+    if isinstance(raw.get("implied"), bool):
+        event["implied"] = raw["implied"]
+    score = _number(raw.get("match_score"))
+    if score is not None:
+        event["match_score"] = _clamp(score, 0.0, 1.0)
+    if isinstance(raw.get("automation"), dict):
+        event["automation"] = _repair_automation(raw["automation"], f"{where}.automation", notes)
+
+
+def _repair_automation(raw: dict[str, Any], where: str, notes: list[str]) -> dict[str, Any]:
+    """Curves with numeric points only, t clamped to [0, 1] and rising, values in range."""
+    curves: dict[str, Any] = {}
+    for f in fields(Automation):
+        points = raw.get(f.name)
+        if not isinstance(points, list):
+            continue
+        low, high = f.metadata["value_ge"], f.metadata["value_le"]
+        kept: list[dict[str, float]] = []
+        for point in points:
+            t = _number(point.get("t")) if isinstance(point, dict) else None
+            value = _number(point.get("value")) if isinstance(point, dict) else None
+            if t is None or value is None:
+                continue
+            t, value = _clamp(t, 0.0, 1.0), _clamp(value, low, high)
+            if kept and t <= kept[-1]["t"]:
+                continue
+            kept.append({"t": t, "value": value})
+        if len(kept) != len(points):
+            notes.append(f"{where}.{f.name}: kept {len(kept)} of {len(points)} points")
+        curves[f.name] = kept[: f.metadata["max_items"]]
+    return curves
 
 
 def _unique_ids(events: list[dict[str, Any]], notes: list[str]) -> None:
@@ -239,8 +309,12 @@ def repair_plan_data(
             notes.append(f"environment: {environment!r} -> 'none'")
         environment = "none"
     model_style = data.get("style") if isinstance(data.get("style"), str) else ""
+    unmatched = data.get("unmatched")
     return {
         "duration_s": duration_s,
+        "unmatched": [u[:200] for u in unmatched if isinstance(u, str)][:32]
+        if isinstance(unmatched, list)
+        else [],
         "events": events,
         "style": (style or model_style)[:500],
         "environment": environment,

@@ -167,7 +167,7 @@ class _Reader:
             self._repeat(clause, previous)
         elif reading.gestures and reading.subjectless and previous:
             for draft in previous:
-                draft.gestures += reading.gestures
+                _gesture(draft, reading.gestures)
         else:
             self._no_sound(clause, reading)
 
@@ -202,9 +202,9 @@ class _Reader:
             return False
         for draft in same:
             draft.params.update(params_for(get_recipe(draft.recipe), clause.text))
-            draft.gestures += reading.gestures
+            _gesture(draft, [g for g in reading.gestures if g not in MOVING])
         for draft in previous:
-            draft.gestures += [g for g in reading.gestures if g in MOVING]
+            _gesture(draft, [g for g in reading.gestures if g in MOVING])
         return True
 
     def _repeat(self, clause: Clause, previous: list[Draft]) -> None:
@@ -323,6 +323,13 @@ class _Reader:
 _SURROUNDING = re.compile(
     r"\b(?:in|during|amid|amidst|under)\s+(?:the|a|an)\s+((?:\w+\s+)?\w+)\s*$", re.IGNORECASE
 )
+
+
+def _gesture(draft: Draft, gestures: list[str]) -> None:
+    """Add gestures to a source; one that moves makes it a foreground event of its own."""
+    draft.gestures += gestures
+    if set(gestures) & MOVING and not draft.implied:
+        draft.kind = EventKind.SFX
 
 
 def _kind(recipe_name: str) -> EventKind | None:

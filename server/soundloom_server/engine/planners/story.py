@@ -165,7 +165,7 @@ def _compound(
 def read_clause(text: str, matcher: CaptionMatcher, retro: bool = False) -> Reading:
     """The clause's source (or parts), gestures and the words that found nothing."""
     words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
-    keys = [lemma(w) for w in words]
+    keys = [_verb_aware_lemma(words, i) for i in range(len(words))]
     gestures = find_phrases(keys, _GESTURE_KEYS)
     spans = {i for start, end, _ in gestures for i in range(start, end)}
     kept = [(w, k) for i, (w, k) in enumerate(zip(words, keys, strict=True)) if i not in spans]
@@ -188,6 +188,20 @@ def read_clause(text: str, matcher: CaptionMatcher, retro: bool = False) -> Read
     if not reading.parts and not reading.repeat:
         reading.unmatched = content_words(text)
     return reading
+
+
+def _verb_aware_lemma(words: list[str], i: int) -> str:
+    """A lemma, except "leaves" after a subject and before an object or the end is the verb
+    ("the truck leaves the station"), not foliage ("the leaves rustle")."""
+    word = words[i]
+    if word == "leaves" and i > 0 and words[i - 1] not in _DETERMINERS:
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if following in ("", *_DETERMINERS):
+            return "leave"
+    return lemma(word)
+
+
+_DETERMINERS = ("the", "a", "an", "its", "his", "her", "their", "our", "my", "your", "dry")
 
 
 def _stem(word: str) -> str:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
+from soundloom_server.engine import automation
 from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.loudness import momentary_max_lufs
-from soundloom_server.engine.plan import Event, EventKind
+from soundloom_server.engine.plan import Event, EventKind, ParamValue
 from soundloom_server.engine.renderers import Availability, RenderContext, register_renderer
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import (
+    Recipe,
     SynthRequest,
     all_recipes,
     get_recipe,
@@ -38,33 +41,88 @@ class ProceduralRenderer:
         return Availability(True)
 
     def check(self, event: Event, index: int) -> None:
-        """Refuse an event whose recipe does not exist."""
-        if get_recipe(event.recipe) is None:
+        """Refuse an event whose recipe does not exist or whose params it cannot take."""
+        recipe = get_recipe(event.recipe)
+        if recipe is None:
             names = ", ".join(r.name for r in all_recipes())
             raise InvalidArgument(
                 f"events[{index}].recipe", f"must be a known recipe ({names}), got {event.recipe!r}"
             )
+        check_params(recipe, event.params, f"events[{index}].params")
 
     def render(self, event: Event, ctx: RenderContext) -> Clip:
-        """Synthesise the event at the scene's rate, exactly its duration long."""
+        """Synthesise the event at the scene's rate, exactly its duration long.
+
+        A distance curve renders the sound at its nearest point (the mix moves it away); an
+        intensity curve blends the recipe rendered at the curve's lowest and highest intensity,
+        or for a recipe without intensity, follows the curve as gain.
+        """
         recipe = get_recipe(event.recipe)
         if recipe is None:
             raise InvalidArgument("recipe", f"unknown recipe {event.recipe!r}")
         frames = seconds_to_frames(event.duration_s, ctx.sample_rate)
-        request = SynthRequest(
-            frames=frames,
-            sample_rate=ctx.sample_rate,
-            rng=rng_for(ctx.seed, event.id),
-            params=recipe.resolve_params(event.params),
-        )
-        audio = as_channels(recipe.synth(request), 2)
-        audio = _fit(audio, frames)
-        if recipe.kind is EventKind.SFX:
-            audio *= np.float32(10.0 ** (one_shot_level_db(audio, ctx.sample_rate) / 20.0))
-        if not np.isfinite(audio).all():  # one cheap pass; repair only a broken recipe's output
-            np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        params = dict(event.params)
+        declared = {p.name for p in recipe.params}
+        if automation.nearest(event) is not None and "distance" in declared:
+            params["distance"] = automation.nearest(event)
+        points = event.automation.intensity
+        if points and "intensity" in declared:
+            values = [p.value for p in points]
+            low, high = min(values), max(values)
+            audio = _synth(recipe, {**params, "intensity": low}, event, ctx, frames)
+            if high - low > 1e-6:
+                loud = _synth(recipe, {**params, "intensity": high}, event, ctx, frames)
+                weight = (automation.curve(points, frames) - low) / (high - low)
+                audio = automation.equal_power_blend(audio, loud, weight)
+        else:
+            audio = _synth(recipe, params, event, ctx, frames)
+            if points:
+                audio *= automation.intensity_gain(event, frames)[:, None].astype(np.float32)
         _edge_fade(audio, seconds_to_frames(EDGE_FADE_S, ctx.sample_rate))
         return Clip(event.id, audio, ctx.sample_rate)
+
+
+def _synth(
+    recipe: Recipe, params: dict[str, ParamValue], event: Event, ctx: RenderContext, frames: int
+) -> np.ndarray:
+    """One render of the recipe: fitted to length, one-shots levelled, never non-finite."""
+    request = SynthRequest(
+        frames=frames,
+        sample_rate=ctx.sample_rate,
+        rng=rng_for(ctx.seed, event.id),
+        params=recipe.resolve_params(params),
+    )
+    audio = as_channels(recipe.synth(request), 2)
+    audio = _fit(audio, frames)
+    if recipe.kind is EventKind.SFX:
+        audio *= np.float32(10.0 ** (one_shot_level_db(audio, ctx.sample_rate) / 20.0))
+    if not np.isfinite(audio).all():  # one cheap pass; repair only a broken recipe's output
+        np.nan_to_num(audio, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    return audio
+
+
+def check_params(recipe: Recipe, params: Mapping[str, ParamValue], path: str) -> None:
+    """Refuse a param the recipe does not declare, or a word outside its choices, naming both
+    the param and what is allowed (numbers are clamped into range when rendered)."""
+    specs = {p.name: p for p in recipe.params}
+    for key, value in params.items():
+        spec = specs.get(key)
+        if spec is None:
+            allowed = ", ".join(specs) or "none"
+            raise InvalidArgument(
+                f"{path}.{key}", f"is not a parameter of {recipe.name} (its parameters: {allowed})"
+            )
+        if spec.choices and value not in spec.choices:
+            raise InvalidArgument(
+                f"{path}.{key}",
+                f"must be one of {', '.join(spec.choices)} for {recipe.name}, got {value!r}",
+            )
+        if not spec.choices and isinstance(value, str):
+            raise InvalidArgument(
+                f"{path}.{key}",
+                f"must be a number in [{spec.low:g}, {spec.high:g}] for {recipe.name}, "
+                f"got {value!r}",
+            )
 
 
 def one_shot_level_db(audio: np.ndarray, sample_rate: int) -> float:
