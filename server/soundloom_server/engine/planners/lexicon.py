@@ -395,6 +395,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "alarm goes off",
         "warning beep",
     ),
+    "church_bell": ("bell", "bells", "bell ring", "bell toll", "bell chime"),
     "clock": (
         "clock",
         "tick",

@@ -142,9 +142,10 @@ class _Reader:
         if self.unmatched:
             words = "; ".join(dict.fromkeys(self.unmatched))
             return (
-                f"no recipe fits any sound in the description (words that found nothing: {words})"
+                "must hold a sound, but no recipe fits any sound in the description "
+                f"(words that found nothing: {words})"
             )
-        return "the description names no sound and its setting implies none"
+        return "must hold a sound, but the description names none and its setting implies none"
 
     def _heading(self, heading: str) -> None:
         """A heading is style; only the beds (and compound sources) it names become sound."""
