@@ -152,12 +152,12 @@ def test_cached_generate_works_with_the_server_stopped(
     server = start_server(http_port=-1)
     cache = AssetCache(tmp_path / "cache")
     kwargs = {"duration": 1.0, "sample_rate": SR, "seed": 5}
-    first = _generate(flavour, server.grpc_target, cache, "a kettle whistles", kwargs)
+    first = _generate(flavour, server.grpc_target, cache, "a cupboard door slams", kwargs)
     server_loop.run(server.stop(0.1))
-    again = _generate(flavour, server.grpc_target, cache, "a kettle whistles", kwargs)
+    again = _generate(flavour, server.grpc_target, cache, "a cupboard door slams", kwargs)
     assert again.cache_hit and again.key == first.key and again.path.exists()
     with pytest.raises(soundloom.Unavailable):
-        _generate(flavour, server.grpc_target, cache, "a kettle whistles", {**kwargs, "seed": 6})
+        _generate(flavour, server.grpc_target, cache, "a cupboard door slams", {**kwargs, "seed": 6})
 
 
 def _generate(
