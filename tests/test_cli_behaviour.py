@@ -188,3 +188,77 @@ def test_loop_sidecar_says_markers_are_file_times(tmp_path: Path) -> None:
     assert abs(door["time_s"] - event["start_s"]) < 1e-3
     audio, rate = sf.read(out)
     assert audio.shape[0] == 12 * rate
+
+
+# ------------------------------------------------------------------ honest when it can't
+
+
+def test_a_sound_no_recipe_fits_is_named_and_left_out(tmp_path: Path) -> None:
+    plan = run_cli("plan", "a dog barks then a violin plays", cwd=tmp_path)
+    assert plan.returncode == 0
+    assert "violin" in plan.stderr and "left out" in plan.stderr
+    planned = json.loads(plan.stdout)
+    assert [e["recipe"] for e in planned["events"]] == ["dog_bark"]
+    assert any("violin" in w for w in planned["unmatched"])
+    made = run_cli("generate", "a dog barks then a violin plays", "-o", "d.ogg", cwd=tmp_path)
+    assert made.returncode == 0 and "violin" in made.stderr
+
+
+def test_strict_refuses_unmatched_sounds_naming_them(tmp_path: Path) -> None:
+    for command in (["plan"], ["generate", "-o", "s.ogg"]):
+        result = run_cli(
+            *command[:1], "a dog barks then a violin plays", *command[1:], "--strict", cwd=tmp_path
+        )
+        assert result.returncode == 2
+        assert "violin" in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+    assert not (tmp_path / "s.ogg").exists()
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "un chat miaule puis un violon joue",
+        "猫が鳴いて、爆発する",
+        "Regen prasselt, dann knallt eine Tür",
+    ],
+)
+def test_a_description_in_another_language_renders_nothing(
+    tmp_path: Path, description: str
+) -> None:
+    result = run_cli("generate", description, "-o", "x.ogg", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "events" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_json_marks_weak_matches_and_unmatched_words(tmp_path: Path) -> None:
+    result = run_cli(
+        "generate", "a dog barks then a violin plays", "-o", "w.ogg", "--json", cwd=tmp_path
+    )
+    assert result.returncode == 0
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert any(
+        line["type"] == "unmatched" and "violin" in " ".join(line["words"]) for line in lines
+    )
+    answer = json.loads(result.stdout)
+    assert answer["unmatched"] and all(
+        e["weak"] == (e["match_score"] < 0.5) for e in answer["plan_events"]
+    )
+
+
+def test_unknown_recipe_params_are_refused_naming_the_allowed_words(tmp_path: Path) -> None:
+    event = {
+        "id": "f",
+        "kind": "sfx",
+        "caption": "steps",
+        "recipe": "footsteps",
+        "start_s": 0,
+        "duration_s": 1,
+    }
+    (tmp_path / "p.json").write_text(
+        json.dumps({"duration_s": 2, "events": [{**event, "params": {"material": "chocolate"}}]})
+    )
+    result = run_cli("render", "p.json", "-o", "f.ogg", cwd=tmp_path)
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "events[0].params.material" in line and "wood" in line and "chocolate" in line

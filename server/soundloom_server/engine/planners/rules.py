@@ -24,6 +24,7 @@ from soundloom_server.engine.planners import register_planner
 from soundloom_server.engine.planners.clauses import Clause, Relation, split_clauses
 from soundloom_server.engine.planners.descriptors import params_for
 from soundloom_server.engine.planners.gestures import MOVING
+from soundloom_server.engine.planners.language import reads_as_english
 from soundloom_server.engine.planners.lexicon import has_retro_cue, lemmas, tokens
 from soundloom_server.engine.planners.matchers import CaptionMatcher, select_matcher
 from soundloom_server.engine.planners.scene_words import (
@@ -76,7 +77,12 @@ class RulesPlanner:
         validate_request(request)
         matcher, note = select_matcher(self.matcher)
         reader = _Reader(matcher, [note] if note else [])
-        reader.read(request.description)
+        if reads_as_english(request.description):
+            reader.read(request.description)
+        else:
+            clauses = split_clauses(request.description)[0]
+            reader.unmatched = [c.text for c in clauses] or [request.description[:200]]
+            reader.foreign = True
         if not reader.drafts:
             raise InvalidArgument("events", reader.refusal())
         clauses_s = split_clauses(request.description)[1]
@@ -109,6 +115,7 @@ class _Reader:
         self.setting: list[str] = []
         self.unmatched: list[str] = []
         self.quiet = False
+        self.foreign = False  # not English: nothing was read
         self.pacing = ""
         self.retro = False
         self._groups = 0
@@ -141,9 +148,10 @@ class _Reader:
         """Why no plan: the words that found nothing, or that nothing in it makes a sound."""
         if self.unmatched:
             words = "; ".join(dict.fromkeys(self.unmatched))
+            why = "; the rules planner reads English" if self.foreign else ""
             return (
                 "must hold a sound, but no recipe fits any sound in the description "
-                f"(words that found nothing: {words})"
+                f"(words that found nothing: {words}{why})"
             )
         return "must hold a sound, but the description names none and its setting implies none"
 
