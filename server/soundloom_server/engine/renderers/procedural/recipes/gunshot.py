@@ -1,4 +1,13 @@
-"""Gunshot: a muzzle blast (sharp crack + low boom), the action's click, and outdoor echoes."""
+"""Gunshot: the bullet's N-wave crack, the muzzle blast, the action cycling, and the land answering.
+
+A supersonic bullet drags a shock cone: an N-shaped pressure wave (an instant jump, a linear
+fall through zero, an instant return) lasting about a millisecond, which is the whip-like crack.
+The powder gas leaving the muzzle is a blast wave (Friedlander: a sharp rise, a decay through a
+longer negative phase) whose few-ms length puts its energy at 100-1000 Hz, the boom, followed by
+turbulent gas noise. Then the slide or bolt clacks, a casing may tinkle on the ground, and the
+surroundings answer: a ground reflection within milliseconds, slap-back echoes off buildings and
+treelines, and a long dark tail that rolls away for seconds.
+"""
 
 from __future__ import annotations
 
@@ -8,60 +17,79 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
+from soundloom_server.engine.renderers.procedural.recipes._weapons import (
+    OUTDOOR,
+    in_space,
+    space_ir,
+)
 
 
-def _blast(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.Audio:
-    """The muzzle blast: a sub-millisecond broadband crack, a noisy body and a low boom."""
+def n_wave(duration_s: float, sr: int) -> dsp.Audio:
+    """The bullet's shock: +1 jumping in, a straight fall to -1, and back to 0 at once."""
+    m = max(4, int(duration_s * sr))
+    wave = np.linspace(1.0, -1.0, m, dtype=np.float32)
+    # The shock front has a finite thickness: a 2-sample edge instead of a single-sample step.
+    return np.convolve(wave, np.array([0.5, 0.5], np.float32))
+
+
+def muzzle_blast(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.Audio:
+    """Friedlander blast wave, the turbulent gas jet behind it and its low rumble, peak 1."""
     t = np.arange(m) / sr
-    crack = dsp.white(rng, m) * dsp.envelope_ad(t, 0.0001, 0.003 + 0.002 * size).astype(np.float32)
-    crack = dsp.filt(dsp.highpass(300.0, sr), crack)
-    body = dsp.white(rng, m) * dsp.envelope_ad(t, 0.0005, 0.015 + 0.03 * size).astype(np.float32)
-    body = dsp.filt(dsp.bandpass(250.0, 5000.0, sr), body)
-    # Bigger calibres push more gas: a lower, longer boom.
-    f0 = (110.0 - 60.0 * size) * rng.uniform(0.9, 1.1)
-    freq = f0 * (1.0 + 1.5 * np.exp(-t / 0.012))
-    boom = np.sin(2.0 * np.pi * np.cumsum(freq) / sr) * dsp.envelope_ad(
-        t, 0.001, 0.05 + 0.12 * size
+    positive_s = (0.002 + 0.008 * size) * rng.uniform(0.85, 1.15)
+    rise = 0.5 - 0.5 * np.cos(np.pi * np.clip(t / 0.0004, 0.0, 1.0))
+    wave = rise * (1.0 - t / positive_s) * np.exp(-1.6 * t / positive_s)
+    # The gas keeps roaring out for tens of ms: noise, loudest at a few hundred hertz.
+    gas_env = dsp.envelope_ad(t, 0.0006, 0.02 + 0.04 * size).astype(np.float32)
+    gas = dsp.filt(dsp.bandpass(120.0, 3500.0, sr), dsp.white(rng, m) * gas_env)
+    # The blast's low end is barely absorbed by ground and air: it booms on for a few hundred
+    # ms, longer for bigger charges, while the highs are long gone.
+    boom_s = (0.1 + 0.2 * size) * rng.uniform(0.85, 1.15)
+    boom_env = dsp.envelope_ad(t, 0.006, boom_s).astype(np.float32)
+    boom = dsp.filt(dsp.bandpass(60.0, 700.0, sr, order=2), dsp.white(rng, m) * boom_env)
+    blast = (
+        wave / (np.abs(wave).max() + 1e-9)
+        + 0.5 * gas / (dsp.peak_of(gas) + 1e-9)
+        + 0.7 * boom / (dsp.peak_of(boom) + 1e-9)
     )
-    return (
-        crack / (dsp.peak_of(crack) + 1e-9)
-        + 0.35 * body / (dsp.peak_of(body) + 1e-9)
-        + (0.25 + 0.35 * size) * boom.astype(np.float32)
-    ).astype(np.float32)
+    return (blast / (np.abs(blast).max() + 1e-9)).astype(np.float32)
+
+
+def _mechanism(rng: np.random.Generator, sr: int, n: int, at: int) -> dsp.Audio:
+    """The slide or bolt slamming back and home, and (sometimes) the casing landing."""
+    out = np.zeros(n, np.float32)
+    length = min(n, int(0.08 * sr))
+    cycle_at = at + int(rng.uniform(0.03, 0.07) * sr)
+    hits = ((0.0, 1.0), (rng.uniform(0.012, 0.025), 0.7))
+    clack = strike(rng, MATERIALS["metal"], 0.1, 0.9, sr, length, hits)
+    dsp.place(out, clack * np.float32(0.006 / (dsp.peak_of(clack) + 1e-9)), cycle_at)
+    casing_at = at + int(rng.uniform(0.45, 0.8) * sr)
+    if rng.random() < 0.6 and casing_at < n:
+        hops = ((0.0, 1.0), (0.06, 0.5), (0.1, 0.25))
+        length = min(n - casing_at, int(0.3 * sr))
+        tink = strike(rng, MATERIALS["metal"], 0.0, 1.0, sr, length, hops)
+        dsp.place(out, tink * np.float32(0.002 / (dsp.peak_of(tink) + 1e-9)), casing_at)
+    return out
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Blast at the start, the action cycling, slap-back echoes and a diffuse outdoor tail."""
+    """Crack and blast at the start, the action, then ground, echoes and the outdoor tail."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
-    duration = n / sr
     at = int(0.003 * sr)
-    blast = _blast(rng, sr, size, min(n, int(0.4 * sr)))
-    out = np.zeros((n, 2), np.float32)
-    dsp.place(out, blast, at)
-
-    click_at = at + int(rng.uniform(0.05, 0.09) * sr)
-    click = strike(rng, MATERIALS["metal"], 0.05, 0.9, sr, min(n, int(0.08 * sr)))
-    click *= np.float32(0.07 / (dsp.peak_of(click) + 1e-9))
-    dsp.place(out, click, click_at)
-
-    # Echoes off buildings and treelines: duller, later copies from either side.
-    echo_src = dsp.filt(dsp.lowpass(1800.0, sr, order=2), blast)
-    tail_span = min(0.5 + 0.8 * size, 0.8 * duration)
-    for _ in range(int(rng.integers(2, 5))):
-        delay = rng.uniform(0.08, max(0.1, 0.6 * tail_span))
-        gl, gr = dsp.pan_gains(rng.uniform(-0.9, 0.9))
-        level = rng.uniform(0.12, 0.3) * (1.0 + 0.5 * distance)
-        part = echo_src[:, None] * np.array([gl, gr], np.float32)[None, :] * np.float32(level)
-        dsp.place(out, part, at + int(delay * sr))
-    tail_len = min(n - at, int(tail_span * sr))
-    if tail_len > 16:
-        tt = np.arange(tail_len) / sr
-        env = dsp.envelope_ad(tt, 0.02, tail_span / 5.0).astype(np.float32)
-        tail = np.stack([dsp.white(rng, tail_len), dsp.white(rng, tail_len)], axis=1)
-        tail = dsp.filt(dsp.bandpass(120.0, 1500.0, sr), tail * env[:, None], axis=0)
-        tail *= np.float32(0.12 * (1.0 + distance) / (dsp.peak_of(tail) + 1e-9))
-        dsp.place(out, tail, at)
+    dry = np.zeros(n, np.float32)
+    crack = n_wave((0.0004 + 0.0008 * size) * rng.uniform(0.8, 1.2), sr)
+    # The crack outruns the blast; it thins with distance from the bullet's path.
+    dsp.place(dry, crack * np.float32(rng.uniform(0.8, 1.0) * (1.0 - 0.5 * distance)), at)
+    blast = muzzle_blast(rng, sr, size, min(n, int((0.6 + 1.2 * size) * sr)))
+    dsp.place(dry, blast, at + int(rng.uniform(0.0005, 0.002) * sr))
+    dry += _mechanism(rng, sr, n, at)
+    # Far away, the land's answer is as loud as the shot itself.
+    ir = space_ir(rng, OUTDOOR, sr, n, t60_scale=(0.7 + 0.6 * size) * rng.uniform(0.85, 1.15))
+    ir *= np.float32(1.0 + 1.5 * distance)
+    out = in_space(dry, ir)
+    gl, gr = dsp.pan_gains(rng.uniform(-0.3, 0.3))
+    out[:, 0] *= np.float32(gl * np.sqrt(2.0))
+    out[:, 1] *= np.float32(gr * np.sqrt(2.0))
     return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 
 
