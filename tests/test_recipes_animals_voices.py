@@ -82,7 +82,8 @@ def onsets(x: np.ndarray, min_gap_s: float = 0.12, rise_db: float = -15.0) -> in
 def test_dog_barks_come_in_voiced_bursts_lower_for_bigger_dogs() -> None:
     barks = render("dog_bark", 1.6, barks=3)
     assert onsets(barks) == 3
-    assert voiced_share(barks) > 0.4 and voiced_share(white(1.6)) < 0.1
+    # Harsh (forced air and chaotic folds) yet voiced: periodic frames that noise never has.
+    assert voiced_share(barks) > 0.1 and voiced_share(white(1.6)) == 0.0
     assert onsets(render("cough", 1.6)) != 3  # a fit of coughs is not this burst
     small = np.r_[render("dog_bark", 1.6, size=0.0), render("dog_bark", 1.6, seed=4, size=0.0)]
     large = np.r_[render("dog_bark", 1.6, size=1.0), render("dog_bark", 1.6, seed=4, size=1.0)]
@@ -94,7 +95,8 @@ def test_a_meow_is_a_high_voiced_glide_that_rises_and_falls() -> None:
     f0 = pitch_track(render("cat_meow", 1.4))
     heard = f0[np.isfinite(f0)]
     assert heard.shape[0] >= 8 and 600 < np.median(heard) < 1200
-    # A running median drops the tracker's occasional octave slips.
+    # Octave slips of the tracker folded back, then a running median drops any stray one.
+    heard = np.where(heard < 0.7 * np.median(heard), 2 * heard, heard)
     track = np.array([np.median(heard[max(i - 2, 0) : i + 3]) for i in range(heard.shape[0])])
     top = int(np.argmax(track))
     assert 0.1 * track.shape[0] < top < 0.75 * track.shape[0]
@@ -134,7 +136,7 @@ def test_a_cough_bursts_out_after_a_held_breath() -> None:
 
 def test_laughter_is_a_rhythm_of_calls_near_five_a_second() -> None:
     laugh = render("laugh", 1.8, calls=6)
-    assert 5 <= onsets(laugh, min_gap_s=0.1) <= 7
+    assert 5 <= onsets(laugh, min_gap_s=0.1) <= 8  # six calls and the closing gasp
     env = 10 ** (level_db(laugh, 0.01) / 20)
     spectrum = np.abs(np.fft.rfft(env - env.mean(), 1024))
     rates = np.fft.rfftfreq(1024, 0.01)
@@ -145,7 +147,8 @@ def test_laughter_is_a_rhythm_of_calls_near_five_a_second() -> None:
 
 
 def test_a_shout_is_raised_speech_and_a_scream_far_higher_and_rougher() -> None:
-    shout = pitch_track(render("shout", 1.2, voice="man"))
+    # A pressed voice's fundamental is weaker than its next harmonics: track in a man's range.
+    shout = pitch_track(render("shout", 1.2, voice="man"), high=450.0)
     assert 180 < np.nanmedian(shout) < 330
     assert np.isfinite(shout).sum() * FRAME > 0.15
     scream = render("scream", 2.0, voice="man")
@@ -159,3 +162,37 @@ def test_a_shout_is_raised_speech_and_a_scream_far_higher_and_rougher() -> None:
         return float(spec[(hz >= 30) & (hz < 150)].sum() / spec[(hz >= 1) & (hz < 30)].sum())
 
     assert roughness(scream) > 2 * roughness(render("shout", 2.0, voice="man"))
+
+
+def band_db(x: np.ndarray, low: float, high: float) -> float:
+    """Energy in a band (dB re the strongest third-octave band between 250 Hz and 3 kHz)."""
+    power = np.abs(np.fft.rfft(x)) ** 2
+    hz = np.fft.rfftfreq(x.shape[0], 1 / SR)
+    centres = 250.0 * 2 ** (np.arange(12) / 3)
+    ref = max(power[(hz >= c / 2 ** (1 / 6)) & (hz < c * 2 ** (1 / 6))].sum() for c in centres)
+    width = np.log2(high / low) * 3  # in third octaves
+    return float(10 * np.log10(power[(hz >= low) & (hz < high)].sum() / width / ref))
+
+
+def test_voices_keep_the_highs_of_the_tract_above_its_fifth_formant() -> None:
+    # The tract's resonances above F5 (and a bright, forced-air aspiration) keep a voice's
+    # 5-8 kHz band within ~50 dB of its loudest band; a cascade cut at F5 left it 60-100 dB
+    # down, muffled as if through a wall. Yet the air band is not white noise's flat top.
+    for name in ("laugh", "shout", "dog_bark"):
+        x = render(name, 1.2)
+        assert band_db(x, 5000, 8000) > -50, name
+        assert band_db(x, 5000, 8000) < band_db(white(1.2), 5000, 8000) - 8, name
+
+
+def test_laughter_is_irregular_calls_ending_in_a_long_gasp() -> None:
+    laugh = render("laugh", 2.2, calls=6)
+    loud = level_db(laugh, 0.02) > -20
+    edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(int), 0]) != 0)
+    starts, lengths = edges[::2] * 0.02, (edges[1::2] - edges[::2]) * 0.02
+    assert lengths.size >= 5
+    # The intake of air that ends the bout is longer than any "ha" call before it.
+    assert lengths[-1] > 1.5 * np.median(lengths[:-1])
+    # Calls come irregularly and slow down as the breath runs out: no metronome.
+    gaps = np.diff(starts[:-1])
+    assert np.std(gaps) > 0.01 and gaps[-1] > gaps[0]
+    assert white(2.2).std() > 0 and np.all(level_db(white(2.2), 0.02) > -20)  # noise: no calls

@@ -33,7 +33,8 @@ BANDWIDTHS = (80.0, 100.0, 140.0, 200.0, 260.0)
 TRACT_SCALE = {"man": 1.0, "woman": 1.17, "child": 1.32}
 # Typical speaking f0 (Hz) for each voice.
 SPEAKING_F0 = {"man": 115.0, "woman": 210.0, "child": 280.0}
-BLOCK = 128  # formant update interval in samples (2.7 ms at 48 kHz)
+HIGHEST_FORMANT_HZ = 14000.0  # the highest tract resonance modelled (the voice's air band)
+BLOCK = 256  # formant update interval in samples (5.3 ms at 48 kHz; Klatt updated every 5 ms)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ class Source:
     shimmer: float = 0.08  # pulse amplitude perturbation (rms, relative)
     corner_hz: float = 250.0  # glottal roll-off corner: low = soft, high = pressed / shouted
     doubling: float = 0.0  # period-doubling depth: alternate pulses weaker (rough, harsh voice)
+    # Return-phase corner (Fant's Fa = 1 / 2 pi Ta): how abruptly the folds close. Above it the
+    # source falls a further 6 dB/octave: low = breathy, soft; high = pressed, effortful.
+    closing_hz: float = 2000.0
+    # Where the aspiration's spectrum starts to fall: a gentle breath's eddies are slow (300 Hz,
+    # Klatt's -6 dB/octave hiss), a forced blast's are fast and its noise is bright.
+    turbulence_hz: float = 300.0
 
 
 def curve(times: npt.ArrayLike, values: npt.ArrayLike, frames: int, sr: int) -> np.ndarray:
@@ -91,18 +98,37 @@ def pulse_train(
     np.add.at(out, np.minimum(base + 1, frames - 1), (gain * split).astype(np.float32))
     # Two real poles at the corner: the glottal flow spectrum falls -12 dB/octave above it.
     r = float(np.exp(-2.0 * np.pi * source.corner_hz / sr))
-    rolloff = np.array([[(1.0 - r) ** 2, 0.0, 0.0, 1.0, -2.0 * r, r * r]])
+    c = float(np.exp(-2.0 * np.pi * source.closing_hz / sr))
+    rolloff = np.array(
+        [[(1.0 - r) ** 2, 0.0, 0.0, 1.0, -2.0 * r, r * r], [1.0 - c, 0.0, 0.0, 1.0, -c, 0.0]]
+    )
     return dsp.filt(rolloff, out) * np.float32(sr / (2.0 * np.pi * source.corner_hz))
 
 
 def aspiration(
-    rng: np.random.Generator, f0: np.ndarray, level: np.ndarray, sr: int, pulsed: float = 0.5
+    rng: np.random.Generator,
+    f0: np.ndarray,
+    level: np.ndarray,
+    sr: int,
+    pulsed: float = 0.5,
+    corner_hz: float = 300.0,
 ) -> dsp.Audio:
-    """Turbulent noise at the glottis, louder in each open phase (`pulsed` 0..1 of the period)."""
+    """Turbulent noise at the glottis, louder in each open phase (`pulsed` 0..1 of the period).
+
+    Above `corner_hz` its spectrum falls 6 dB/octave (Klatt's aspiration source), so after lip
+    radiation it is flat: breath is a hiss, not a whistle that rises with frequency; and it has
+    no rumble below.
+    """
     frames = f0.shape[0]
     phase = np.cumsum(f0 / sr)
     gate = 1.0 - pulsed * (0.5 + 0.5 * np.cos(2.0 * np.pi * phase))
-    return dsp.white(rng, frames) * (level * gate).astype(np.float32)
+    c = float(np.exp(-2.0 * np.pi * corner_hz / sr))
+    # Turbulence has little energy below a few hundred Hz (its eddies are small): no rumble.
+    shape = dsp.cascade(np.array([[1.0 - c, 0.0, 0.0, 1.0, -c, 0.0]]), dsp.highpass(250.0, sr))
+    tilted = dsp.filt(shape, dsp.white(rng, frames))
+    # Unit rms again: the breath level stays a share of the voicing.
+    tilted *= np.float32(1.0 / (dsp.rms_of(tilted) + 1e-12))
+    return tilted * (level * gate).astype(np.float32)
 
 
 def tract(
@@ -130,7 +156,42 @@ def tract(
     for i in range(formants.shape[0]):
         part = slice(i * BLOCK, min((i + 1) * BLOCK, frames))
         out[part], zi = signal.sosfilt(sos[i], x[part], zi=zi)
-    return out.astype(np.float32)
+    return (out + higher_formants(x, formants, bw, sr)).astype(np.float32)
+
+
+def higher_formants(
+    excitation: np.ndarray, formants: np.ndarray, bandwidths: np.ndarray, sr: int
+) -> np.ndarray:
+    """The tract's resonances above the moving ones, as a parallel branch (Klatt's highs).
+
+    A tube closed at the glottis resonates at (2k-1) c / 4L. A cascade cut off after F5 loses
+    every higher pole and with them the voice's highs (-12 dB/octave per missing pole: dull and
+    muffled). In series they would have to undo ~100 dB of the moving poles' roll-off, and
+    amplify the tiny steps of formants moving block by block, so they run in parallel, each
+    peak as high as the top moving formant's, and the source's own tilt shapes the rest. The
+    tube length comes from the top moving formant; bandwidths grow with frequency (radiation
+    and wall losses).
+    """
+    n = formants.shape[1]
+    median = np.median(formants, axis=0)
+    quarter = median[-1] / (2 * n - 1)  # c / 4L
+    # The cascade's gain at its top formant (all sections, at the median formants).
+    r = np.exp(-np.pi * bandwidths / sr)
+    theta = 2.0 * np.pi * median / sr
+    z = np.exp(-1j * theta[-1])
+    b1, b2 = 2.0 * r * np.cos(theta), -r * r
+    level = float(np.prod(np.abs((1.0 - b1 - b2) / (1.0 - b1 * z - b2 * z * z))))
+    out = np.zeros_like(excitation)
+    for k in range(n + 1, 96):
+        f = (2 * k - 1) * quarter
+        if f > min(HIGHEST_FORMANT_HZ, 0.42 * sr):
+            break
+        rk = np.exp(-np.pi * bandwidths[-1] * f / median[-1] / sr)
+        # Alternating signs, as the cascade's phase turns by pi at each resonance.
+        g = level * (1.0 - rk * rk) / 2.0 * (-1.0) ** (k - n + 1)
+        peak = np.array([[g, 0.0, -g, 1.0, -2.0 * rk * np.cos(2.0 * np.pi * f / sr), rk * rk]])
+        out += signal.sosfilt(peak, excitation)
+    return out
 
 
 def radiate(x: dsp.Audio) -> dsp.Audio:
@@ -153,7 +214,7 @@ def voice(
 ) -> dsp.Audio:
     """One vocal gesture: pulses at level `voiced` plus aspiration at level `breath`, filtered."""
     pulses = pulse_train(f0, voiced, sr, rng, source)
-    noise = aspiration(rng, f0, breath, sr)
+    noise = aspiration(rng, f0, breath, sr, corner_hz=source.turbulence_hz)
     # Aspiration is scaled against the pulses' own rms so `breath` reads as a share of voicing.
     scale = dsp.rms_of(pulses) / (float(np.sqrt(np.mean(voiced**2))) + 1e-9)
     excitation = pulses + noise * np.float32(scale if scale > 0 else 1.0)

@@ -26,15 +26,16 @@ def tube_formants(length_m: float, count: int = 5) -> np.ndarray:
 
 def _bark(rng: np.random.Generator, sr: int, size: float, effort: float) -> dsp.Audio:
     """One bark (mono, peak 1): noisy onset, a pitch leap and fall, an opening-closing mouth."""
-    length_s = (0.09 + 0.08 * size) * rng.uniform(0.85, 1.2)
+    length_s = (0.12 + 0.12 * size) * rng.uniform(0.8, 1.25)
     n = int((length_s + 0.04) * sr)
     # A medium dog barks near 450 Hz; heavier folds (a bigger dog) vibrate slower.
     f0 = 450.0 * 2.3 ** (0.5 - size) * rng.uniform(0.9, 1.1) * (0.95 + 0.1 * effort)
     # Pitch: a jump up into the bark within its first quarter, then a fall of ~30 %.
     f0_curve = vox.curve([0.0, 0.25 * length_s, length_s], [0.85 * f0, f0, 0.7 * f0], n, sr)
     env = vox.curve([0.0, 0.012, 0.6 * length_s, length_s], [0.0, 1.0, 0.9, 0.0], n, sr)
-    # A bark is forced air: turbulence all through it, strongest as the larynx blows open.
-    breath = env * (1.0 + vox.curve([0.0, 0.01, 0.04], [0.0, 0.3, 0.0], n, sr))
+    # A bark is forced air: turbulence all through it (nearly as loud as the voice: a harsh
+    # call), strongest as the larynx blows open.
+    breath = env * (0.8 + vox.curve([0.0, 0.01, 0.04], [0.0, 0.8, 0.0], n, sr))
     # Vocal tract 16-25 cm from a terrier to a mastiff.
     tube = tube_formants(0.2 * 1.5 ** (size - 0.5)) * rng.uniform(0.93, 1.07)
     formants = vox.formant_path(
@@ -45,10 +46,14 @@ def _bark(rng: np.random.Generator, sr: int, size: float, effort: float) -> dsp.
         jitter=0.04,
         shimmer=0.12,
         corner_hz=1000.0 + 400.0 * effort,
-        doubling=rng.uniform(0.0, 0.6),
+        doubling=rng.uniform(0.0, 0.35),
+        closing_hz=2500.0 + 1500.0 * effort,  # an abrupt, pressed closure
+        turbulence_hz=3000.0,  # forced air, fast eddies
     )
     # Broad formants: a dog's tract is lossy and its mouth wide, not a tuned tube.
     wet = vox.voice(rng, sr, f0_curve, env, breath, formants, source, (160, 220, 300, 380, 450))
+    # A muzzle-sized mouth radiates little below the voice's fundamental: no thump.
+    wet = dsp.filt(dsp.highpass(0.6 * f0, sr), wet)
     return wet * np.float32(1.0 / (dsp.peak_of(wet) + 1e-9))
 
 
@@ -66,7 +71,8 @@ def synth(req: SynthRequest) -> np.ndarray:
         bark = _bark(rng, sr, size, intensity)
         dsp.place(mono, bark, int(t * sr), rng.uniform(0.7, 1.0) if i else 1.0)
         t += bark.shape[0] / sr + gap * rng.uniform(0.7, 1.3)
-    out = vox.reflections(rng, mono, sr, 0.5, 0.2 + 0.2 * distance)
+    # An open yard: a short, sparse tail (a room's long ring would make each bark a drum).
+    out = vox.reflections(rng, mono, sr, 0.3, 0.1 + 0.25 * distance)
     out = out * np.array(dsp.pan_gains(rng.uniform(-0.2, 0.2)), np.float32)[None, :]
     return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
 

@@ -22,21 +22,36 @@ _CALLS = {"hey": ("e", "i"), "ho": ("o", "u"), "ah": ("a", "a"), "oi": ("o", "i"
 CALL = ParamSpec("call", "hey", choices=tuple(_CALLS), doc="The call: hey, ho, ah, oi")
 
 
+def _contours(
+    rng: np.random.Generator, n: int, sr: int, f0: float, length: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f0, voicing and breath of the effort gesture: a breathy onset, a swell, a break."""
+    peak = rng.uniform(0.3, 0.5) * length
+    # Pitch climbs with the subglottal pressure to the peak of effort, sags, then breaks
+    # downward as the pressed folds give way at the end of the breath.
+    f0_curve = vox.curve(
+        [0.0, 0.08, peak, 0.8 * length, 0.9 * length, length],
+        [0.7 * f0, 0.8 * f0, 1.12 * f0, 0.98 * f0, 0.8 * f0, 0.6 * f0],
+        n,
+        sr,
+    )
+    f0_curve *= 1.0 + 0.02 * dsp.slow_noise(rng, n, sr, 8.0)
+    voiced = vox.curve([0.0, 0.05, peak, 0.8 * length, length], [0.0, 0.3, 1.0, 0.8, 0.0], n, sr)
+    # Effortful voice leaks air all through: the "h" before it, and a roar of aspiration on it.
+    breath = vox.curve([0.0, 0.01, 0.06, 0.12], [0.0, 0.8, 0.4, 0.0], n, sr) + 0.2 * voiced
+    return f0_curve, voiced, breath
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """One shout: breathy onset, a held, pressed vowel gliding to its end vowel, then off."""
+    """One shout: an aspirated onset, a pressed, swelling vowel gliding to its end, a break."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     who = req.word("voice")
     first, last = _CALLS[req.word("call")]
-    length = min(rng.uniform(0.55, 0.9), 0.85 * n / sr)
+    length = min(rng.uniform(0.6, 1.0), 0.85 * n / sr)
+    # Shouting raises the voice's pitch by 1.7-2.4x (Traunmüller & Eriksson).
     f0 = vox.SPEAKING_F0[who] * rng.uniform(1.8, 2.3) * (0.85 + 0.3 * intensity)
-    f0_curve = vox.curve(
-        [0.0, 0.25 * length, 0.7 * length, length], [0.85 * f0, f0 * 1.08, f0, 0.8 * f0], n, sr
-    )
-    f0_curve *= 1.0 + 0.01 * dsp.slow_noise(rng, n, sr, 6.0)
-    voiced = vox.curve([0.0, 0.04, 0.1, 0.7 * length, length], [0.0, 0.0, 1.0, 0.9, 0.0], n, sr)
-    breath = vox.curve([0.0, 0.01, 0.06, 0.12], [0.0, 1.0, 0.3, 0.15], n, sr)
-    breath += 0.15 * voiced
+    f0_curve, voiced, breath = _contours(rng, n, sr, f0, length)
     scale = vox.TRACT_SCALE[who] * rng.uniform(0.95, 1.05)
     # A shouting jaw drops: F1 is raised ~20 % over the spoken vowel.
     jaw = np.array([1.2, 1.05, 1.0, 1.0, 1.0])
@@ -46,7 +61,15 @@ def synth(req: SynthRequest) -> np.ndarray:
         n,
         sr,
     )
-    source = vox.Source(jitter=0.012, shimmer=0.08, corner_hz=1200.0 + 1200.0 * intensity)
+    # Pressed phonation: hard, abrupt closures (bright), a little roughness at full effort.
+    source = vox.Source(
+        jitter=0.008,
+        shimmer=0.1,
+        corner_hz=1200.0 + 1200.0 * intensity,
+        doubling=0.1,
+        closing_hz=4000.0 + 2000.0 * intensity,
+        turbulence_hz=1500.0,
+    )
     mono = vox.voice(rng, sr, f0_curve, voiced, breath, formants, source)
     out = vox.reflections(rng, mono, sr, 0.8, 0.12 + 0.3 * distance)
     out = out * np.array(dsp.pan_gains(rng.uniform(-0.2, 0.2)), np.float32)[None, :]
