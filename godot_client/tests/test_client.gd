@@ -12,6 +12,8 @@ func tests() -> Array[String]:
 		"test_a_400_surfaces_the_servers_message",
 		"test_progress_follows_the_stages_in_pipeline_order",
 		"test_cors_lets_the_page_call_the_gateway_directly",
+		"test_a_429_is_retried_after_its_retry_after",
+		"test_every_request_has_a_timeout",
 	]
 
 
@@ -152,3 +154,35 @@ func test_cors_lets_the_page_call_the_gateway_directly() -> void:
 		client.cache.clear()
 		var data := await client.fetch(asset)
 		check_eq(SoundloomCache.sha256_hex(data), asset.main_file()["sha256"], "bytes over CORS")
+
+
+func test_a_429_is_retried_after_its_retry_after() -> void:
+	var client := make_client()
+	client.base_url = runner.origin + "/__flaky"
+	client.backoff_s = 0.01  # the wait must come from Retry-After: 1
+	var started := Time.get_ticks_msec()
+	var plan := await client.plan("a door slams", {"duration": 1.0})
+	var waited := (Time.get_ticks_msec() - started) / 1000.0
+	check(plan.has("events"), "succeeded on the retry: %s" % client.last_error)
+	check(waited >= 0.9, "waited for Retry-After: %.2f s" % waited)
+	client.max_retries = 0
+	client.base_url = runner.origin + "/__flaky/again"
+	var refused := await client.plan("a door slams", {"duration": 1.0})
+	check(refused.is_empty(), "no retries left")
+	if check(client.last_error != null, "an error"):
+		check_eq(client.last_error.http_status, 429, "429")
+		check_eq(client.last_error.message, "queue full", "the server's message")
+
+
+func test_every_request_has_a_timeout() -> void:
+	var client := make_client()
+	client.base_url = runner.origin + "/__slow"
+	client.timeout_s = 0.5
+	client.max_retries = 0
+	var started := Time.get_ticks_msec()
+	var plan := await client.plan("a door slams", {"duration": 1.0})
+	var took := (Time.get_ticks_msec() - started) / 1000.0
+	check(plan.is_empty(), "no plan")
+	if check(client.last_error != null, "an error"):
+		check_eq(client.last_error.status, "DEADLINE_EXCEEDED", "timed out")
+	check(took < 4.0, "gave up early: %.2f s" % took)
