@@ -248,7 +248,7 @@ def test_one_shots_are_levelled_by_loudness_within_their_peak_headroom() -> None
     renderer = get_renderer("procedural")
     ctx = RenderContext(sample_rate=SR, seed=3, scene_duration_s=3.0)
     levels, peaks = {}, {}
-    for recipe in ("glass_shatter", "impact", "sword_clash", "footsteps"):
+    for recipe in ("glass_shatter", "impact", "sword_clash", "footsteps", "whoosh", "door"):
         event = Event(f"{recipe}-1", EventKind.SFX, recipe, recipe, 0.0, 2.0)
         samples = renderer.render(event, ctx).samples
         levels[recipe] = momentary_max_lufs(samples, SR)

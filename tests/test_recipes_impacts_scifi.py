@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from scipy import ndimage, signal
 
 from soundloom_server.engine.renderers.procedural.recipes import SynthRequest, get_recipe
 
@@ -171,9 +172,24 @@ def force_field(x: np.ndarray) -> bool:
     )
 
 
+def line_prominence(x: np.ndarray, lo: float, hi: float) -> float:
+    """How far the strongest spectral line in [lo, hi) Hz stands over its +-240 Hz median."""
+    f, p = signal.welch(x, SR, nperseg=4096)
+    local = ndimage.median_filter(p, size=41) + 1e-30
+    band = (f >= lo) & (f < hi)
+    return float((p[band] / local[band]).max())
+
+
 def glass_shatter(x: np.ndarray) -> bool:
-    """Energy mostly above 2 kHz, and many separate tinkles (onsets)."""
-    return band_fraction(x, 2000.0, SR / 2) > 0.7 and len(onset_times(x)) >= 6
+    """Energy mostly above 2 kHz; after the break, shards land over half a second or more;
+    no bell-like line (every shard rings its own modes, for milliseconds)."""
+    landings = [t for t in onset_times(x) if t > 0.15]
+    return bool(
+        band_fraction(x, 2000.0, SR / 2) > 0.7
+        and len(landings) >= 6
+        and landings[-1] - landings[0] > 0.5
+        and line_prominence(seg(x, 0.3, 1.2), 1000.0, 15000.0) < 30.0
+    )
 
 
 def gunshot(x: np.ndarray) -> bool:
