@@ -212,9 +212,29 @@ def gunshot(x: np.ndarray) -> bool:
     )
 
 
+def bandpassed(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return signal.sosfilt(signal.butter(4, [lo, hi], "bandpass", fs=SR, output="sos"), x)
+
+
+def first_loud_s(x: np.ndarray) -> float:
+    """When the signal first reaches 30 % of its peak."""
+    return float(np.argmax(np.abs(x) > 0.3 * np.abs(x).max()) / SR)
+
+
 def punch(x: np.ndarray) -> bool:
-    """Energy mostly below 300 Hz and over quickly."""
-    return band_fraction(x, 0.0, 300.0) > 0.6 and active_s(x) < 0.15
+    """Mostly below 300 Hz and over quickly; the thud is pitchless (a damped body, not a swept
+    sine); a sleeve's swish leads the blow and the skin's slap lands with the thud."""
+    hit = first_loud_s(bandpassed(x, 40.0, 300.0))
+    slap_at = first_loud_s(bandpassed(x, 2000.0, 8000.0))
+    swish = bandpassed(x, 500.0, 3000.0)
+    lead = rms(seg(swish, hit - 0.06, hit - 0.01)) / rms(seg(swish, hit, hit + 0.05))
+    return bool(
+        band_fraction(x, 0.0, 300.0) > 0.6
+        and active_s(x) < 0.15
+        and abs(slap_at - hit) < 0.005
+        and lead > 0.01
+        and flatness(seg(x, hit, hit + 0.1), 50.0, 400.0) > 0.2
+    )
 
 
 def whoosh(x: np.ndarray) -> bool:
