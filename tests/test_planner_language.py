@@ -11,6 +11,8 @@ from soundloom_server.engine.planners.language import reads_as_english
     "text",
     [
         "rain thunder wind birds",  # a bare list of sound words
+        "forest birds, 5 seconds",
+        "tense haunted forest crows thunder",
         "door slams",
         "Mystery chase: footsteps splashing in water, thunder roaring",
         "heavy rain, distant thunder, a door slams",
