@@ -262,14 +262,26 @@ def sword_clash(x: np.ndarray) -> bool:
 
 
 def arrow(x: np.ndarray) -> bool:
-    """A periodic low twang first (string pitch 70-250 Hz), then a second hit (the thunk)."""
+    """A release knock at once, with no ringing string note (a bow's limbs and silencers damp
+    it: a sustained pitch reads as music); the fletching's rush peaking mid-flight; then a
+    second hit after the rush (the thunk)."""
     head = seg(x, 0.005, 0.125)
     head = head - head.mean()
     ac = np.correlate(head, head, "full")[head.shape[0] - 1 :]
     ac /= ac[0] + 1e-30
     lags = slice(int(SR / 250), int(SR / 70))
+    hop = int(0.02 * SR)
+    rush = np.abs(bandpassed(x, 1000.0, 6000.0))
+    rush_env = rush[: rush.shape[0] // hop * hop].reshape(-1, hop).mean(axis=1)
+    rush_peak_s = float(np.argmax(rush_env) * 0.02)
     late = [t for t in onset_times(x) if t > 0.25]
-    return bool(ac[lags].max() > 0.5 and late)
+    return bool(
+        np.abs(seg(x, 0.0, 0.015)).max() > 0.1 * np.abs(x).max()
+        and ac[lags].max() < 0.5
+        and 0.1 < rush_peak_s < 0.45
+        and late
+        and late[0] > rush_peak_s
+    )
 
 
 def retro_coin(x: np.ndarray) -> bool:

@@ -3,6 +3,8 @@
 A strike is a contact pulse (its width sets the brightness: hard contacts are short) driving a
 bank of decaying resonant modes whose frequency ratios, decay times and damping-with-frequency
 depend on the material, and whose base frequency and decay scale with the object's size.
+`Body`/`body_ir` are the per-object variant: modes drawn at random inside a material's band
+(no fixed ratio set, so no tuned note recurs), with radiation and beating pairs.
 """
 
 from __future__ import annotations
@@ -111,3 +113,46 @@ def strike(
     cracks = dsp.filt(dsp.bandpass(low * (0.7 + 0.6 * hardness), high, sr), cracks)
     cracks *= np.float32(material.noise * (0.5 + hardness) / (dsp.peak_of(cracks) + 1e-9))
     return body + cracks
+
+
+@dataclass(frozen=True)
+class Body:
+    """How one material sounds when struck."""
+
+    modes_hz: tuple[float, float]  # band the modes of a medium-size object fall in
+    count: int  # how many modes are excited
+    t60_s: float  # decay of the lowest mode at medium size
+    damping: float  # T60 ~ f^-damping: internal friction eats the high modes first
+    split: float  # relative splitting of near-degenerate mode pairs (beating); 0 none
+    contact_s: float  # contact pulse width at medium hardness
+    grit: float  # level of the contact's own noise against the body's peak
+    grit_hz: tuple[float, float]
+    grit_s: float  # decay of that noise
+    debris: float  # level of chips or crumbs scattering after the hit
+    debris_hz: tuple[float, float]
+    restitution: float  # bounce height kept per hop; 0: it stops dead
+    wet: float  # the room's reverberant level
+    radiation_hz: float = 0.0  # below this a small body radiates its modes poorly
+
+
+def body_ir(rng: np.random.Generator, body: Body, size: float, sr: int, length: int) -> dsp.Audio:
+    """This object's modes: random in the material's band, scaled by size, higher ones shorter."""
+    scale = size_scale(size)
+    lo, hi = body.modes_hz
+    # Mode density grows with frequency (a plate's modes crowd upward): log-uniform draws, with
+    # the lowest mode always present so the object has a body.
+    freqs = np.sort(np.exp(rng.uniform(np.log(lo), np.log(hi), body.count)))
+    freqs[0] = lo * rng.uniform(1.0, 1.3)
+    freqs = freqs * scale
+    t60 = body.t60_s * (0.5 + size) * (freqs / freqs[0]) ** -body.damping
+    gains = rng.uniform(0.3, 1.0, body.count) * (freqs / freqs[0]) ** -0.4
+    # A panel smaller than the wavelength pumps air back and forth around its edges: its low
+    # modes radiate little (the efficiency rises with frequency up to the coincidence region).
+    gains *= freqs / (freqs + body.radiation_hz * scale)
+    if body.split > 0.0:
+        # Two nearly equal modes per shape (imperfect symmetry): they beat slowly.
+        detune = 1.0 + body.split * rng.uniform(0.2, 1.0, body.count)
+        freqs = np.concatenate([freqs, freqs * detune])
+        t60 = np.concatenate([t60, t60 * rng.uniform(0.8, 1.2, body.count)])
+        gains = np.concatenate([gains, gains * rng.uniform(0.5, 1.0, body.count)])
+    return dsp.modal_ir(freqs, np.maximum(t60, 0.003), gains, length, sr)

@@ -69,6 +69,8 @@ class Space:
 # A small furnished room; a street or field with buildings and trees a few dozen metres away.
 ROOM = Space((0.002, 0.025), 6, 0.35, (0.0, 0.0), 0, 0.45, 0.008, 3500.0, 0.22)
 OUTDOOR = Space((0.002, 0.008), 1, 0.6, (0.09, 0.7), 6, 2.2, 0.12, 1400.0, 0.1)
+# An open field or range: the ground reflection and a diffuse tail, no walls to echo off.
+FIELD = Space((0.002, 0.008), 1, 0.6, (0.0, 0.0), 0, 2.2, 0.12, 1400.0, 0.1)
 
 
 def space_ir(

@@ -1,4 +1,12 @@
-"""Arrow: a bowstring twangs, the arrow hisses through the air and thunks into a wooden target."""
+"""Arrow: the bow's release, the arrow's flight, and its thunk into a wooden target.
+
+On release the limbs snap forward and stop the string dead: a dull knock of the riser and
+limbs, the string's slap, and a few cycles of string vibration that the limbs and silencers
+damp within a tenth of a second (a bow is not a harp: no ringing note). The fletching rushes
+through the air, loudest as the arrow passes the listener. At the target, the head punches in:
+a sharp splintering crack, the board's damped thud, and the shaft quivering, rattling in its
+hole at a few tens of hertz until it settles. The open range answers with a soft tail.
+"""
 
 from __future__ import annotations
 
@@ -7,56 +15,85 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
-from soundloom_server.engine.renderers.procedural.recipes._weapons import swing
+from soundloom_server.engine.renderers.procedural.recipes._modal import Body, body_ir
+from soundloom_server.engine.renderers.procedural.recipes._weapons import (
+    FIELD,
+    in_space,
+    space_ir,
+    swing,
+)
 
 TARGET = ParamSpec(
     "target", "wood", choices=("wood", "none"), doc="What it hits: a wooden target, or nothing"
 )
+# A thick target board or tree trunk: low, heavily damped modes.
+_BOARD = Body(
+    (120, 1800), 12, 0.07, 0.6, 0.0, 0.001, 0.0, (1, 2), 0.0, 0.0, (1, 2), 0.0, 0.0, 300.0
+)
+# Bow limbs and riser: a long damped beam, heard as a short low knock.
+_LIMBS = Body((70, 600), 6, 0.06, 0.5, 0.0, 0.002, 0.0, (1, 2), 0.0, 0.0, (1, 2), 0.0, 0.0, 0.0)
 
 
-def _twang(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.Audio:
-    """A plucked bowstring: harmonic modes (pluck at the nocking point), quickly damped."""
-    f0 = rng.uniform(100.0, 140.0) * 2.0 ** (-0.6 * (size - 0.5))
-    k = np.arange(1, 16)
-    where = rng.uniform(0.12, 0.2)  # pluck position along the string: shapes the harmonics
-    gains = np.abs(np.sin(np.pi * k * where)) / k
-    t60 = rng.uniform(0.25, 0.4) * k**-0.5
-    string = dsp.modal_ir(f0 * k * (1.0 + 0.0004 * k * k), t60, gains, m, sr)
-    string *= np.float32(1.0 / (dsp.peak_of(string) + 1e-9))
-    # The limbs snapping forward: a short low knock under the string.
+def release(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.Audio:
+    """Limbs stopping the string: a low knock, the string's slap, a brief damped vibration."""
     t = np.arange(m) / sr
-    limb = np.sin(2.0 * np.pi * 75.0 * t) * dsp.envelope_ad(t, 0.001, 0.008)
-    return (string + 0.25 * limb).astype(np.float32)
+    knock = dsp.convolve(dsp.half_sine(0.002, sr), body_ir(rng, _LIMBS, size, sr, m), m)
+    slap = dsp.white(rng, m) * dsp.envelope_ad(t, 0.0003, 0.004).astype(np.float32)
+    slap = dsp.filt(dsp.bandpass(400.0, 4000.0, sr), slap)
+    # The string: a few harmonics of a low note, silenced in ~0.1 s by the limbs' dampers.
+    f0 = rng.uniform(90.0, 140.0) * 2.0 ** (-0.6 * (size - 0.5))
+    k = np.arange(1, 9)
+    string = dsp.modal_ir(f0 * k, rng.uniform(0.06, 0.1) * k**-0.5, 1.0 / k, m, sr)
+    return (
+        knock / (dsp.peak_of(knock) + 1e-9)
+        + 0.6 * slap / (dsp.peak_of(slap) + 1e-9)
+        + 0.3 * string / (dsp.peak_of(string) + 1e-9)
+    ).astype(np.float32)
+
+
+def thunk(rng: np.random.Generator, sr: int, intensity: float, m: int) -> dsp.Audio:
+    """The head punching into wood: splintering crack, the board's thud, the shaft's quiver."""
+    t = np.arange(m) / sr
+    crack = dsp.white(rng, m) * dsp.envelope_ad(t, 0.0002, 0.006).astype(np.float32)
+    crack = dsp.filt(dsp.bandpass(1200.0, 9000.0, sr), crack)
+    board = dsp.convolve(dsp.half_sine(0.0012, sr), body_ir(rng, _BOARD, 0.6, sr, m), m)
+    # The shaft flexes at its first bending mode and knocks against the hole each cycle.
+    rate = rng.uniform(25.0, 45.0)
+    settle = rng.uniform(0.12, 0.25)
+    beats = np.arange(0.015, min(m / sr, 4.0 * settle), 1.0 / rate)
+    beats = beats + rng.normal(0.0, 0.0015, beats.shape[0])
+    beats = beats[(beats > 0.0) & (beats * sr < m)]
+    rattle = dsp.impulses(m, (beats * sr).astype(np.int64), np.exp(-beats / settle))
+    rattle = dsp.filt(dsp.bandpass(600.0, 3500.0, sr), rattle)
+    out = (
+        board / (dsp.peak_of(board) + 1e-9)
+        + (0.5 + 0.3 * intensity) * crack / (dsp.peak_of(crack) + 1e-9)
+        + 0.25 * rattle / (dsp.peak_of(rattle) + 1e-9)
+    )
+    return out.astype(np.float32)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Twang at the start, the flight's swish, then (unless it misses) the thunk and a quiver."""
+    """Release at the start, the flight's swish, then (unless it misses) the thunk."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
     duration = n / sr
-    out = np.zeros((n, 2), np.float32)
-    twang = _twang(rng, sr, size, min(n, int(0.6 * sr)))
-    dsp.place(out, twang * np.float32(0.8), int(0.003 * sr))
-
-    flight = min(rng.uniform(0.3, 0.5), 0.45 * duration)
-    swish = swing(rng, flight, rng.uniform(1800.0, 2800.0), sr, q=2.0, peak_at=0.7)
-    dsp.place(out, swish * np.float32(0.3 + 0.2 * intensity), int(0.02 * sr))
-
+    dry = np.zeros((n, 2), np.float32)
+    dsp.place(dry, release(rng, sr, size, min(n, int(0.3 * sr)))[:, None], int(0.003 * sr))
+    # Heard from beside the flight path: the arrow whizzes past (the loudest part, the
+    # fletching's rush peaking as it passes) and strikes a target a few metres beyond.
+    flight = min(rng.uniform(0.3, 0.45), 0.45 * duration)
+    swish = swing(rng, flight, rng.uniform(1800.0, 2800.0), sr, q=1.4, peak_at=0.6)
+    dsp.place(dry, swish * np.float32(3.0 + 1.5 * intensity), int(0.01 * sr))
     if req.word("target") == "wood":
         hit_at = int((0.02 + flight) * sr)
-        length = min(int(0.5 * sr), n - hit_at)
-        if length > 0:
-            thunk = strike(rng, MATERIALS["wood"], 0.35, 0.7 + 0.3 * intensity, sr, length)
-            thunk *= np.float32(1.0 / (dsp.peak_of(thunk) + 1e-9))
-            # The shaft quivers in the target: a buzzing few-hundred-hertz flutter.
-            t = np.arange(length) / sr
-            quiver = np.sin(2.0 * np.pi * rng.uniform(180.0, 260.0) * t) * (
-                0.5 + 0.5 * np.sin(2.0 * np.pi * rng.uniform(18.0, 26.0) * t)
-            )
-            quiver *= dsp.envelope_ad(t, 0.005, 0.08)
-            dsp.place(out, thunk + np.float32(0.2) * quiver.astype(np.float32), hit_at)
-    return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.15)
+        length = min(int(0.6 * sr), n - hit_at)
+        if length > 16:
+            gl, gr = dsp.pan_gains(rng.choice([-0.5, 0.5]))
+            hit = thunk(rng, sr, intensity, length) * np.float32(0.5)
+            dsp.place(dry, dsp.stereo(hit * np.float32(gl), hit * np.float32(gr)), hit_at)
+    ir = space_ir(rng, FIELD, sr, n, t60_scale=0.5) * np.float32(0.6 * (1.0 + distance))
+    return dsp.finish_one_shot(in_space(dry, ir), sr, intensity, distance, fade_s=0.15)
 
 
 RECIPE = Recipe(

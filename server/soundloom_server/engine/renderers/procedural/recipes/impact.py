@@ -10,36 +10,13 @@ glass is bright and short; earth is a soft thud that throws up crumbs. A small r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._modal import size_scale
+from soundloom_server.engine.renderers.procedural.recipes._modal import Body, body_ir, size_scale
 from soundloom_server.engine.renderers.procedural.recipes._weapons import ROOM, in_space, space_ir
-
-
-@dataclass(frozen=True)
-class Body:
-    """How one material sounds when struck."""
-
-    modes_hz: tuple[float, float]  # band the modes of a medium-size object fall in
-    count: int  # how many modes are excited
-    t60_s: float  # decay of the lowest mode at medium size
-    damping: float  # T60 ~ f^-damping: internal friction eats the high modes first
-    split: float  # relative splitting of near-degenerate mode pairs (beating); 0 none
-    contact_s: float  # contact pulse width at medium hardness
-    grit: float  # level of the contact's own noise against the body's peak
-    grit_hz: tuple[float, float]
-    grit_s: float  # decay of that noise
-    debris: float  # level of chips or crumbs scattering after the hit
-    debris_hz: tuple[float, float]
-    restitution: float  # bounce height kept per hop; 0: it stops dead
-    wet: float  # the room's reverberant level
-    radiation_hz: float = 0.0  # below this a small body radiates its modes poorly
-
 
 BODIES: dict[str, Body] = {
     "wood": Body((140, 2200), 16, 0.08, 0.7, 0.0, 0.0012, 0.5, (500, 5000), 0.004, 0.0,
@@ -84,29 +61,6 @@ def _bounces(
             break
         hits.append((t, level))
     return hits
-
-
-def body_ir(rng: np.random.Generator, body: Body, size: float, sr: int, length: int) -> dsp.Audio:
-    """This object's modes: random in the material's band, scaled by size, higher ones shorter."""
-    scale = size_scale(size)
-    lo, hi = body.modes_hz
-    # Mode density grows with frequency (a plate's modes crowd upward): log-uniform draws, with
-    # the lowest mode always present so the object has a body.
-    freqs = np.sort(np.exp(rng.uniform(np.log(lo), np.log(hi), body.count)))
-    freqs[0] = lo * rng.uniform(1.0, 1.3)
-    freqs = freqs * scale
-    t60 = body.t60_s * (0.5 + size) * (freqs / freqs[0]) ** -body.damping
-    gains = rng.uniform(0.3, 1.0, body.count) * (freqs / freqs[0]) ** -0.4
-    # A panel smaller than the wavelength pumps air back and forth around its edges: its low
-    # modes radiate little (the efficiency rises with frequency up to the coincidence region).
-    gains *= freqs / (freqs + body.radiation_hz * scale)
-    if body.split > 0.0:
-        # Two nearly equal modes per shape (imperfect symmetry): they beat slowly.
-        detune = 1.0 + body.split * rng.uniform(0.2, 1.0, body.count)
-        freqs = np.concatenate([freqs, freqs * detune])
-        t60 = np.concatenate([t60, t60 * rng.uniform(0.8, 1.2, body.count)])
-        gains = np.concatenate([gains, gains * rng.uniform(0.5, 1.0, body.count)])
-    return dsp.modal_ir(freqs, np.maximum(t60, 0.003), gains, length, sr)
 
 
 def _contact(
