@@ -194,6 +194,28 @@ def test_thunder_cracks_then_rolls_in_re_swells_and_decays() -> None:
         assert thirds[2].mean() < thirds[0].mean()
 
 
+def is_ocean(x: np.ndarray) -> bool:
+    # Wave cycles: the level breathes, each break rises faster than it washes out, and the
+    # spectrum opens at the crash (spray and foam), so loud moments are the bright ones.
+    level = 20 * np.log10(frame_rms(x, 0.25) + 1e-9)
+    rise = np.diff(20 * np.log10(frame_rms(x, 0.5) + 1e-9))
+    skew = float(((rise - rise.mean()) ** 3).mean() / (rise.std() ** 3 + 1e-12))
+    hop = int(0.25 * SR)
+    frames = mono(x)[: x.shape[0] // hop * hop].reshape(-1, hop)
+    cents = np.array([centroid(f) for f in frames])
+    loud, quiet = level > np.percentile(level, 80), level < np.percentile(level, 20)
+    return level.std() > 3.5 and skew > 0.4 and cents[loud].mean() > 1.4 * cents[quiet].mean()
+
+
+def test_ocean_waves_break_fast_wash_out_slowly_and_brighten_at_the_crash() -> None:
+    # 20 s: a few waves, enough for their rise/fall asymmetry to show.
+    assert is_ocean(render("ocean_waves", 20.0))
+    assert is_ocean(render("ocean_waves", 20.0, seed=6))
+    assert not is_ocean(white(15.0))
+    assert not is_ocean(render("wind", 15.0, gustiness=1.0))  # gusts swell as fast as they fall
+    assert not is_ocean(render("stream", 15.0))
+
+
 def is_cave_drips(x: np.ndarray) -> bool:
     # Tonal plinks in the bubble range, sparse, with smooth echo tails (not pulse trains).
     return (
