@@ -377,27 +377,61 @@ def test_drum_roll_strokes_steadily_and_builds() -> None:
 
 
 def test_church_bell_has_a_tierce_a_minor_third_above_its_prime() -> None:
-    nominal = tenor_prime_hz(0.5)
+    nominal = 2.0 * tenor_prime_hz(0.5)
 
     def signature(x: np.ndarray) -> bool:
         freqs, prom = prominence(x, 32768)
 
-        def bell_at(prime: float) -> float:
-            # Hum an octave down, the minor-third tierce and the nominal an octave up.
-            return min(line_at(freqs, prom, r * prime, 0.01) for r in (0.5, 1.19, 2.0))
+        def bell_at(f: float) -> float:
+            # The nominal, the minor-third tierce an octave and a sixth below it and the
+            # superquint a fifth above it (an untuned bell leaves the tierce a little off).
+            return min(
+                line_at(freqs, prom, f, 0.005),
+                line_at(freqs, prom, 0.595 * f, 0.02),
+                line_at(freqs, prom, 1.5 * f, 0.015),
+            )
 
-        return max(bell_at(p) for p in np.linspace(0.9, 1.1, 81) * nominal) > 10.0
+        return max(bell_at(f) for f in np.linspace(0.9, 1.1, 161) * nominal) > 10.0
 
     check(signature, render("church_bell", 6.0), render("wind_chimes", 6.0))
 
 
+def test_church_bell_strikes_clank_over_a_long_ringing_hum() -> None:
+    def signature(x: np.ndarray) -> bool:
+        # Each clapper blow is a bright clank far above the partials, gone within a second...
+        clank = level_db(band(x, 6000, 12000), 0.02)
+        clank_swing = np.percentile(clank, 97) - np.percentile(clank, 30) > 20.0
+        # ...while the hum (an octave below the prime) rings on through the strokes.
+        hum = 0.5 * tenor_prime_hz(0.5)
+        ring = level_db(band(x, 0.85 * hum, 1.15 * hum), 0.1)[10:]
+        steady_hum = np.percentile(ring, 95) - np.percentile(ring, 5) < 10.0
+        return bool(clank_swing and steady_hum and tonal(x, 0.85 * hum, 1.15 * hum) > 30)
+
+    check(signature, render("church_bell", 8.0), render("wind_chimes", 8.0))
+
+
 def test_buoy_bell_strikes_irregularly() -> None:
     def signature(x: np.ndarray) -> bool:
-        strokes = onset_times(band(x, 300, 4000), 0.02, -14.0, 0.25)
+        # Blows are counted by their clank, high above the partials and the echoes.
+        strokes = onset_times(band(x, 6000, 12000), 0.02, -14.0, 0.25)
         gaps = np.diff(strokes)
         return bool(
             gaps.shape[0] >= 5 and gaps.std() / gaps.mean() > 0.3 and tonal(x, 300, 3000) > 50
         )
+
+    check(signature, render("buoy_bell", 12.0), render("church_bell", 12.0))
+
+
+def test_buoy_bell_tappers_rattle_with_a_bright_clank_over_the_swash() -> None:
+    def signature(x: np.ndarray) -> bool:
+        # A loose tapper bounces back: some blows follow another within 60-200 ms.
+        blows = onset_times(band(x, 7000, 12000), 0.005, -20.0, 0.04)
+        gaps = np.diff(blows)
+        rattles = int(((gaps > 0.05) & (gaps < 0.2)).sum()) >= 8
+        # The sea never falls silent between blows: the quietest 0.1 s is within 35 dB.
+        env = level_db(x, 0.1)
+        swash = env.max() - env.min() < 35.0
+        return bool(rattles and swash and tonal(x, 800, 4000) > 50)
 
     check(signature, render("buoy_bell", 12.0), render("church_bell", 12.0))
 
@@ -407,8 +441,9 @@ def test_wind_chimes_are_free_bars_with_their_inharmonic_overtone() -> None:
         freqs, prom = prominence(x)
         keep = (freqs >= 400) & (freqs < 1600)
         idx, _ = signal.find_peaks(prom * keep, height=30.0, distance=5)
-        # A free-free bar's second mode sits at 2.756 times its first.
-        return sum(line_at(freqs, prom, 2.756 * freqs[i]) > 10.0 for i in idx) >= 3
+        # A free-free bar's second mode sits at 2.756 times its first (within 1 %: a bell's
+        # dense upper partials and clank modes make looser coincidences).
+        return sum(line_at(freqs, prom, 2.756 * freqs[i], 0.01) > 10.0 for i in idx) >= 3
 
     check(signature, render("wind_chimes", 6.0), render("church_bell", 6.0))
 
