@@ -248,6 +248,20 @@ def test_chains_rattle_in_many_bright_clicks() -> None:
     check(signature, render("chains", 2.0), render("cloth", 2.0))
 
 
+
+def test_chain_links_collide_in_cascades() -> None:
+    from soundloom_server.engine.renderers.procedural.recipes.chains import collisions, movement
+
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        move = movement(rng, 2 * SR, SR, 0.5)
+        times, _ = collisions(rng, move, SR, 0.5, 0.5)
+        gaps = np.diff(np.sort(times))
+        # A jerk runs down the chain as a burst of collisions: gaps far more uneven than a
+        # Poisson stream's (coefficient of variation 1), and dozens of clinks in two seconds.
+        assert times.shape[0] >= 30 and gaps.std() / gaps.mean() > 2.0, seed
+
+
 def test_cloth_swishes_are_smooth_soft_swells() -> None:
     def signature(x: np.ndarray) -> bool:
         env = 20 * np.log10(frame_rms(x, 0.02) + 1e-12)

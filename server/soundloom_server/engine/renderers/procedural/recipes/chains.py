@@ -1,25 +1,25 @@
-"""Chains: rattling links, many tiny metallic modal clicks arriving in clusters as it moves.
+"""Chains: a swarm of link-on-link collisions, clustered into cascades as the chain moves.
 
-A moving chain is a swarm of link-on-link collisions whose rate follows the movement (a shake,
-a drag, a lift). Each collision rings a small, short-lived metal link: one of a few link
-variants (modal impulse responses), overlap-added at the collision and panned with its link.
+Cook's PhISEM: a moving chain is a set of loose particles (the links) whose collisions come as
+often as the chain has energy. A jerk runs down the chain as a cascade, dozens of collisions
+within tens of ms; between jerks the chain settles. Each collision rings one small steel link,
+a torus whose few modes sit at 1-4 kHz (lower for heavy links) and which the links touching
+it damp within tens of milliseconds; each link type rings slightly differently at every
+contact point. Under the clinks, the links scrape over each other.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike_ir
+from soundloom_server.engine.renderers.procedural.recipes._weapons import ROOM, in_space, space_ir
 
 RATE = ParamSpec("rate", 0.5, doc="Movement: 0 a slow drag .. 1 a vigorous shake")
-VARIANTS = 3
-# Links are small and loosely held: they ring briefly compared with a struck bar.
-_LINK = dataclasses.replace(MATERIALS["metal"], t60_s=0.25)
+LINKS = 12  # link types: links are alike but not identical
+MODES = 3  # per link in the audible band
 
 
 def movement(rng: np.random.Generator, n: int, sr: int, rate: float) -> np.ndarray:
@@ -37,34 +37,65 @@ def movement(rng: np.random.Generator, n: int, sr: int, rate: float) -> np.ndarr
     return dsp.upsample(env, k, n)
 
 
+def collisions(
+    rng: np.random.Generator, move: np.ndarray, sr: int, rate: float, intensity: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(frame, level) of every collision: cascades seeded where the chain moves, decaying."""
+    n = move.shape[0]
+    cascades_per_s = (8.0 + 30.0 * rate) * (0.6 + 0.8 * intensity)
+    seeds = dsp.thin(rng, dsp.poisson_times(rng, cascades_per_s, n, sr), move)
+    size = rng.poisson(6.0 + 14.0 * move[seeds])  # collisions per cascade
+    starts = np.repeat(seeds, size)
+    # Within a cascade the collisions follow each other ever more sparsely (energy spent).
+    offsets = (rng.exponential(0.012, starts.shape[0]) * sr).astype(np.int64)
+    times = starts + offsets
+    keep = times < n
+    times, starts = times[keep], starts[keep]
+    level = (
+        move[starts] * np.exp(-(times - starts) / (0.02 * sr)) * (rng.pareto(3.0, times.size) + 0.3)
+    )
+    return times, level
+
+
+def clinks(
+    rng: np.random.Generator, n: int, sr: int, times: np.ndarray, level: np.ndarray, size: float
+) -> dsp.Audio:
+    """Each collision rings one link's modes briefly, jittered by its contact point."""
+    base = np.exp(rng.uniform(np.log(1200.0), np.log(3500.0), LINKS)) * 2.0 ** (-1.5 * (size - 0.5))
+    ratios = np.concatenate(
+        [np.ones((LINKS, 1)), np.sort(rng.uniform(1.5, 3.4, (LINKS, MODES - 1)), axis=1)], axis=1
+    )
+    link = rng.integers(0, LINKS, times.shape[0])
+    jitter = rng.uniform(0.97, 1.03, (times.shape[0], MODES))
+    freqs = np.minimum(base[link, None] * ratios[link] * jitter, 0.45 * sr)
+    tau = rng.uniform(0.01, 0.04, times.shape[0]) * (0.7 + 0.6 * size)
+    grains = dsp.Grains(times, (4.0 * tau * sr).astype(np.int64), n)
+    t = grains.t / np.float32(sr)
+    omega = np.repeat((2.0 * np.pi * freqs).astype(np.float32), grains.lengths, axis=0)
+    amp = (rng.uniform(0.3, 1.0, (times.shape[0], MODES)) * level[:, None]).astype(np.float32)
+    ring = np.einsum("ij,ij->i", np.sin(omega * t[:, None]), np.repeat(amp, grains.lengths, axis=0))
+    # The contact itself: a tick of steel on steel.
+    tick = dsp.white(rng, t.shape[0]) * np.exp(-t / np.float32(0.0004)) * grains.per_grain(level)
+    ring = (ring + 0.8 * tick) * np.exp(-t / grains.per_grain(tau))
+    # Links hang along the chain: each type sits somewhere across the stereo field.
+    gl, gr = dsp.pan_gains(rng.uniform(-0.6, 0.6, LINKS)[link])
+    return grains.scatter(ring.astype(np.float32), gl, gr)
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Link collisions thinned by the movement envelope, rung through link variants."""
+    """Movement swells seed collision cascades; links clink, scrape, and a room answers."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
     rate = req.number("rate")
     # The last stretch is kept for the rings to die away.
     move = movement(rng, int(0.85 * n), sr, rate)
     move = np.concatenate([move, np.zeros(n - move.shape[0])])
-    clicks_per_s = (60.0 + 400.0 * rate) * (0.6 + 0.8 * intensity)
-    times = dsp.thin(rng, dsp.poisson_times(rng, clicks_per_s, n, sr), move)
-    amps = move[times] * (rng.pareto(3.0, times.shape[0]) + 0.3)
-    variant = rng.integers(0, VARIANTS, times.shape[0])
-    # Each link variant sits somewhere along the chain: its clicks share that position.
-    gl, gr = dsp.pan_gains(rng.uniform(-0.5, 0.5, VARIANTS))
-    link_size = 0.02 + 0.2 * size
-    ir_len = int(0.12 * sr)
-    out = np.zeros((n, 2), np.float32)
-    # Direct overlap-add, one slice per click: a few hundred short adds beat full-length FFTs.
-    for v in range(VARIANTS):
-        ir = strike_ir(rng, _LINK, link_size * rng.uniform(0.8, 1.2), sr, ir_len)
-        rung = np.zeros(n + ir_len, np.float32)
-        sel = variant == v
-        for at, amp in zip(times[sel], amps[sel], strict=True):
-            rung[at : at + ir_len] += np.float32(amp) * ir
-        out += rung[:n, None] * np.array([gl[v], gr[v]], np.float32)
+    times, level = collisions(rng, move, sr, rate, intensity)
+    out = clinks(rng, n, sr, times, level, size)
     # Links scraping over each other between the clicks.
-    scrape = dsp.filt(dsp.bandpass(3000.0, 12000.0, sr), dsp.white(rng, n) * move.astype("f4"))
-    out += np.float32(0.1 * dsp.peak_of(out) / (dsp.peak_of(scrape) + 1e-9)) * scrape[:, None]
+    scrape = dsp.filt(dsp.bandpass(2500.0, 10000.0, sr), dsp.white(rng, n) * move.astype("f4"))
+    out += np.float32(0.06 * dsp.peak_of(out) / (dsp.peak_of(scrape) + 1e-9)) * scrape[:, None]
+    out = in_space(out, space_ir(rng, ROOM, sr, n) * np.float32(0.6 * (1.0 + 1.5 * distance)))
     return dsp.finish_one_shot(out, sr, intensity, distance)
 
 
