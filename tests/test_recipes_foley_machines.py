@@ -248,7 +248,6 @@ def test_chains_rattle_in_many_bright_clicks() -> None:
     check(signature, render("chains", 2.0), render("cloth", 2.0))
 
 
-
 def test_chain_links_collide_in_cascades() -> None:
     from soundloom_server.engine.renderers.procedural.recipes.chains import collisions, movement
 
