@@ -259,8 +259,13 @@ def test_splash_hits_then_bubbles_and_droplets_fall_back() -> None:
 
 
 def is_underwater(x: np.ndarray) -> bool:
-    # Nothing above 2 kHz survives, but it is not only rumble: bubbles fill 150-1500 Hz.
-    return band_fraction(x, 2000, 24000) < 1e-3 and band_fraction(x, 150, 1500) > 0.2
+    # Nothing above 5 kHz survives, but it is not only rumble: stirring water and bubbles fill
+    # 150-1500 Hz, noise-like (bubbles each their own size, damped), not tonal synth lines.
+    return (
+        band_fraction(x, 5000, 24000) < 1e-3
+        and band_fraction(x, 150, 1500) > 0.2
+        and flatness(x, 100, 2000) > 0.3
+    )
 
 
 def test_underwater_is_heavily_low_passed_with_bubbles() -> None:
