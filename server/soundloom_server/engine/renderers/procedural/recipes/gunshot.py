@@ -4,7 +4,7 @@ A supersonic bullet drags a shock cone: an N-shaped pressure wave (an instant ju
 fall through zero, an instant return) lasting about a millisecond, which is the whip-like crack.
 The powder gas leaving the muzzle is a blast wave (Friedlander: a sharp rise, a decay through a
 longer negative phase) whose few-ms length puts its energy at 100-1000 Hz, the boom, followed by
-turbulent gas noise. Then the slide or bolt clacks, a casing may tinkle on the ground, and the
+turbulent gas noise. Then the slide or bolt clacks (under the blast's own tail), and the
 surroundings answer: a ground reflection within milliseconds, slap-back echoes off buildings and
 treelines, and a long dark tail that rolls away for seconds.
 """
@@ -55,19 +55,13 @@ def muzzle_blast(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.
 
 
 def _mechanism(rng: np.random.Generator, sr: int, n: int, at: int) -> dsp.Audio:
-    """The slide or bolt slamming back and home, and (sometimes) the casing landing."""
+    """The slide or bolt slamming back and home, tens of dB under the blast (mostly masked)."""
     out = np.zeros(n, np.float32)
     length = min(n, int(0.08 * sr))
     cycle_at = at + int(rng.uniform(0.03, 0.07) * sr)
     hits = ((0.0, 1.0), (rng.uniform(0.012, 0.025), 0.7))
     clack = strike(rng, MATERIALS["metal"], 0.1, 0.9, sr, length, hits)
     dsp.place(out, clack * np.float32(0.006 / (dsp.peak_of(clack) + 1e-9)), cycle_at)
-    casing_at = at + int(rng.uniform(0.45, 0.8) * sr)
-    if rng.random() < 0.6 and casing_at < n:
-        hops = ((0.0, 1.0), (0.06, 0.5), (0.1, 0.25))
-        length = min(n - casing_at, int(0.3 * sr))
-        tink = strike(rng, MATERIALS["metal"], 0.0, 1.0, sr, length, hops)
-        dsp.place(out, tink * np.float32(0.002 / (dsp.peak_of(tink) + 1e-9)), casing_at)
     return out
 
 
