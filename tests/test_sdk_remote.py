@@ -157,7 +157,9 @@ def test_cached_generate_works_with_the_server_stopped(
     again = _generate(flavour, server.grpc_target, cache, "a cupboard door slams", kwargs)
     assert again.cache_hit and again.key == first.key and again.path.exists()
     with pytest.raises(soundloom.Unavailable):
-        _generate(flavour, server.grpc_target, cache, "a cupboard door slams", {**kwargs, "seed": 6})
+        _generate(
+            flavour, server.grpc_target, cache, "a cupboard door slams", {**kwargs, "seed": 6}
+        )
 
 
 def _generate(
