@@ -22,6 +22,9 @@ def bubble_decay_s(freq_hz: npt.ArrayLike) -> np.ndarray:
     return 1.0 / damping
 
 
+GRAIN_BATCH = 1 << 21  # grain samples synthesised at once (~50 MB of temporaries)
+
+
 def bubbles(
     out: dsp.Audio,
     starts: npt.ArrayLike,
@@ -40,20 +43,36 @@ def bubbles(
     freqs = np.asarray(freqs, dtype=np.float64)
     if freqs.size == 0:
         return out
+    starts = np.broadcast_to(np.asarray(starts, dtype=np.int64), freqs.shape)
     tau = bubble_decay_s(freqs) * np.broadcast_to(np.asarray(ring, np.float64), freqs.shape)
-    grains = dsp.Grains(starts, np.ceil(tau * 4.0 * sr), out.shape[0])  # cut at -35 dB
-    t = grains.t / np.float32(sr)
+    lengths = np.ceil(tau * 4.0 * sr)  # cut at -35 dB
     sigma = np.broadcast_to(np.asarray(rise, np.float64), freqs.shape) / tau
-    # Closed-form phase of f0 (1 + sigma t): no cumulative sum over the grain.
-    phase = t * (np.float32(1.0) + grains.per_grain(0.5 * sigma) * t)
-    phase *= grains.per_grain(2.0 * np.pi * freqs)
-    values = np.exp(-t * grains.per_grain(1.0 / tau)) * np.sin(phase)
-    amps = np.asarray(amps, dtype=np.float64)
-    if pans is None:
-        np.add.at(out, grains.position, values * grains.per_grain(amps))
-        return out
-    gl, gr = dsp.pan_gains(pans)
-    return grains.scatter(values, amps * gl, amps * gr, out=out)
+    amps = np.broadcast_to(np.asarray(amps, dtype=np.float64), freqs.shape)
+    gl, gr = (
+        (None, None)
+        if pans is None
+        else (np.broadcast_to(g, freqs.shape) for g in dsp.pan_gains(pans))
+    )
+    # Grains in batches of bounded total length: a long, dense cloud would otherwise hold every
+    # grain's samples at once (GBs for a minute of surf). `add.at` adds in order, so batching
+    # gives the same sums.
+    ends = np.cumsum(np.minimum(lengths, np.maximum(out.shape[0] - starts, 0)))
+    cuts = np.searchsorted(ends, np.arange(1, int(ends[-1] // GRAIN_BATCH) + 1) * GRAIN_BATCH)
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, freqs.size], strict=True):
+        if hi <= lo:
+            continue
+        part = slice(int(lo), int(hi))
+        grains = dsp.Grains(starts[part], lengths[part], out.shape[0])
+        t = grains.t / np.float32(sr)
+        # Closed-form phase of f0 (1 + sigma t): no cumulative sum over the grain.
+        phase = t * (np.float32(1.0) + grains.per_grain(0.5 * sigma[part]) * t)
+        phase *= grains.per_grain(2.0 * np.pi * freqs[part])
+        values = np.exp(-t * grains.per_grain(1.0 / tau[part])) * np.sin(phase)
+        if gl is None:
+            np.add.at(out, grains.position, values * grains.per_grain(amps[part]))
+        else:
+            grains.scatter(values, amps[part] * gl[part], amps[part] * gr[part], out=out)
+    return out
 
 
 def strikes(
