@@ -7,6 +7,7 @@ import pkgutil
 
 import numpy as np
 import pytest
+from scipy import signal
 
 from soundloom_server.engine.loudness import integrated_lufs, true_peak_db
 from soundloom_server.engine.pipeline import render_scene
@@ -205,3 +206,13 @@ def test_recipe_renders_the_shortest_event_at_the_lowest_rate(name: str) -> None
     )
     assert clip.samples.shape == (round(MIN_EVENT_S * rate), 2)
     assert np.isfinite(clip.samples).all()
+
+
+def test_drift_moves_below_one_hertz_with_unit_spread() -> None:
+    # slow_noise's corner is clamped to 1 Hz; gusts and flare-ups need slower curves.
+    sr = 8000
+    curve = dsp.drift(np.random.default_rng(3), 600 * sr, sr, 0.1)
+    assert abs(float(curve.std()) - 1.0) < 0.15
+    freqs, power = signal.welch(curve[::80], sr / 80, nperseg=4096)
+    assert power[freqs < 0.2].sum() > 0.9 * power.sum()
+    assert power[(freqs > 0.8) & (freqs < 2.0)].sum() < 0.002 * power.sum()

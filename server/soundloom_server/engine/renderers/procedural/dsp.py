@@ -228,6 +228,27 @@ def slow_noise(
     return upsample(curve, factor, frames)
 
 
+def drift(rng: np.random.Generator, frames: int, sr: int, cutoff_hz: float) -> Audio:
+    """A smooth random curve for sub-hertz motion (gusts, flare-ups): unit std in the long run.
+
+    `slow_noise` designs its filter at a 200 Hz control rate through the 1 Hz corner clamp, so
+    any cutoff below 1 Hz wobbles at 1 Hz. Here the curve is filtered at a control rate of
+    100x the cutoff and interpolated. It is scaled by the filter's own noise gain, not by the
+    buffer's spread: a few seconds of a 0.1 Hz curve may rightly hold only half a gust.
+    """
+    cutoff = min(max(cutoff_hz, 0.005), 50.0)
+    factor = max(1, int(sr / (100.0 * cutoff)))
+    rate = sr / factor
+    sos = signal.butter(2, cutoff, fs=rate, output="sos")
+    impulse = np.zeros(int(20.0 * rate / cutoff))
+    impulse[0] = 1.0
+    noise_gain = float(np.sqrt(np.sum(signal.sosfilt(sos, impulse) ** 2)))
+    warm = int(4.0 * rate / cutoff)  # past the filter's start-up transient
+    raw = rng.standard_normal(frames // factor + 2 + warm)
+    curve = signal.sosfilt(sos, raw)[warm:] / noise_gain
+    return upsample(curve, factor, frames)
+
+
 def envelope_ad(t: npt.ArrayLike, attack: float, decay: float) -> npt.NDArray[np.float64]:
     """Attack-decay shape over times `t` (s): raised-cosine rise, exponential fall; 0 before."""
     t = np.asarray(t, dtype=np.float64)
