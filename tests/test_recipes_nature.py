@@ -304,17 +304,21 @@ def flicker_db(x: np.ndarray) -> float:
 
 
 def is_fire(x: np.ndarray) -> bool:
-    # Farnell's fire: crackles as many distinct short bursts, over a low lapping body.
+    # Farnell's fire: crackles as many distinct short bursts (over a dense fine crackle, so
+    # counted against a lower bar), over a low lapping body, flaring up and dying back over
+    # seconds (whole-second levels spread > 2 dB; a steady patter stays under 1.6).
     return (
-        strike_rate(x) > 15
+        strike_rate(x, ratio=2.5) > 15
         and band_fraction(x, 0, 500) > 0.08
         and band_fraction(x, 2000, 24000) > 0.3
+        and level_std_db(x, 1.0) > 2.0
     )
 
 
 def test_fire_crackles_in_bursts_over_lapping_flames() -> None:
     assert is_fire(render("fire", 6.0))
     assert is_fire(render("fire", 6.0, seed=6, size=1.0))
+    assert is_fire(render("fire", 6.0, seed=1))
     assert not is_fire(white())
     assert not is_fire(render("leaves_rustle", 6.0))  # crackle with no flame under it
     assert not is_fire(render("hail", 6.0))

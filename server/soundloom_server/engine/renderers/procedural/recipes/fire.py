@@ -1,4 +1,10 @@
-"""Fire: Farnell's model, lapping flames + a flaring hiss + crackle as random short noise bursts."""
+"""Fire: Farnell's model, lapping flames + a flickering roar + a flaring hiss + crackle.
+
+Flare-ups come every few seconds (a sub-hertz curve: fresh fuel catching, a log settling) and
+drive everything: the roar of turbulent combustion swells, the hiss of escaping gas rises, and
+the wood crackles most. Crackle is resin and steam pockets bursting: a dense fine crackle of
+tiny sharp ticks with log-normal sizes, and fewer, louder pops in clusters.
+"""
 
 from __future__ import annotations
 
@@ -22,39 +28,76 @@ def _lapping(rng: np.random.Generator, m: int, sr: int, size: float) -> np.ndarr
     return dsp.filt(body, flutter)
 
 
+def _crackles(
+    rng: np.random.Generator,
+    n: int,
+    sr: int,
+    flare: np.ndarray,
+    rate_hz: float,
+    cluster: int,
+    band: tuple[float, float],
+    decay_s: tuple[float, float],
+    spread_db: float,
+) -> dsp.Audio:
+    """Bursting pockets: a Poisson stream thinned by the flare, each seed a cluster of snaps.
+
+    Sizes spread log-normally (`spread_db`): countless tiny ticks, now and then a loud pop.
+    """
+    seeds = dsp.thin(rng, dsp.poisson_times(rng, rate_hz * 2.0, n, sr), np.clip(flare / 4.0, 0, 1))
+    per = rng.integers(1, cluster + 1, seeds.shape[0])
+    starts = np.sort(
+        np.repeat(seeds, per) + (rng.exponential(0.012, per.sum()) * sr).astype(np.int64)
+    )
+    starts = starts[starts < n]
+    amp = np.exp(rng.normal(0.0, spread_db / 8.7, starts.shape[0]))
+    return strikes(rng, n, sr, starts, amp, band, decay_s, 0.15, 0.3)
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Lapping (low rate, one noise per ear) + hiss (full rate, widened) + panned crackles."""
+    """Lapping + roar (low rate, one noise per ear) + hiss (widened) + fine crackle and pops."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, size, distance = req.number("intensity"), req.number("size"), req.number("distance")
+
+    # Flare-ups every few seconds (fresh fuel catching, a log settling) under a faster flicker.
+    flare = np.clip(
+        1.0 + 0.35 * dsp.drift(rng, n, sr, 0.3) + 0.15 * dsp.slow_noise(rng, n, sr, 2.0), 0.3, None
+    )
+    flare *= flare
 
     k = dsp.low_rate_factor(sr, 3000)
     m = n // k + 2
     lap_l = dsp.upsample(_lapping(rng, m, sr // k, size), k, n)
     lap_r = dsp.upsample(_lapping(rng, m, sr // k, size), k, n)
 
-    # Hiss: high-passed noise whose level follows a slow noise raised to a power (flare-ups).
-    flare = np.clip(1.0 + 0.35 * dsp.slow_noise(rng, n, sr, 0.7), 0.3, None)
-    flare *= flare
     air = dsp.lowpass(dsp.distance_cutoff(distance), sr)
-    hiss = dsp.filt(dsp.cascade(dsp.highpass(1800.0, sr, order=2), air), dsp.white(rng, n))
-    hiss *= flare * np.float32(0.06 + 0.05 * intensity)
-    out = dsp.widen(hiss, sr, delay_s=0.009)
+    # Roar: turbulent combustion in the flame sheets, a broad 150-1500 Hz rush that flickers
+    # at the flames' ~10 Hz puffing rate and swells with the flare.
+    puff = np.clip(1.0 + 0.5 * dsp.slow_noise(rng, n, sr, 10.0), 0.1, None)
+    roar = dsp.filt(
+        dsp.cascade(dsp.pink_sos(), dsp.bandpass(150.0, 1500.0 - 500.0 * size, sr), air),
+        dsp.white(rng, n),
+    )
+    roar *= puff * np.sqrt(flare) * np.float32(0.5 + 0.5 * size)
+    # Hiss: gas and steam jetting from the wood, level following the flare-ups.
+    hiss = dsp.filt(dsp.cascade(dsp.highpass(2000.0, sr, order=2), air), dsp.white(rng, n))
+    hiss *= flare * np.float32(0.08 + 0.08 * intensity)
+    body = roar / np.float32(dsp.rms_of(roar) + 1e-9) + hiss / np.float32(dsp.rms_of(roar) + 1e-9)
+    out = dsp.widen(body * np.float32(0.1), sr, delay_s=0.009)
     lap_gain = np.float32(0.12 + 0.25 * size)
     out[:, 0] += lap_l * lap_gain
     out[:, 1] += lap_r * lap_gain
 
-    # Crackles: resin pockets and steam bursting in the wood, 1-30 ms bursts of band-passed
-    # noise in clusters (one pocket splits the grain around it), more of them when flaring.
+    # Crackle: resin pockets and steam bursting in the wood. Fine crackle is dozens of tiny
+    # sharp ticks a second; pops are fewer, louder and ring the charred wood a little longer.
     rate = (_CRACKLE_HZ + 40.0 * intensity**1.5) * (0.6 + 0.8 * size)
-    seeds = dsp.thin(rng, dsp.poisson_times(rng, rate * 2.0, n, sr), np.clip(flare / 4.0, 0.0, 1.0))
-    per = rng.integers(1, 7, seeds.shape[0])
-    starts = np.sort(
-        np.repeat(seeds, per) + (rng.exponential(0.015, per.sum()) * sr).astype(np.int64)
+    scale = 1.0 - 0.3 * size
+    fine = _crackles(
+        rng, n, sr, flare, 3.0 * rate, 3, (2500.0 * scale, 12000.0 * scale), (0.0002, 0.0015), 6.0
     )
-    starts = starts[starts < n]
-    amp = np.minimum(rng.pareto(3.0, starts.shape[0]) + 0.3, 1.0)
-    band = (1200.0 * (1.0 - 0.3 * size), 9000.0 * (1.0 - 0.3 * size))
-    snaps = strikes(rng, n, sr, starts, amp, band, (0.0005, 0.006), 0.15, 0.2)
+    pops = _crackles(
+        rng, n, sr, flare, rate / 8.0, 5, (900.0 * scale, 6000.0 * scale), (0.0008, 0.005), 5.0
+    )
+    snaps = fine + pops * np.float32(1.5 * dsp.rms_of(fine) / (dsp.rms_of(pops) + 1e-12))
     # A snap this small has no body; far away its highs and then itself are lost.
     snaps = dsp.filt(dsp.cascade(dsp.highpass(300.0, sr), air), snaps, axis=0)
     # Soft-clip the rare pile-up of pops: otherwise they alone would set the level of the bed.
@@ -69,7 +112,7 @@ RECIPE = Recipe(
     name="fire",
     family="fire",
     kind=EventKind.AMBIENCE,
-    description="Fire: lapping low flames, a flaring hiss and crackling snaps of burning wood.",
+    description="Fire: lapping low flames, a flickering roar, a flaring hiss and crackling wood.",
     tags=(
         "fire",
         "fires",
