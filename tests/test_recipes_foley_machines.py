@@ -155,7 +155,20 @@ def test_breathing_cycles_at_the_breathing_rate() -> None:
     def signature(x: np.ndarray) -> bool:
         env = frame_rms(x, 0.05)
         lag, corr = peak_lag(env, 0.05, 1.5, 5.0)
-        return bool(abs(lag - 3.0) < 0.35 and corr > 0.3 and band_share(x, 200, 6000) > 0.8)
+        # Between breaths only the room's air: the pauses sit > 25 dB under the breaths.
+        level = 20 * np.log10(env + 1e-12)
+        pauses = np.percentile(level, 95) - np.percentile(level, 10) > 25.0
+        # The exhale is elastic recoil: it sets in within tens of ms and dies away slowly,
+        # so the level's fastest rise (20 ms steps) is over twice its fastest fall.
+        step = np.diff(20 * np.log10(frame_rms(x, 0.02) + 1e-12))
+        recoil = np.percentile(step, 99.5) > 2.0 * np.percentile(-step, 99.5)
+        return bool(
+            abs(lag - 3.0) < 0.35
+            and corr > 0.3
+            and band_share(x, 200, 6000) > 0.8
+            and pauses
+            and recoil
+        )
 
     check(signature, render("breathing", 8.0, rate=1.0), render("machine_hum", 8.0))
 
