@@ -26,6 +26,17 @@ class Clip:
 
 
 @dataclass(frozen=True)
+class ClipPiece:
+    """Part of a rendered event: its frames [offset, offset + len(samples)) (frames, channels).
+
+    Long beds arrive as pieces so that no stage holds a whole 10-minute clip besides the mix.
+    """
+
+    offset: int
+    samples: np.ndarray
+
+
+@dataclass(frozen=True)
 class Marker:
     """A labelled position (WAV cue/labl, sidecar), in sample frames."""
 

@@ -21,12 +21,15 @@ AIR_CUTOFF_HZ = 1800.0  # what is left of a sound heard from far away
 INTENSITY_RANGE_DB = 18.0  # intensity 0..1 as gain, for a recipe without intensity
 
 
-def curve(points: tuple[CurvePoint, ...], frames: int) -> np.ndarray:
-    """The curve at every frame: linear between points, held before the first and after the
-    last (float64, `frames` long)."""
-    if frames <= 0:
+def curve(
+    points: tuple[CurvePoint, ...], frames: int, lo: int = 0, hi: int | None = None
+) -> np.ndarray:
+    """The curve at frames [lo, hi) of an event `frames` long: linear between points, held
+    before the first and after the last (float64)."""
+    hi = frames if hi is None else hi
+    if hi <= lo:
         return np.zeros(0)
-    t = np.arange(frames, dtype=np.float64) / max(frames - 1, 1)
+    t = np.arange(lo, hi, dtype=np.float64) / max(frames - 1, 1)
     return np.interp(t, [p.t for p in points], [p.value for p in points])
 
 
@@ -41,9 +44,9 @@ def nearest(event: Event) -> float | None:
     return min(p.value for p in points) if points else None
 
 
-def intensity_gain(event: Event, frames: int) -> np.ndarray:
+def intensity_gain(event: Event, frames: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
     """Intensity as gain around 0.5 (for recipes that have no intensity of their own)."""
-    values = curve(event.automation.intensity, frames)
+    values = curve(event.automation.intensity, frames, lo, hi)
     return 10.0 ** ((values - 0.5) * INTENSITY_RANGE_DB / 20.0)
 
 
@@ -78,15 +81,23 @@ def _air(audio: np.ndarray, far: np.ndarray, sample_rate: int) -> np.ndarray:
     return audio * (1.0 - blend) + dull * blend
 
 
-def apply_motion(samples: np.ndarray, event: Event, sample_rate: int) -> np.ndarray:
-    """The clip heard over the event's distance and gain curves (unchanged without them)."""
+def apply_motion(
+    samples: np.ndarray, event: Event, sample_rate: int, offset: int = 0, frames: int | None = None
+) -> np.ndarray:
+    """The clip heard over the event's distance and gain curves (unchanged without them).
+
+    `samples` may be a piece of a longer clip: frames [offset, offset + len) of one `frames`
+    long. Distance (a travel-time delay) needs the whole clip; gain works on any piece.
+    """
     auto = event.automation
     if not auto.distance and not auto.gain_db:
         return samples
     audio = np.asarray(samples, dtype=np.float32)
     audio = audio[:, None] if audio.ndim == 1 else audio
-    frames = audio.shape[0]
+    frames = audio.shape[0] if frames is None else frames
     if auto.distance:
+        if offset or frames != audio.shape[0]:
+            raise ValueError("distance automation needs the whole clip, not a piece")
         distance = curve(auto.distance, frames)
         r = metres(distance)
         audio = _doppler(audio, r, sample_rate)
@@ -94,15 +105,20 @@ def apply_motion(samples: np.ndarray, event: Event, sample_rate: int) -> np.ndar
         audio = _air(audio, np.clip((distance - distance.min()) / span, 0.0, 1.0), sample_rate)
         audio = audio * (r.min() / r)[:, None].astype(np.float32)
     if auto.gain_db:
-        audio = audio * (10.0 ** (curve(auto.gain_db, frames) / 20.0))[:, None].astype(np.float32)
+        gain_db = curve(auto.gain_db, frames, offset, offset + audio.shape[0])
+        audio = audio * (10.0 ** (gain_db / 20.0))[:, None].astype(np.float32)
     return np.ascontiguousarray(audio, dtype=np.float32)
 
 
-def pan_gains_over(event: Event, frames: int, source_channels: int) -> np.ndarray | None:
-    """Per-frame (L, R) gains from the pan curve (equal power; stereo sources balance), or None."""
+def pan_gains_over(
+    event: Event, frames: int, source_channels: int, lo: int = 0, hi: int | None = None
+) -> np.ndarray | None:
+    """Per-frame (L, R) gains from the pan curve over frames [lo, hi) (equal power; stereo
+    sources balance), or None."""
     if not event.automation.pan:
         return None
-    theta = (np.clip(curve(event.automation.pan, frames), -1.0, 1.0) + 1.0) * math.pi / 4.0
+    pan = curve(event.automation.pan, frames, lo, hi)
+    theta = (np.clip(pan, -1.0, 1.0) + 1.0) * math.pi / 4.0
     gains = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     if source_channels != 1:
         gains = np.minimum(gains * math.sqrt(2.0), 1.0)

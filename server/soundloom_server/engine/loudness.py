@@ -329,3 +329,126 @@ def measure(
         limiter_reduction_db=0.0,
         method=method,
     )
+
+
+# ---------------------------------------------------------------- streaming
+
+
+METER_CHUNK = 1 << 16  # frames measured at once by LoudnessMeter (a multiple of 16)
+
+
+class LoudnessMeter:
+    """Integrated loudness, LRA, sample and true peak of audio fed in order, chunk by chunk.
+
+    The same numbers as `measure` without holding the signal: K-weighting keeps its filter
+    state across chunks, per-frame power is summed between the edges of every 400 ms gating
+    block and 3 s LRA window (so both come from one filter pass), and the true peak
+    interpolates only near samples that could beat the sample peak seen so far.
+    """
+
+    def __init__(self, frames: int, channels: int, sample_rate: int):
+        if channels > len(_CHANNEL_WEIGHTS):
+            raise ValueError(f"audio must have <= 5 channels, got {channels}")
+        self.frames, self.channels, self.sample_rate = frames, channels, sample_rate
+        self.sos = k_weighting_sos(sample_rate).astype(np.float32)
+        self.state = np.zeros((self.sos.shape[0], 2, channels), dtype=np.float32)
+        self.gating = block_bounds(frames, sample_rate, BLOCK_S, BLOCK_OVERLAP)
+        self.lra = frames >= LRA_WINDOW_S * sample_rate
+        overlap = 1.0 - LRA_HOP_S / LRA_WINDOW_S
+        self.windows = (
+            block_bounds(frames, sample_rate, LRA_WINDOW_S, overlap) if self.lra else None
+        )
+        grids = [self.gating] if self.windows is None else [self.gating, self.windows]
+        edges = np.unique(np.concatenate([np.zeros(1, np.int64)] + [g.ravel() for g in grids]))
+        self.edges = edges[edges < max(frames, 1)]
+        self.sums = np.zeros(self.edges.shape[0])
+        self.fed = 0
+        self.power_sum = 0.0
+        self.sample_peak = 0.0
+        self.interpolated = 0.0
+        self.context = np.zeros((TRUE_PEAK_TAPS - 1, channels), dtype=np.float32)
+
+    def add(self, chunk: np.ndarray) -> np.ndarray:
+        """Measure the next frames (chunk shaped (n, channels)); returns their K-weighted power."""
+        data = _as_2d(chunk).astype(np.float32, copy=False)
+        n = data.shape[0]
+        if n == 0:
+            return np.zeros(0, dtype=np.float32)
+        if self.fed + n > self.frames:
+            raise ValueError(f"fed {self.fed + n} frames to a meter of {self.frames}")
+        kw, self.state = signal.sosfilt(self.sos, data, axis=0, zi=self.state)
+        power = weighted_power(kw)
+        self.power_sum += float(power.sum(dtype=np.float64))
+        first = int(np.searchsorted(self.edges, self.fed, side="right")) - 1
+        last = int(np.searchsorted(self.edges, self.fed + n, side="left"))
+        local = self.edges[first:last] - self.fed
+        local[0] = 0
+        self.sums[first:last] += np.add.reduceat(power, local, dtype=np.float64)
+        self._peaks(data)
+        self.fed += n
+        return power
+
+    def _peaks(self, data: np.ndarray) -> None:
+        peak = channel_peak(data)
+        self.sample_peak = max(self.sample_peak, float(peak.max(initial=0.0)))
+        self._interpolate(np.concatenate([self.context, data]))
+        self.context = np.concatenate([self.context, data])[-(TRUE_PEAK_TAPS - 1) :]
+
+    def _interpolate(self, local: np.ndarray) -> None:
+        # Only outputs whose 12 taps all lie in `local` (earlier ones were done last chunk).
+        if self.sample_peak == 0.0:
+            return
+        outputs = candidate_outputs(channel_peak(local), self.sample_peak)
+        outputs = outputs[(outputs >= TRUE_PEAK_TAPS - 1) & (outputs < local.shape[0])]
+        if outputs.size:
+            value = float(interpolated_peaks(local, outputs).max())
+            self.interpolated = max(self.interpolated, value)
+
+    def _energies(self, bounds: np.ndarray, block_s: float) -> np.ndarray:
+        csum = np.concatenate([[0.0], np.cumsum(self.sums)])
+        edges = np.append(self.edges, self.frames)
+        lo = np.searchsorted(edges, bounds[:, 0])
+        hi = np.searchsorted(edges, bounds[:, 1])
+        return (csum[hi] - csum[lo]) / (block_s * self.sample_rate)
+
+    def gating_energies(self) -> np.ndarray:
+        """Mean-square energy of every 400 ms gating block fed so far."""
+        return self._energies(self.gating, BLOCK_S)
+
+    def report(self, target_lufs: float = float("nan")) -> LoudnessReport:
+        """What `measure` reports, once every frame has been fed."""
+        if self.fed != self.frames:
+            raise ValueError(f"the meter has {self.fed} of {self.frames} frames")
+        tail = np.concatenate([self.context, np.zeros_like(self.context)])
+        self._interpolate(tail)
+        true_peak = max(self.sample_peak, self.interpolated)
+        if is_measurable(self.frames, self.sample_rate):
+            level, method = gated_loudness(self.gating_energies()), "bs1770"
+        else:
+            mean = self.power_sum / self.frames if self.frames else 0.0
+            level, method = -0.691 + _db(mean, 10.0), "short-clip"
+            level = level if level >= ABSOLUTE_GATE_LUFS else float("-inf")
+        lra = 0.0
+        if self.windows is not None:
+            lra = lra_from_energies(self._energies(self.windows, LRA_WINDOW_S))
+        return LoudnessReport(
+            integrated_lufs=level,
+            true_peak_dbtp=_db(true_peak, 20.0),
+            loudness_range_lu=lra,
+            sample_peak_dbfs=_db(self.sample_peak, 20.0),
+            target_lufs=target_lufs,
+            gain_db=0.0,
+            limiter_reduction_db=0.0,
+            method=method,
+        )
+
+
+def measure_in_chunks(
+    audio: np.ndarray, sample_rate: int, target_lufs: float = float("nan")
+) -> LoudnessReport:
+    """`measure` in one K-weighting pass and chunk-sized temporaries (for long audio)."""
+    data = _as_2d(audio)
+    meter = LoudnessMeter(data.shape[0], data.shape[1], sample_rate)
+    for start in range(0, data.shape[0], METER_CHUNK):
+        meter.add(data[start : start + METER_CHUNK])
+    return meter.report(target_lufs)

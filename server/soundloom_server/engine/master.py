@@ -1,19 +1,22 @@
 """Mastering: gain to an integrated-loudness target, then a look-ahead true-peak limiter.
 
 The limiter works on a control signal decimated by `CONTROL_BLOCK` frames (the gain moves over
-milliseconds, so 0.33 ms resolution loses nothing) and only touches the stretches where it reduces
-gain. Loudness after limiting is measured exactly but cheaply: K-weighting is linear, so the
-K-weighted output is `G * (K(x) - K(x * (1 - g)))`, and `x * (1 - g)` is zero outside those
-stretches. That keeps a 60 s stereo master near 100 ms on one core.
+milliseconds, so 0.33 ms resolution loses nothing) and only computes interpolated peaks where
+they could reach the ceiling. Everything that touches frames works chunk by chunk over the
+buffer, which is mastered in place: a 10-minute scene costs its own buffer plus a few MB of
+control signals, not copies of itself. One pass measures the input (loudness, control-rate
+peaks and K-weighted power); each round estimates the output's loudness at control rate; the
+last measures the output exactly (one more K-weighting pass) before it is written.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
 
 from soundloom_server.engine import loudness as lm
 from soundloom_server.engine.cancellation import raise_if_cancelled
@@ -39,29 +42,96 @@ def apply_gain_db(audio: np.ndarray, db: float) -> np.ndarray:
     )
 
 
+# ---------------------------------------------------------------- signal access
+
+CHUNK = lm.METER_CHUNK  # frames processed at once (a multiple of CONTROL_BLOCK)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The buffer as the limiter sees it: with `offset` frames of wrap-around on each side
+    when circular (a loop's seam is limited as the loop plays it)."""
+
+    audio: np.ndarray
+    offset: int
+
+    @property
+    def length(self) -> int:
+        return self.audio.shape[0] + 2 * self.offset
+
+    def frames(self, lo: int, hi: int) -> np.ndarray:
+        """Frames [lo, hi) of the (virtual) padded signal."""
+        n = self.audio.shape[0]
+        if self.offset == 0 or hi <= lo:
+            return self.audio[lo - self.offset : hi - self.offset] if hi > lo else self.audio[:0]
+        index = (np.arange(lo, hi) - self.offset) % n
+        first, last = int(index[0]), int(index[-1])
+        if last - first == hi - lo - 1:  # no wrap inside: a view
+            return self.audio[first : last + 1]
+        return self.audio[index]
+
+
+def _block_peaks(source: _Source) -> np.ndarray:
+    """Sample peak over channels of every CONTROL_BLOCK frames of the source."""
+    blocks = -(-source.length // CONTROL_BLOCK)
+    out = np.zeros(blocks, dtype=np.float32)
+    for lo in range(0, source.length, CHUNK):
+        raise_if_cancelled()
+        peak = lm.channel_peak(source.frames(lo, min(lo + CHUNK, source.length)))
+        n = -(-peak.shape[0] // CONTROL_BLOCK)
+        padded = np.zeros(n * CONTROL_BLOCK, dtype=np.float32)
+        padded[: peak.shape[0]] = peak
+        b = lo // CONTROL_BLOCK
+        out[b : b + n] = padded.reshape(n, CONTROL_BLOCK).max(axis=1)
+    return out
+
+
+def _hot_spans(hot: np.ndarray) -> list[tuple[int, int]]:
+    """[first, last + 1) runs of True blocks."""
+    if not hot.any():
+        return []
+    index = np.flatnonzero(hot)
+    splits = np.flatnonzero(np.diff(index) > 1)
+    firsts = np.r_[index[0], index[splits + 1]]
+    lasts = np.r_[index[splits], index[-1]] + 1
+    return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
+
+
 # ---------------------------------------------------------------- limiter
 
 
 @dataclass(frozen=True)
 class _Runs:
-    """Stretches where the limiter's gain is below 1: start frames and per-frame gains."""
+    """Where the limiter's gain is below 1: control-rate gains and the output frames they touch."""
 
-    starts: tuple[int, ...]
-    gains: tuple[np.ndarray, ...]
+    safe: np.ndarray  # per control block of the source (+1), float32; 1 where nothing is limited
+    spans: tuple[tuple[int, int], ...]  # output frames [lo, hi) where the gain may be < 1
+    offset: int  # source frame of output frame 0
     max_reduction_db: float
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The parts of [lo, hi) where the gain may be below 1."""
+        return [(max(a, lo), min(b, hi)) for a, b in self.spans if a < hi and lo < b]
+
+    def gains(self, lo: int, hi: int) -> np.ndarray:
+        """Per-frame gains of output frames [lo, hi): linear between control-block values."""
+        v = np.arange(lo + self.offset, hi + self.offset)
+        block = v // CONTROL_BLOCK
+        frac = (v % CONTROL_BLOCK).astype(np.float32) / np.float32(CONTROL_BLOCK)
+        return self.safe[block] + (self.safe[block + 1] - self.safe[block]) * frac
+
+
+_NO_RUNS = _Runs(np.ones(1, np.float32), (), 0, 0.0)
 
 
 class _Limiter:
-    """Look-ahead true-peak limiter over one signal; `runs(gain_db)` is the gain for one round."""
+    """Look-ahead true-peak limiter over one source; `runs(gain_db)` is the gain for one round."""
 
-    def __init__(
-        self, audio: np.ndarray, sample_rate: int, ceiling_db: float, offset: int, frames: int
-    ):
-        self.audio = audio  # possibly wrap-padded; output frames are [offset, offset + frames)
-        self.offset, self.frames = offset, frames
+    def __init__(self, source: _Source, sample_rate: int, ceiling_db: float, frames: int):
+        self.source, self.frames = source, frames
         self.ceiling_db = ceiling_db
-        self.peak = lm.channel_peak(audio)
-        self.blocks = -(-audio.shape[0] // CONTROL_BLOCK)
+        self.block_peak = _block_peaks(source)
+        self.blocks = self.block_peak.shape[0]
         lookahead = max(2, math.ceil(LOOKAHEAD_S * sample_rate / CONTROL_BLOCK))
         # Forward-max window W and trailing smoothing of total support W - 1: every block whose
         # smoothing reaches a peak's block (or the block before, for the 12 interpolation taps)
@@ -75,20 +145,33 @@ class _Limiter:
         # Only frames within 6 dB of the threshold can make an interpolated peak above it.
         if threshold >= self.threshold:
             return
-        env = self.peak.copy()
-        outputs = lm.candidate_outputs(self.peak, threshold)
-        if outputs.size:
-            # An interpolated value is charged to its latest tap; the window covers the others.
-            np.maximum.at(
-                env,
-                np.minimum(outputs, env.shape[0] - 1),
-                lm.interpolated_peaks(self.audio, outputs),
-            )
-        padded = np.zeros(self.blocks * CONTROL_BLOCK, dtype=np.float32)
-        padded[: env.shape[0]] = env
+        env = self.block_peak.copy()
+        hot = self.block_peak * lm.TRUE_PEAK_BOUND >= threshold
+        hot[1:] |= hot[:-1].copy()  # a frame's outputs reach 11 frames on, into the next block
+        for first, last in _hot_spans(hot):
+            for lo in range(first * CONTROL_BLOCK, last * CONTROL_BLOCK, CHUNK):
+                hi = min(lo + CHUNK, last * CONTROL_BLOCK, self.source.length)
+                self._charge_interpolated(env, lo, hi, threshold)
         with np.errstate(divide="ignore"):
-            self.env_db = 20.0 * np.log10(padded.reshape(self.blocks, CONTROL_BLOCK).max(axis=1))
+            self.env_db = 20.0 * np.log10(env)
         self.threshold = threshold
+
+    def _charge_interpolated(self, env: np.ndarray, lo: int, hi: int, threshold: float) -> None:
+        """Interpolated peaks of outputs [lo, hi) (each charged to its latest tap's block)."""
+        taps = lm.TRUE_PEAK_TAPS
+        start = max(lo - (taps - 1), 0)
+        local = self.source.frames(start, hi)
+        outputs = lm.candidate_outputs(lm.channel_peak(local), threshold)
+        last_chunk = hi >= self.source.length  # outputs past the end are charged to its last block
+        keep = outputs >= lo - start
+        if not last_chunk:
+            keep &= outputs < hi - start
+        outputs = outputs[keep]
+        if outputs.size == 0:
+            return
+        values = lm.interpolated_peaks(local, outputs)
+        blocks = np.minimum(start + outputs, self.source.length - 1) // CONTROL_BLOCK
+        np.maximum.at(env, blocks, values.astype(env.dtype))
 
     def reduction_db(self, gain_db: float) -> np.ndarray:
         """Control-rate gain reduction (dB, >= 0) that keeps `gain_db * audio` under the ceiling."""
@@ -110,10 +193,10 @@ class _Limiter:
         return np.maximum(smooth, 0.0)
 
     def runs(self, gain_db: float, sample_rate: int) -> _Runs:
-        """Per-frame limiter gains (< 1) over merged stretches of the output frames."""
+        """The limiter's gains for this round, over merged stretches of the output frames."""
         reduction = self.reduction_db(gain_db)
         if not reduction.any():
-            return _Runs((), (), 0.0)
+            return _NO_RUNS
         # Min over neighbours, then linear interpolation from block starts: every frame of block b
         # gets a mix of safe[b] and safe[b + 1], both <= the gain block b needs.
         safe = ndimage.minimum_filter1d(10.0 ** (-reduction / 20.0), 3, mode="nearest")
@@ -121,96 +204,103 @@ class _Limiter:
         active = np.flatnonzero(safe[:-1] < 1.0 - 1e-7)
         merge = max(2, int(MERGE_GAP_S * sample_rate / CONTROL_BLOCK))
         splits = np.flatnonzero(np.diff(active) > merge)
-        ramp = np.arange(CONTROL_BLOCK, dtype=np.float32) / CONTROL_BLOCK
-        starts, gains = [], []
+        offset, spans = self.source.offset, []
         for first, last in zip(
             np.r_[active[0], active[splits + 1]], np.r_[active[splits], active[-1]], strict=True
         ):
             lo_b, hi_b = max(int(first) - 1, 0), min(int(last) + 2, self.blocks)
-            g = (
-                safe[lo_b:hi_b, None]
-                + (safe[lo_b + 1 : hi_b + 1] - safe[lo_b:hi_b])[:, None] * ramp
-            )
-            lo, hi = lo_b * CONTROL_BLOCK, hi_b * CONTROL_BLOCK
-            cut_lo, cut_hi = max(lo, self.offset), min(hi, self.offset + self.frames)
-            if cut_hi > cut_lo:
-                starts.append(cut_lo - self.offset)
-                gains.append(g.ravel()[cut_lo - lo : cut_hi - lo])
-        return _Runs(tuple(starts), tuple(gains), float(reduction.max()))
+            lo = max(lo_b * CONTROL_BLOCK, offset) - offset
+            hi = min(hi_b * CONTROL_BLOCK, offset + self.frames) - offset
+            if hi > lo:
+                spans.append((lo, hi))
+        return _Runs(safe, tuple(spans), offset, float(reduction.max()))
 
 
-# ---------------------------------------------------------------- output loudness
+# ---------------------------------------------------------------- the output, chunk by chunk
 
 
-class _OutputMeter:
-    """Loudness of `gain * audio * limiter_gain` from the input's K-weighting plus corrections."""
-
-    def __init__(self, audio: np.ndarray, sample_rate: int):
-        self.audio, self.sample_rate = audio, sample_rate
-        self.sos = lm.k_weighting_sos(sample_rate).astype(np.float32)
-        self.kw = lm.k_weighted(audio, sample_rate)
-        self.power = lm.weighted_power(self.kw)
-        self.tail = int(K_TAIL_S * sample_rate)
-        frames = audio.shape[0]
-        self.bounds = lm.block_bounds(frames, sample_rate, lm.BLOCK_S, lm.BLOCK_OVERLAP)
-        self.energies = lm.block_energies(self.power, sample_rate, lm.BLOCK_S, lm.BLOCK_OVERLAP)
-        self.lra = frames >= lm.LRA_WINDOW_S * sample_rate
-        if self.lra:
-            overlap = 1.0 - lm.LRA_HOP_S / lm.LRA_WINDOW_S
-            self.lra_bounds = lm.block_bounds(frames, sample_rate, lm.LRA_WINDOW_S, overlap)
-            self.lra_energies = lm.block_energies(self.power, sample_rate, lm.LRA_WINDOW_S, overlap)
-
-    def _delta_power(self, start: int, gains: np.ndarray, exact: bool) -> np.ndarray:
-        if not exact:
-            # K(x * g) ~ K(x) * g for a gain that moves over milliseconds; good to ~0.01 LU.
-            return self.power[start : start + gains.shape[0]] * (np.square(gains) - 1.0)
-        stop = min(start + gains.shape[0] + self.tail, self.power.shape[0])
-        removed = np.zeros((stop - start, self.audio.shape[1]), dtype=np.float32)
-        removed[: gains.shape[0]] = (
-            self.audio[start : start + gains.shape[0]] * (1.0 - gains)[:, None]
-        )
-        # Linearity: K(x*g) = K(x) - K(x*(1-g)), and x*(1-g) is at rest before `start`.
-        limited = self.kw[start:stop] - signal.sosfilt(self.sos, removed, axis=0)
-        return lm.weighted_power(limited) - self.power[start:stop]
-
-    def levels(self, gain_db: float, runs: _Runs, exact: bool) -> tuple[float, float]:
-        """(integrated LUFS, LRA) of the output; LRA only when `exact`."""
-        energies = self.energies.copy()
-        lra_energies = self.lra_energies.copy() if exact and self.lra else None
-        for start, gains in zip(runs.starts, runs.gains, strict=True):
-            delta = self._delta_power(start, gains, exact)
-            _add_block_sums(energies, self.bounds, start, delta, lm.BLOCK_S * self.sample_rate)
-            if lra_energies is not None:
-                length = lm.LRA_WINDOW_S * self.sample_rate
-                _add_block_sums(lra_energies, self.lra_bounds, start, delta, length)
-        scale = 10.0 ** (gain_db / 10.0)
-        level = lm.gated_loudness(energies * scale)
-        lra = lm.lra_from_energies(lra_energies * scale) if lra_energies is not None else 0.0
-        return level, lra
+def _output_chunks(
+    audio: np.ndarray, gain_db: float, runs: _Runs
+) -> Iterator[tuple[int, np.ndarray]]:
+    """(start, frames) of `gain * audio * limiter` in chunks; the input is not changed."""
+    gain = np.float32(10.0 ** (gain_db / 20.0))
+    for lo in range(0, audio.shape[0], CHUNK):
+        raise_if_cancelled()
+        out = audio[lo : lo + CHUNK] * gain
+        for a, b in runs.within(lo, lo + out.shape[0]):
+            out[a - lo : b - lo] *= runs.gains(a, b)[:, None]
+        yield lo, out
 
 
-def _add_block_sums(
-    energies: np.ndarray, bounds: np.ndarray, start: int, delta: np.ndarray, norm: float
-) -> None:
-    stop = start + delta.shape[0]
-    first = int(np.searchsorted(bounds[:, 1], start, side="right"))
-    last = int(np.searchsorted(bounds[:, 0], stop, side="left"))
-    if last <= first:
-        return
-    csum = np.concatenate([[0.0], np.cumsum(delta, dtype=np.float64)])
-    lo = np.clip(bounds[first:last, 0] - start, 0, delta.shape[0])
-    hi = np.clip(bounds[first:last, 1] - start, 0, delta.shape[0])
-    energies[first:last] += (csum[hi] - csum[lo]) / norm
+def _measure_output(
+    audio: np.ndarray, sample_rate: int, gain_db: float, runs: _Runs, target_lufs: float
+) -> LoudnessReport:
+    meter = lm.LoudnessMeter(audio.shape[0], audio.shape[1], sample_rate)
+    for _, out in _output_chunks(audio, gain_db, runs):
+        meter.add(out)
+    return meter.report(target_lufs)
+
+
+def _write_output(audio: np.ndarray, gain_db: float, runs: _Runs) -> None:
+    for lo, out in _output_chunks(audio, gain_db, runs):
+        audio[lo : lo + out.shape[0]] = out
+
+
+# ---------------------------------------------------------------- input analysis
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One pass over the input: its gating-block energies and control-rate K-weighted power."""
+
+    report: LoudnessReport
+    energies: np.ndarray  # per 400 ms gating block (empty when too short to gate)
+    gating: np.ndarray  # the blocks' [start, end) frames
+    block_power: np.ndarray  # K-weighted power summed over each CONTROL_BLOCK of the input
+
+
+def _analyse(audio: np.ndarray, sample_rate: int) -> _Input:
+    frames = audio.shape[0]
+    meter = lm.LoudnessMeter(frames, audio.shape[1], sample_rate)
+    block_power = np.zeros(-(-frames // CONTROL_BLOCK))
+    for lo in range(0, frames, CHUNK):
+        raise_if_cancelled()
+        chunk = audio[lo : lo + CHUNK]
+        if not np.isfinite(chunk).all():
+            raise ValueError("audio contains NaN or infinity")
+        power = meter.add(chunk)
+        n = -(-power.shape[0] // CONTROL_BLOCK)
+        padded = np.zeros(n * CONTROL_BLOCK, dtype=np.float64)
+        padded[: power.shape[0]] = power
+        b = lo // CONTROL_BLOCK
+        block_power[b : b + n] = padded.reshape(n, CONTROL_BLOCK).sum(axis=1)
+    measurable = lm.is_measurable(frames, sample_rate)
+    energies = meter.gating_energies() if measurable else np.zeros(0)
+    return _Input(meter.report(), energies, meter.gating, block_power)
+
+
+def _estimate_lufs(inp: _Input, sample_rate: int, gain_db: float, runs: _Runs) -> float:
+    """The output's integrated loudness at control rate: K(x * g) ~ K(x) * g for a gain that
+    moves over milliseconds (good to ~0.01 LU); the exact figure comes from `_measure_output`."""
+    scale = 10.0 ** (gain_db / 10.0)
+    if not runs.spans:
+        return lm.gated_loudness(inp.energies * scale)
+    delta = np.zeros(inp.block_power.shape[0] + 1)
+    first_block = runs.offset // CONTROL_BLOCK
+    for lo, hi in runs.spans:
+        b0, b1 = lo // CONTROL_BLOCK, -(-hi // CONTROL_BLOCK)
+        a = runs.safe[first_block + b0 : first_block + b1].astype(np.float64)
+        c = runs.safe[first_block + b0 + 1 : first_block + b1 + 1].astype(np.float64)
+        mean_square = (a * a + a * c + c * c) / 3.0  # of a linear ramp from a to c
+        delta[b0 + 1 : b1 + 1] = inp.block_power[b0:b1] * (mean_square - 1.0)
+    csum = np.cumsum(delta)
+    lo_b = -(-inp.gating[:, 0] // CONTROL_BLOCK)
+    hi_b = -(-inp.gating[:, 1] // CONTROL_BLOCK)
+    change = (csum[hi_b] - csum[lo_b]) / (lm.BLOCK_S * sample_rate)
+    return lm.gated_loudness(np.maximum(inp.energies + change, 0.0) * scale)
 
 
 # ---------------------------------------------------------------- master
-
-
-def _apply(audio: np.ndarray, offset: int, frames: int, gain_db: float, runs: _Runs) -> np.ndarray:
-    out = audio[offset : offset + frames] * np.float32(10.0 ** (gain_db / 20.0))
-    for start, gains in zip(runs.starts, runs.gains, strict=True):
-        out[start : start + gains.shape[0]] *= gains[:, None]
-    return out
 
 
 def _prepare(audio: np.ndarray) -> np.ndarray:
@@ -218,9 +308,15 @@ def _prepare(audio: np.ndarray) -> np.ndarray:
     data = data[:, None] if data.ndim == 1 else data
     if data.ndim != 2:
         raise ValueError(f"audio must be shaped (frames, channels), got {data.shape}")
-    if not np.isfinite(data).all():
-        raise ValueError("audio contains NaN or infinity")
     return data
+
+
+def _wrap_offset(frames: int, sample_rate: int, circular: bool) -> int:
+    if not circular:
+        return 0
+    # A whole number of control blocks, so the source's blocks line up with the input's.
+    offset = min(int(WRAP_CONTEXT_S * sample_rate), 8 * frames)
+    return -(-offset // CONTROL_BLOCK) * CONTROL_BLOCK
 
 
 def master(
@@ -231,34 +327,38 @@ def master(
     circular: bool = False,
 ) -> tuple[np.ndarray, LoudnessReport]:
     """Gain to `target_lufs`, true-peak limit to `ceiling_dbtp`, and report what came out."""
-    data = _prepare(audio)
-    meter = (
-        _OutputMeter(data, sample_rate) if lm.is_measurable(data.shape[0], sample_rate) else None
-    )
-    if meter is not None:
-        level = lm.gated_loudness(meter.energies)
-    else:
-        level = lm.short_clip_loudness(data, sample_rate)
+    data = _prepare(audio).copy()
+    report = master_in_place(data, sample_rate, target_lufs, ceiling_dbtp, circular)
+    return data.reshape(np.shape(audio)), report
+
+
+def master_in_place(
+    data: np.ndarray,
+    sample_rate: int,
+    target_lufs: float,
+    ceiling_dbtp: float = -1.0,
+    circular: bool = False,
+) -> LoudnessReport:
+    """`master` on a float32 (frames, channels) buffer that becomes the output."""
+    inp = _analyse(data, sample_rate)
+    level = inp.report.integrated_lufs
     if not math.isfinite(level):
         # Silence (or below the -70 LUFS gate): any gain would be computed from -inf.
-        return data.reshape(np.shape(audio)).copy(), lm.measure(data, sample_rate, target_lufs)
+        return replace(inp.report, target_lufs=target_lufs)
     frames = data.shape[0]
-    offset = 0
-    source = data
-    if circular:
-        offset = min(int(WRAP_CONTEXT_S * sample_rate), 8 * frames)
-        source = np.pad(data, ((offset, offset), (0, 0)), mode="wrap")
-    limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, offset, frames)
+    source = _Source(data, _wrap_offset(frames, sample_rate, circular))
+    limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, frames)
+    measurable = inp.energies.size > 0
 
     def round_level(gain: float, runs: _Runs) -> float:
-        if meter is not None:
-            return meter.levels(gain, runs, exact=False)[0]
-        return lm.short_clip_loudness(_apply(source, offset, frames, gain, runs), sample_rate)
+        if measurable:
+            return _estimate_lufs(inp, sample_rate, gain, runs)
+        return _measure_output(data, sample_rate, gain, runs, target_lufs).integrated_lufs
 
     gain_db = target_lufs - level
     for _ in range(2):
-        # Rounds use the fast loudness estimate; the report then measures exactly, and a miss
-        # beyond the aim (rare: heavy limiting) buys one more pass.
+        # Rounds use the fast estimate; the output is then measured exactly, and a miss beyond
+        # the aim (rare: heavy limiting) buys one more pass.
         for _ in range(MAX_ROUNDS):
             raise_if_cancelled()
             runs = limiter.runs(gain_db, sample_rate)
@@ -266,68 +366,45 @@ def master(
             if abs(level - target_lufs) <= AIM_LU:
                 break
             gain_db += target_lufs - level
-        out = _apply(source, offset, frames, gain_db, runs)
-        out, report = _finish(
-            out, sample_rate, target_lufs, ceiling_dbtp, gain_db, runs, level, meter
-        )
+        measured = _measure_output(data, sample_rate, gain_db, runs, target_lufs)
+        report = _trimmed(measured, ceiling_dbtp, gain_db, runs)
         if abs(report.integrated_lufs - target_lufs) <= 2 * AIM_LU:
             break
         gain_db = report.gain_db + target_lufs - report.integrated_lufs
-    return out.reshape(np.shape(audio)), report
+    _write_output(data, report.gain_db, runs)
+    return report
+
+
+def _trimmed(
+    measured: LoudnessReport, ceiling_dbtp: float, gain_db: float, runs: _Runs
+) -> LoudnessReport:
+    """The report after taking any true-peak excess off the whole signal (a scalar gain)."""
+    # Interpolation makes the limited true peak differ from the control estimate by hundredths of
+    # a dB; measure the output itself and take any excess off the whole signal.
+    trim_db = 0.0
+    if measured.true_peak_dbtp > ceiling_dbtp:
+        trim_db = ceiling_dbtp - measured.true_peak_dbtp - 0.001
+    return replace(
+        measured,
+        integrated_lufs=measured.integrated_lufs + trim_db,
+        true_peak_dbtp=measured.true_peak_dbtp + trim_db,
+        sample_peak_dbfs=measured.sample_peak_dbfs + trim_db,
+        gain_db=gain_db + trim_db,
+        limiter_reduction_db=runs.max_reduction_db,
+    )
 
 
 def limit_true_peak(
     audio: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, circular: bool = False
 ) -> np.ndarray:
     """Only the true-peak limiter (no loudness gain): for stems that follow the mix's gain."""
-    data = _prepare(audio)
+    data = _prepare(audio).copy()
     if not data.size:
-        return data.reshape(np.shape(audio)).copy()
-    frames, offset, source = data.shape[0], 0, data
-    if circular:
-        offset = min(int(WRAP_CONTEXT_S * sample_rate), 8 * frames)
-        source = np.pad(data, ((offset, offset), (0, 0)), mode="wrap")
-    limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, offset, frames)
-    out = _apply(source, offset, frames, 0.0, limiter.runs(0.0, sample_rate))
-    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    true_peak = lm.true_peak_linear(out)
-    if true_peak > ceiling:
-        out *= np.float32(ceiling / true_peak * 10.0 ** (-0.001 / 20.0))
-    return out.reshape(np.shape(audio))
-
-
-def _finish(
-    out: np.ndarray,
-    sample_rate: int,
-    target_lufs: float,
-    ceiling_dbtp: float,
-    gain_db: float,
-    runs: _Runs,
-    level: float,
-    meter: _OutputMeter | None,
-) -> tuple[np.ndarray, LoudnessReport]:
-    # Interpolation makes the limited true peak differ from the control estimate by hundredths of
-    # a dB; measure the output itself and take any excess off the whole signal.
-    ceiling = 10.0 ** (ceiling_dbtp / 20.0)
-    sample_peak, true_peak = lm.peaks(out)
-    trim_db = 0.0
-    if true_peak > ceiling:
-        trim_db = 20.0 * math.log10(ceiling / true_peak) - 0.001
-        out *= np.float32(10.0 ** (trim_db / 20.0))
-    lra = 0.0
-    if meter is not None:
-        level, lra = meter.levels(gain_db + trim_db, runs, exact=True)
-    else:
-        level += trim_db
-    scale = 10.0 ** (trim_db / 20.0)
-    report = LoudnessReport(
-        integrated_lufs=level,
-        true_peak_dbtp=20.0 * math.log10(true_peak * scale),
-        loudness_range_lu=lra,
-        sample_peak_dbfs=20.0 * math.log10(sample_peak * scale),
-        target_lufs=target_lufs,
-        gain_db=gain_db + trim_db,
-        limiter_reduction_db=runs.max_reduction_db,
-        method="bs1770" if meter is not None else "short-clip",
-    )
-    return out, report
+        return data.reshape(np.shape(audio))
+    source = _Source(data, _wrap_offset(data.shape[0], sample_rate, circular))
+    limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, data.shape[0])
+    runs = limiter.runs(0.0, sample_rate)
+    peak = _measure_output(data, sample_rate, 0.0, runs, float("nan")).true_peak_dbtp
+    trim = ceiling_dbtp - peak - 0.001 if peak > ceiling_dbtp else 0.0
+    _write_output(data, trim, runs)
+    return data.reshape(np.shape(audio))

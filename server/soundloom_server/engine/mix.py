@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage, signal
 
 from soundloom_server.engine import automation, reverb
-from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
+from soundloom_server.engine.audio import Clip, ClipPiece, as_channels, seconds_to_frames
 from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.plan import Event, EventKind, ScenePlan
 
@@ -71,13 +71,21 @@ def _fade_envelope(
     return env
 
 
-def _place(target: np.ndarray, event: Event, clip: Clip, sample_rate: int) -> None:
+def _place(
+    target: np.ndarray,
+    event: Event,
+    samples: np.ndarray,
+    sample_rate: int,
+    offset: int = 0,
+    origin: int = 0,
+) -> None:
+    """Add the event's frames [offset, offset + len) into `target`, whose frame 0 is `origin`."""
     total, channels = target.shape
-    start = seconds_to_frames(event.start_s, sample_rate)
+    start = seconds_to_frames(event.start_s, sample_rate) + offset - origin
     event_frames = seconds_to_frames(event.duration_s, sample_rate)
-    samples = np.asarray(clip.samples, dtype=np.float32)
+    samples = np.asarray(samples, dtype=np.float32)
     samples = samples[:, None] if samples.ndim == 1 else samples
-    length = min(samples.shape[0], event_frames, total - start)
+    length = min(samples.shape[0], event_frames - offset, total - start)
     if length <= 0:
         return
     if channels == 1:
@@ -88,26 +96,32 @@ def _place(target: np.ndarray, event: Event, clip: Clip, sample_rate: int) -> No
         coeffs = pan_gains(event.pan, source.shape[1])
     coeffs = (coeffs * 10.0 ** (event.gain_db / 20.0)).astype(np.float32)
     if channels == 2 and event.automation.pan:
-        _place_panned(target, event, source, start, event_frames, sample_rate)
+        _place_panned(target, event, source, start, offset, event_frames, sample_rate)
         return
-    # Only the fade regions need a per-frame envelope; the body is one scaled add.
-    head = min(seconds_to_frames(event.fade_in_s, sample_rate), length)
-    tail = min(max(event_frames - seconds_to_frames(event.fade_out_s, sample_rate), head), length)
-    for lo, hi in ((0, head), (head, tail), (tail, length)):
+    # Only the fade regions need a per-frame envelope; the body is one scaled add. Bounds are
+    # the event's own frames, so a piece of a long bed gets only the fades that fall in it.
+    head = seconds_to_frames(event.fade_in_s, sample_rate)
+    tail = max(event_frames - seconds_to_frames(event.fade_out_s, sample_rate), head)
+    end = offset + length
+    for lo, hi in (
+        (offset, min(head, end)),
+        (max(head, offset), min(tail, end)),
+        (max(tail, offset), end),
+    ):
         if hi <= lo:
             continue
-        if (lo, hi) == (head, tail) and source.shape[1] == target.shape[1]:
+        into = target[start + lo - offset : start + hi - offset]
+        part = source[lo - offset : hi - offset]
+        if (lo, hi) == (max(head, offset), min(tail, end)) and part.shape[1] == into.shape[1]:
             # The body (most of a bed): scaled adds per channel, no temporary buffer.
-            for ch in range(target.shape[1]):
-                dest = target[start + lo : start + hi, ch]
-                dest += source[lo:hi, ch] * coeffs[ch]
+            for ch in range(into.shape[1]):
+                into[:, ch] += part[:, ch] * coeffs[ch]
             continue
-        chunk = source[lo:hi] * coeffs
-        if (lo, hi) != (head, tail):
-            chunk *= _fade_envelope(event, lo, hi, event_frames, sample_rate).astype(np.float32)[
-                :, None
-            ]
-        target[start + lo : start + hi] += chunk
+        chunk = part * coeffs
+        if hi <= head or lo >= tail:
+            envelope = _fade_envelope(event, lo, hi, event_frames, sample_rate)
+            chunk *= envelope.astype(np.float32)[:, None]
+        into += chunk
 
 
 def _place_panned(
@@ -115,36 +129,103 @@ def _place_panned(
     event: Event,
     source: np.ndarray,
     start: int,
+    offset: int,
     event_frames: int,
     sample_rate: int,
 ) -> None:
     """Place a clip whose pan moves: per-frame equal-power gains from the pan curve."""
     length = source.shape[0]
-    gains = automation.pan_gains_over(event, event_frames, source.shape[1])
+    gains = automation.pan_gains_over(event, event_frames, source.shape[1], offset, offset + length)
     assert gains is not None
-    gains = gains[:length] * np.float32(10.0 ** (event.gain_db / 20.0))
-    env = _fade_envelope(event, 0, length, event_frames, sample_rate).astype(np.float32)
+    gains = gains * np.float32(10.0 ** (event.gain_db / 20.0))
+    env = _fade_envelope(event, offset, offset + length, event_frames, sample_rate)
     if source.shape[1] == 1:
         source = np.repeat(source, 2, axis=1)
-    target[start : start + length] += source * gains * env[:, None]
+    target[start : start + length] += source * gains * env.astype(np.float32)[:, None]
 
 
 # ---------------------------------------------------------------- ducking
 
 
+POWER_CHUNK = 1 << 20  # frames squared at once when measuring a long bed
+
+
 def _block_power(audio: np.ndarray, block: int) -> np.ndarray:
-    frames = audio.shape[0]
+    """Mean power over channels of every `block` frames (the last block zero-padded)."""
+    frames, channels = audio.shape
     blocks = -(-frames // block)
-    power = np.zeros(blocks * block, dtype=np.float32)
-    for ch in range(audio.shape[1]):
-        power[:frames] += np.square(audio[:, ch])
-    return power.reshape(blocks, block).mean(axis=1, dtype=np.float64) / audio.shape[1]
+    out = np.zeros(blocks)
+    step = (POWER_CHUNK // block) * block
+    for lo in range(0, frames, step):
+        part = audio[lo : lo + step]
+        n = -(-part.shape[0] // block)
+        power = np.zeros(n * block, dtype=np.float32)
+        for ch in range(channels):
+            power[: part.shape[0]] += np.square(part[:, ch])
+        out[lo // block : lo // block + n] = power.reshape(n, block).mean(axis=1, dtype=np.float64)
+    return out / channels
 
 
-def duck_gain(ambience: np.ndarray, sfx: np.ndarray, sample_rate: int) -> np.ndarray | None:
+@dataclass
+class SparseTrack:
+    """Audio that exists only in places (the one-shots): sorted, disjoint (start, samples)."""
+
+    frames: int
+    channels: int
+    regions: list[tuple[int, np.ndarray]] = field(default_factory=list)
+
+    def span(self, start: int, length: int) -> tuple[np.ndarray, int]:
+        """A writable buffer covering frames [start, start + length), and the frame it starts at."""
+        start, stop = max(start, 0), min(start + length, self.frames)
+        hit = [r for r in self.regions if r[0] < stop and start < r[0] + r[1].shape[0]]
+        if len(hit) == 1 and hit[0][0] <= start and stop <= hit[0][0] + hit[0][1].shape[0]:
+            return hit[0][1], hit[0][0]
+        lo = min([start] + [r[0] for r in hit])
+        hi = max([stop] + [r[0] + r[1].shape[0] for r in hit])
+        merged = np.zeros((max(hi - lo, 0), self.channels), dtype=np.float32)
+        for at, data in hit:
+            merged[at - lo : at - lo + data.shape[0]] += data
+        self.regions = sorted([r for r in self.regions if r not in hit] + [(lo, merged)], key=_at)
+        return merged, lo
+
+    def block_power(self, block: int) -> np.ndarray:
+        """`_block_power` of the whole track (zeros where nothing sounds)."""
+        out = np.zeros(-(-self.frames // block))
+        for at, data in self.regions:
+            first, pad = divmod(at, block)
+            padded = np.zeros((pad + data.shape[0], self.channels), dtype=np.float32)
+            padded[pad:] = data
+            power = _block_power(padded, block)
+            out[first : first + power.shape[0]] += power[: out.shape[0] - first]
+        return out
+
+    def add_into(self, target: np.ndarray, scale: float = 1.0) -> None:
+        """Add the track (times `scale`) into a dense buffer of the same frames."""
+        for at, data in self.regions:
+            target[at : at + data.shape[0]] += data if scale == 1.0 else data * np.float32(scale)
+
+    def slice_mid(self, lo: int, hi: int) -> np.ndarray:
+        """The channel mean over frames [lo, hi) (zeros where nothing sounds)."""
+        out = np.zeros(hi - lo, dtype=np.float32)
+        for at, data in self.regions:
+            a, b = max(at, lo), min(at + data.shape[0], hi)
+            if b > a:
+                out[a - lo : b - lo] += data[a - at : b - at].mean(axis=1)
+        return out
+
+    def any(self) -> bool:
+        """Whether any region holds a non-zero sample."""
+        return any(data.any() for _, data in self.regions)
+
+
+def _at(region: tuple[int, np.ndarray]) -> int:
+    return region[0]
+
+
+def duck_gain(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> np.ndarray | None:
     """Control-rate bed gain (one value per `DUCK_BLOCK_S`), or None when nothing ducks."""
     block = max(1, round(DUCK_BLOCK_S * sample_rate))
-    key = _block_power(sfx, block)
+    key = sfx.block_power(block)
     if not key.any() or not ambience.any():
         return None
     window = max(1, round(DUCK_BED_WINDOW_S / DUCK_BLOCK_S))
@@ -178,16 +259,101 @@ def _apply_control_gain(audio: np.ndarray, gain: np.ndarray, block: int) -> None
         return
     gain = np.append(gain, gain[-1]).astype(np.float32)
     ramp = np.arange(block, dtype=np.float32) / block
-    lo_b, hi_b = int(active[0]), int(active[-1]) + 1
+    step = max(POWER_CHUNK // block, 1)
     # Linear interpolation between block values keeps the gain free of steps.
-    frames = (
-        gain[lo_b:hi_b, None] + (gain[lo_b + 1 : hi_b + 1] - gain[lo_b:hi_b])[:, None] * ramp
-    ).ravel()
-    lo, hi = lo_b * block, min(hi_b * block, audio.shape[0])
-    audio[lo:hi] *= frames[: hi - lo, None]
+    for lo_b in range(int(active[0]), int(active[-1]) + 1, step):
+        hi_b = min(lo_b + step, int(active[-1]) + 1)
+        frames = (
+            gain[lo_b:hi_b, None] + (gain[lo_b + 1 : hi_b + 1] - gain[lo_b:hi_b])[:, None] * ramp
+        ).ravel()
+        lo, hi = lo_b * block, min(hi_b * block, audio.shape[0])
+        audio[lo:hi] *= frames[: hi - lo, None]
 
 
 # ---------------------------------------------------------------- scene
+
+
+@dataclass
+class MixBus:
+    """A scene being mixed: the beds in one buffer, the one-shots where they sound."""
+
+    plan: ScenePlan
+    sample_rate: int
+    ambience: np.ndarray
+    sfx: SparseTrack
+
+
+def new_bus(plan: ScenePlan, sample_rate: int, channels: int) -> MixBus:
+    """An empty bus as long as the plan."""
+    if channels not in (1, 2):
+        raise ValueError(f"channels must be 1 or 2, got {channels}")
+    total = seconds_to_frames(plan.duration_s, sample_rate)
+    ambience = np.zeros((total, channels), dtype=np.float32)
+    return MixBus(plan, sample_rate, ambience, SparseTrack(total, channels))
+
+
+def place_piece(bus: MixBus, index: int, piece: ClipPiece) -> None:
+    """Add one rendered piece of `plan.events[index]` to the bus (gain, pan, fades, motion)."""
+    event = bus.plan.events[index]
+    sr = bus.sample_rate
+    samples = piece.samples
+    if event.automation.distance or event.automation.gain_db:
+        frames = seconds_to_frames(event.duration_s, sr)
+        samples = automation.apply_motion(samples, event, sr, piece.offset, frames)
+    if event.kind == EventKind.AMBIENCE:
+        _place(bus.ambience, event, samples, sr, piece.offset)
+        return
+    start = seconds_to_frames(event.start_s, sr) + piece.offset
+    length = min(samples.shape[0], seconds_to_frames(event.duration_s, sr) - piece.offset)
+    region, origin = bus.sfx.span(start, length)
+    _place(region, event, samples, sr, piece.offset, origin)
+
+
+def place_clip(bus: MixBus, index: int, clip: Clip) -> None:
+    """Add a whole rendered clip of `plan.events[index]` to the bus."""
+    if clip.sample_rate != bus.sample_rate:
+        raise ValueError(
+            f"events[{index}] clip is at {clip.sample_rate} Hz, the mix at {bus.sample_rate} Hz"
+        )
+    place_piece(bus, index, ClipPiece(0, clip.samples))
+
+
+def finish_mix(bus: MixBus, seed: int, stems: bool = True) -> MixResult:
+    """Duck the beds under the one-shots and add the scene reverb: the mix (and stems).
+
+    Without stems everything happens in the bed buffer, which becomes the mix: a scene costs one
+    buffer of its length. Stems need two more (each stem, then their sum).
+    """
+    sr, env = bus.sample_rate, bus.plan.environment
+    ambience, sfx = bus.ambience, bus.sfx
+    gain = duck_gain(ambience, sfx, sr)
+    if gain is not None:
+        _apply_control_gain(ambience, gain, max(1, round(DUCK_BLOCK_S * sr)))
+    if not stems:
+        sfx.add_into(ambience)  # the bed buffer is now the dry mix
+
+        def send(lo: int, hi: int) -> np.ndarray:
+            # 0.5 x beds + 1.0 x one-shots, from the dry mix (beds + one-shots)
+            mid = ambience[lo:hi].mean(axis=1) * np.float32(SENDS["ambience"])
+            mid += sfx.slice_mid(lo, hi) * np.float32(SENDS["sfx"] - SENDS["ambience"])
+            return mid
+
+        reverb.add_return(ambience, send, sr, env, seed)
+        return MixResult(mix=ambience, stems={})
+    dense = np.zeros_like(ambience)
+    sfx.add_into(dense)
+    out = {"ambience": ambience, "sfx": dense}
+    for name, stem in out.items():
+        if stem.any():
+            level = SENDS[name]
+            reverb.add_return(
+                stem,
+                lambda lo, hi, s=stem, g=level: s[lo:hi].mean(axis=1) * np.float32(g),
+                sr,
+                env,
+                seed,
+            )
+    return MixResult(mix=ambience + dense, stems=out)
 
 
 def mix_scene(
@@ -203,36 +369,11 @@ def mix_scene(
     With `stems=False` the reverb runs once on the summed sends (half the convolution work) and
     the result carries no stems.
     """
-    if channels not in (1, 2):
-        raise ValueError(f"channels must be 1 or 2, got {channels}")
-    total = seconds_to_frames(plan.duration_s, sample_rate)
-    dry = {name: np.zeros((total, channels), dtype=np.float32) for name in STEMS}
+    bus = new_bus(plan, sample_rate, channels)
     for i, event in enumerate(plan.events):
         raise_if_cancelled()
         clip = clips.get(event.id)
         if clip is None:
             raise KeyError(f"events[{i}] ({event.id!r}) has no rendered clip")
-        if clip.sample_rate != sample_rate:
-            raise ValueError(
-                f"events[{i}] clip is at {clip.sample_rate} Hz, the mix at {sample_rate} Hz"
-            )
-        stem = dry["ambience" if event.kind == EventKind.AMBIENCE else "sfx"]
-        if event.automation.distance or event.automation.gain_db:
-            moved = automation.apply_motion(clip.samples, event, sample_rate)
-            clip = Clip(clip.event_id, moved, clip.sample_rate)
-        _place(stem, event, clip, sample_rate)
-    gain = duck_gain(dry["ambience"], dry["sfx"], sample_rate)
-    if gain is not None:
-        _apply_control_gain(dry["ambience"], gain, max(1, round(DUCK_BLOCK_S * sample_rate)))
-    if not stems:
-        send = dry["sfx"] * np.float32(SENDS["sfx"])
-        send += dry["ambience"] * np.float32(SENDS["ambience"])
-        mix = dry["ambience"] + dry["sfx"]
-        wet = reverb.send_return(send, sample_rate, plan.environment, seed)
-        if wet is not None:
-            mix += wet
-        return MixResult(mix=mix, stems={})
-    for name, stem in dry.items():
-        if stem.any():
-            dry[name] = reverb.apply_reverb(stem, sample_rate, plan.environment, seed, SENDS[name])
-    return MixResult(mix=dry["ambience"] + dry["sfx"], stems=dry)
+        place_clip(bus, i, clip)
+    return finish_mix(bus, seed, stems)

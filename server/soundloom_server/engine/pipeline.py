@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from soundloom_server.engine.audio import Clip, LoopPoints, Marker, seconds_to_frames
+from soundloom_server.engine.audio import LoopPoints, Marker, seconds_to_frames
 from soundloom_server.engine.cancellation import cancel_scope
 from soundloom_server.engine.errors import Cancelled
 from soundloom_server.engine.loop import level_matched_start, loop_tail_frames, make_loop
 from soundloom_server.engine.loudness import LoudnessReport
-from soundloom_server.engine.master import master
-from soundloom_server.engine.mix import mix_scene
+from soundloom_server.engine.master import master_in_place
+from soundloom_server.engine.mix import MixBus, finish_mix, new_bus, place_clip, place_piece
 from soundloom_server.engine.plan import (
     Event,
     EventKind,
@@ -88,9 +88,11 @@ def _render_scene(
     work = (
         _extend_for_loop(plan, loop_tail_frames(sr, plan.duration_s) / sr) if options.loop else plan
     )
-    clips = _render_events(work, options, progress, cancelled)
+    bus = new_bus(work, sr, options.channels)
+    _render_events(work, options, bus, progress, cancelled)
     progress("mix", 0.0)
-    mixed = mix_scene(work, clips, sr, options.channels, options.seed, stems=options.stems)
+    mixed = finish_mix(bus, options.seed, stems=options.stems)
+    del bus
     audio, stems = mixed.mix, dict(mixed.stems)
     loop_offset_s = 0.0
     if options.loop:
@@ -105,7 +107,8 @@ def _render_scene(
         loop_offset_s = shift / sr
     audio, stems = _fit_frames(audio, frames), {k: _fit_frames(v, frames) for k, v in stems.items()}
     progress("master", 0.0)
-    mastered, report = master(
+    audio = np.ascontiguousarray(audio, dtype=np.float32)
+    report = master_in_place(
         audio, sr, options.target_lufs, options.true_peak_db, circular=options.loop
     )
     stems = _master_stems(stems, report, options) if options.stems else {}
@@ -119,7 +122,7 @@ def _render_scene(
     )
     loop = LoopPoints(0, frames) if options.loop else None
     progress("master", 1.0)
-    return MasteredScene(plan, mastered, sr, report, stems, loop, markers, loop_offset_s)
+    return MasteredScene(plan, audio, sr, report, stems, loop, markers, loop_offset_s)
 
 
 def _check_backends(plan: ScenePlan, options: RenderOptions) -> None:
@@ -128,11 +131,18 @@ def _check_backends(plan: ScenePlan, options: RenderOptions) -> None:
 
 
 def _render_events(
-    plan: ScenePlan, options: RenderOptions, progress: ProgressFn, cancelled: CancelFn | None
-) -> dict[str, Clip]:
-    """Render every event; a renderer that offers `render_batch` gets all its events at once."""
-    groups: dict[str, list[tuple[Event, RenderContext]]] = {}
-    for event in plan.events:
+    plan: ScenePlan,
+    options: RenderOptions,
+    bus: MixBus,
+    progress: ProgressFn,
+    cancelled: CancelFn | None,
+) -> None:
+    """Render every event straight onto the bus, piece by piece, so no clip outlives its mix.
+
+    A renderer that offers `render_batch` gets all its events at once (one model call).
+    """
+    groups: dict[str, list[tuple[int, Event, RenderContext]]] = {}
+    for index, event in enumerate(plan.events):
         neighbours = tuple(
             e
             for e in plan.events
@@ -146,8 +156,7 @@ def _render_events(
             environment=plan.environment,
             neighbours=neighbours,
         )
-        groups.setdefault(event.renderer or options.renderer, []).append((event, ctx))
-    clips: dict[str, Clip] = {}
+        groups.setdefault(event.renderer or options.renderer, []).append((index, event, ctx))
     total = max(len(plan.events), 1)
     done = 0
     for name, items in groups.items():
@@ -161,18 +170,24 @@ def _render_events(
             def batch_progress(fraction: float, base: int = base, count: int = count) -> None:
                 progress("render", (base + fraction * count) / total)
 
-            for clip in render_batch(items, batch_progress, cancelled):
-                clips[clip.event_id] = clip
+            where = {event.id: index for index, event, _ in items}
+            batch = [(event, ctx) for _, event, ctx in items]
+            for clip in render_batch(batch, batch_progress, cancelled):
+                place_clip(bus, where[clip.event_id], clip)
             done += count
             continue
-        for event, ctx in items:
+        render_pieces = getattr(renderer, "render_pieces", None)
+        for index, event, ctx in items:
             if cancelled is not None and cancelled():
                 raise Cancelled("rendering was cancelled")
             progress("render", done / total)
-            clips[event.id] = renderer.render(event, ctx)
+            if render_pieces is None:
+                place_clip(bus, index, renderer.render(event, ctx))
+            else:
+                for piece in render_pieces(event, ctx):
+                    place_piece(bus, index, piece)
             done += 1
     progress("render", 1.0)
-    return clips
 
 
 def _extend_for_loop(plan: ScenePlan, tail_s: float) -> ScenePlan:

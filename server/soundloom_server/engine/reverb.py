@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -263,3 +264,41 @@ def apply_reverb(
         return data.copy()
     wet += data
     return wet
+
+
+def add_return(
+    mix: np.ndarray,
+    send_of: Callable[[int, int], np.ndarray],
+    sample_rate: int,
+    environment: str,
+    seed: int,
+    send: float = 1.0,
+) -> None:
+    """Add the wet return of a mono send into `mix` (frames, channels) in place, block by block.
+
+    `send_of(lo, hi)` gives the send for frames [lo, hi); it is read before `mix[lo:hi]` changes,
+    and later frames only change once they are read, so the send may be computed from `mix`
+    itself. The tails of blocks still to come wait in a buffer of one FFT, so a scene of any
+    length costs that buffer, not a second copy of the scene.
+    """
+    p = preset(environment)
+    if p is None or send <= 0.0 or mix.shape[0] == 0:
+        return
+    frames, channels = mix.shape
+    ir_frames = _cached_ir(environment, sample_rate, seed).shape[0]
+    size = min(_fft_size(max(4 * ir_frames, MIN_BLOCK)), _fft_size(frames + ir_frames - 1))
+    hop = size - ir_frames + 1
+    spectra = _ir_spectrum(environment, sample_rate, seed, size)
+    level = np.float32(10.0 ** (p.wet_db / 20.0) * send)
+    pending = np.zeros((size, channels), dtype=np.float32)
+    for start in range(0, frames, hop):
+        raise_if_cancelled()
+        stop = min(start + hop, frames)
+        mid = send_of(start, stop)
+        if mid.any():  # silent stretches (between one-shots) cost no FFT
+            spectrum = fft.rfft(mid, n=size)
+            for ch in range(channels):
+                pending[:, ch] += fft.irfft(spectrum * spectra[ch], n=size)
+        mix[start:stop] += pending[: stop - start] * level
+        pending[:-hop] = pending[hop:].copy()
+        pending[-hop:] = 0.0

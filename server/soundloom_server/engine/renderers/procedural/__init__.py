@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
 from soundloom_server.engine import automation
-from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
+from soundloom_server.engine.audio import Clip, ClipPiece, as_channels, seconds_to_frames
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.loudness import momentary_max_lufs
 from soundloom_server.engine.plan import Event, EventKind, ParamValue
 from soundloom_server.engine.renderers import Availability, RenderContext, register_renderer
-from soundloom_server.engine.renderers.procedural import dsp
+from soundloom_server.engine.renderers.procedural import dsp, segments
 from soundloom_server.engine.renderers.procedural.recipes import (
     Recipe,
     SynthRequest,
@@ -51,7 +51,14 @@ class ProceduralRenderer:
         check_params(recipe, event.params, f"events[{index}].params")
 
     def render(self, event: Event, ctx: RenderContext) -> Clip:
-        """Synthesise the event at the scene's rate, exactly its duration long.
+        """Synthesise the event at the scene's rate, exactly its duration long."""
+        pieces = list(self.render_pieces(event, ctx))
+        if len(pieces) == 1:
+            return Clip(event.id, pieces[0].samples, ctx.sample_rate)
+        return Clip(event.id, np.concatenate([p.samples for p in pieces]), ctx.sample_rate)
+
+    def render_pieces(self, event: Event, ctx: RenderContext) -> Iterator[ClipPiece]:
+        """The event's audio in order, as one piece or, for a long bed, spliced segments.
 
         A distance curve renders the sound at its nearest point (the mix moves it away); an
         intensity curve blends the recipe rendered at the curve's lowest and highest intensity,
@@ -65,31 +72,65 @@ class ProceduralRenderer:
         declared = {p.name for p in recipe.params}
         if automation.nearest(event) is not None and "distance" in declared:
             params["distance"] = automation.nearest(event)
-        points = event.automation.intensity
-        if points and "intensity" in declared:
-            values = [p.value for p in points]
-            low, high = min(values), max(values)
-            audio = _synth(recipe, {**params, "intensity": low}, event, ctx, frames)
-            if high - low > 1e-6:
-                loud = _synth(recipe, {**params, "intensity": high}, event, ctx, frames)
-                weight = (automation.curve(points, frames) - low) / (high - low)
-                audio = automation.equal_power_blend(audio, loud, weight)
-        else:
-            audio = _synth(recipe, params, event, ctx, frames)
-            if points:
-                audio *= automation.intensity_gain(event, frames)[:, None].astype(np.float32)
-        _edge_fade(audio, seconds_to_frames(EDGE_FADE_S, ctx.sample_rate))
-        return Clip(event.id, audio, ctx.sample_rate)
+        edge = seconds_to_frames(EDGE_FADE_S, ctx.sample_rate)
+        whole = (
+            recipe.kind is not EventKind.AMBIENCE
+            or event.automation.distance  # a travel-time delay needs the whole clip
+            or not segments.needs_segments(frames, ctx.sample_rate)
+        )
+        if whole:
+            audio = _render_span(recipe, params, event, ctx, frames, 0, frames, event.id)
+            _edge_fade(audio, edge, head=True, tail=True)
+            yield ClipPiece(0, audio)
+            return
+
+        def render_segment(index: int, lo: int, length: int) -> np.ndarray:
+            key = event.id if index == 0 else f"{event.id}/segment-{index}"
+            return _render_span(recipe, params, event, ctx, frames, lo, length, key)
+
+        for piece in segments.spliced_pieces(render_segment, frames, ctx.sample_rate):
+            end = piece.offset + piece.samples.shape[0]
+            _edge_fade(piece.samples, edge, head=piece.offset == 0, tail=end >= frames)
+            yield piece
+
+
+def _render_span(
+    recipe: Recipe,
+    params: dict[str, ParamValue],
+    event: Event,
+    ctx: RenderContext,
+    frames: int,
+    lo: int,
+    length: int,
+    key: str,
+) -> np.ndarray:
+    """`length` frames of the event from frame `lo` (seeded by `key`), automation applied."""
+    points = event.automation.intensity
+    declared = {p.name for p in recipe.params}
+    if points and "intensity" in declared:
+        values = [p.value for p in points]
+        low, high = min(values), max(values)
+        audio = _synth(recipe, {**params, "intensity": low}, ctx, length, key)
+        if high - low > 1e-6:
+            loud = _synth(recipe, {**params, "intensity": high}, ctx, length, key)
+            weight = (automation.curve(points, frames, lo, lo + length) - low) / (high - low)
+            audio = automation.equal_power_blend(audio, loud, weight)
+        return audio
+    audio = _synth(recipe, params, ctx, length, key)
+    if points:
+        gain = automation.intensity_gain(event, frames, lo, lo + length)
+        audio *= gain[:, None].astype(np.float32)
+    return audio
 
 
 def _synth(
-    recipe: Recipe, params: dict[str, ParamValue], event: Event, ctx: RenderContext, frames: int
+    recipe: Recipe, params: dict[str, ParamValue], ctx: RenderContext, frames: int, key: str
 ) -> np.ndarray:
     """One render of the recipe: fitted to length, one-shots levelled, never non-finite."""
     request = SynthRequest(
         frames=frames,
         sample_rate=ctx.sample_rate,
-        rng=rng_for(ctx.seed, event.id),
+        rng=rng_for(ctx.seed, key),
         params=recipe.resolve_params(params),
     )
     audio = as_channels(recipe.synth(request), 2)
@@ -154,13 +195,15 @@ def _fit(audio: np.ndarray, frames: int) -> np.ndarray:
     return padded
 
 
-def _edge_fade(audio: np.ndarray, n: int) -> None:
+def _edge_fade(audio: np.ndarray, n: int, head: bool, tail: bool) -> None:
     n = min(n, audio.shape[0] // 2)
     if n <= 0:
         return
     ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]
-    audio[:n] *= ramp
-    audio[-n:] *= ramp[::-1]
+    if head:
+        audio[:n] *= ramp
+    if tail:
+        audio[-n:] *= ramp[::-1]
 
 
 register_renderer("procedural", ProceduralRenderer)
