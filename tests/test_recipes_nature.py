@@ -479,6 +479,9 @@ def is_buzz(x: np.ndarray) -> bool:
 def test_insect_buzz_is_a_moving_harmonic_drone() -> None:
     assert is_buzz(render("insect_buzz", 6.0, intensity=0.0))
     assert is_buzz(render("insect_buzz", 6.0, intensity=0.0, insect="mosquito"))
+    # At the default intensity one insect flies: one clear buzz, not a chord of them.
+    assert is_buzz(render("insect_buzz", 6.0))
+    assert is_buzz(render("insect_buzz", 6.0, seed=1))
     assert not is_buzz(white())
     assert not is_buzz(render("torch", 6.0))
     assert not is_buzz(render("owl", 6.0))
