@@ -15,11 +15,11 @@ pages) and recompute the page checksums.
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import mutagen
 import mutagen.flac
@@ -30,7 +30,14 @@ import soundfile as sf
 from soundloom_server.engine.audio import LoopPoints, Marker
 from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.errors import InvalidArgument
-from soundloom_server.engine.wav import check_audio_args, quantize, read_wav_metadata, write_wav
+from soundloom_server.engine.loudness import METER_CHUNK, LoudnessMeter, LoudnessReport
+from soundloom_server.engine.wav import (
+    check_audio_args,
+    needs_dither,
+    quantize,
+    read_wav_metadata,
+    write_wav,
+)
 
 FORMAT_SUFFIX: dict[str, str] = {"wav": ".wav", "ogg": ".ogg", "flac": ".flac"}
 # libvorbis can overflow its stack when handed a long buffer in one call (REFERENCE.md, Encoding);
@@ -70,11 +77,21 @@ def vorbis_comments(
     return list(out.items())
 
 
-def _write_blocks(f: sf.SoundFile, data: np.ndarray, sample_rate: int) -> None:
+def _write_blocks(
+    f: sf.SoundFile,
+    data: np.ndarray,
+    sample_rate: int,
+    gain: float = 1.0,
+    as_pcm: Callable[[np.ndarray, int], np.ndarray] | None = None,
+) -> None:
+    """Write `data` in half-second blocks, each scaled by `gain` and converted by `as_pcm`
+    (given the block and its first frame), so nothing scene-sized is made on the way."""
     block = max(1, int(sample_rate * BLOCK_S))
     for start in range(0, data.shape[0], block):
         raise_if_cancelled()
-        f.write(data[start : start + block])
+        part = data[start : start + block]
+        part = part * np.float32(gain) if gain != 1.0 else part
+        f.write(as_pcm(part, start) if as_pcm is not None else part)
 
 
 def _set_comments(tags: mutagen.FileType, comments: list[tuple[str, str]]) -> None:
@@ -133,12 +150,16 @@ def normalize_ogg_serial(blob: bytes) -> bytes:
 
 
 def _encode_ogg(
-    audio: np.ndarray, sample_rate: int, quality: float, comments: list[tuple[str, str]]
-) -> bytes:
-    buf = io.BytesIO()
+    path: str | os.PathLike[str],
+    audio: np.ndarray,
+    sample_rate: int,
+    quality: float,
+    comments: list[tuple[str, str]],
+    gain: float,
+) -> None:
     # soundfile's compression_level for Vorbis is 1 - quality (libsndfile ogg_vorbis.c).
     with sf.SoundFile(
-        buf,
+        path,
         "w",
         samplerate=sample_rate,
         channels=audio.shape[1],
@@ -146,46 +167,51 @@ def _encode_ogg(
         subtype="VORBIS",
         compression_level=1.0 - quality,
     ) as f:
-        _write_blocks(f, audio, sample_rate)
-    buf.seek(0)
-    ogg = mutagen.oggvorbis.OggVorbis(buf)
+        _write_blocks(f, audio, sample_rate, gain)
+    ogg = mutagen.oggvorbis.OggVorbis(path)
     assert ogg.tags is not None  # a Vorbis stream always carries a comment header
     _set_comments(ogg.tags, comments)
-    buf.seek(0)
-    ogg.save(buf)
-    return normalize_ogg_serial(buf.getvalue())
+    ogg.save(path)
+    # Compressed, the file is a small fraction of the audio: normalising it in memory is cheap.
+    blob = Path(path).read_bytes()
+    Path(path).write_bytes(normalize_ogg_serial(blob))
 
 
 def _encode_flac(
+    path: str | os.PathLike[str],
     audio: np.ndarray,
     sample_rate: int,
     bit_depth: int,
     dither_seed: int,
     comments: list[tuple[str, str]],
-) -> bytes:
+    gain: float,
+    start: int,
+    dither: bool | None,
+) -> None:
     # Quantize here instead of handing libsndfile floats: it would round without dither. This way
     # FLAC carries exactly the samples WAV does for the same seed, and on-grid input stays exact.
-    ints = quantize(audio, bit_depth, dither_seed)
-    data = ints.astype(np.int16) if bit_depth == 16 else ints << 8  # PCM_24 takes the top bytes
-    buf = io.BytesIO()
+    if dither is None:
+        dither = needs_dither(audio, bit_depth) if gain == 1.0 else bit_depth == 16
+
+    def as_pcm(block: np.ndarray, at: int) -> np.ndarray:
+        ints = quantize(block, bit_depth, dither_seed, start + at, dither)
+        return ints.astype(np.int16) if bit_depth == 16 else ints << 8  # PCM_24: the top bytes
+
     with sf.SoundFile(
-        buf,
+        path,
         "w",
         samplerate=sample_rate,
         channels=audio.shape[1],
         format="FLAC",
         subtype=f"PCM_{bit_depth}",
     ) as f:
-        _write_blocks(f, data, sample_rate)
-    buf.seek(0)
-    flac = mutagen.flac.FLAC(buf)
+        _write_blocks(f, audio, sample_rate, gain, as_pcm)
+    flac = mutagen.flac.FLAC(path)
     if flac.tags is None:
         flac.add_tags()
     assert flac.tags is not None
     _set_comments(flac.tags, comments)
-    buf.seek(0)
-    flac.save(buf)
-    return buf.getvalue()
+    flac.save(path)
 
 
 def encode(
@@ -199,12 +225,31 @@ def encode(
     tags: Mapping[str, str] | None = None,
     dither_seed: int = 0,
     quality: float = 0.6,
+    gain: float = 1.0,
+    start: int = 0,
+    dither: bool | None = None,
 ) -> None:
-    """Encode (frames, ch) float32 audio to wav/ogg/flac at path, with loop, markers and tags."""
+    """Encode (frames, ch) float32 audio to wav/ogg/flac at path, with loop, markers and tags.
+
+    The audio is written block by block, times `gain`; `start` and `dither` make a slice of a
+    longer signal quantize exactly as it does in the whole (see `wav.quantize`).
+    """
     _check_format(fmt)
     tags = dict(tags or {})
     if fmt == "wav":
-        write_wav(path, audio, sample_rate, bit_depth, loop, markers, dither_seed, tags)
+        write_wav(
+            path,
+            audio,
+            sample_rate,
+            bit_depth,
+            loop,
+            markers,
+            dither_seed,
+            tags,
+            gain,
+            start,
+            dither,
+        )
         return
     if not 0.0 <= quality <= 1.0:
         raise InvalidArgument("quality", f"must be in 0..1, got {quality}")
@@ -212,17 +257,30 @@ def encode(
     arr = check_audio_args(audio, sample_rate, bit_depth, loop, markers)
     comments = vorbis_comments(loop, markers, tags)
     if fmt == "ogg":
-        blob = _encode_ogg(arr, sample_rate, quality, comments)
+        _encode_ogg(path, arr, sample_rate, quality, comments, gain)
     else:
-        blob = _encode_flac(arr, sample_rate, bit_depth, dither_seed, comments)
-    with open(path, "wb") as f:
-        f.write(blob)
+        _encode_flac(path, arr, sample_rate, bit_depth, dither_seed, comments, gain, start, dither)
 
 
 def decode(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     """Read any supported file: float32 (frames, channels) and the sample rate."""
     data, sample_rate = sf.read(path, dtype="float32", always_2d=True)
     return data, int(sample_rate)
+
+
+def measure_file(path: str | os.PathLike[str], target_lufs: float = float("nan")) -> LoudnessReport:
+    """Loudness and peaks of an encoded file as a player decodes it, read block by block."""
+    with sf.SoundFile(path) as f:
+        frames, channels, rate = f.frames, f.channels, f.samplerate
+        meter = LoudnessMeter(frames, channels, rate)
+        fed = 0
+        for block in f.blocks(blocksize=METER_CHUNK, dtype="float32", always_2d=True):
+            block = block[: frames - fed]
+            meter.add(block)
+            fed += block.shape[0]
+    if fed != frames:
+        raise ValueError(f"{path}: decoded {fed} of the {frames} frames its header states")
+    return meter.report(target_lufs)
 
 
 def _comments(path: str | os.PathLike[str]) -> dict[str, str]:

@@ -20,12 +20,12 @@ import numpy as np
 from soundloom_server import ENGINE_VERSION
 from soundloom_server.engine.audio import LoopPoints, Marker
 from soundloom_server.engine.checksums import file_sha256
-from soundloom_server.engine.encode import FORMAT_SUFFIX, decode, encode
-from soundloom_server.engine.loudness import LoudnessReport, measure
+from soundloom_server.engine.encode import FORMAT_SUFFIX, encode, measure_file
+from soundloom_server.engine.loudness import LoudnessReport
 from soundloom_server.engine.pipeline import MasteredScene
 from soundloom_server.engine.plan import RenderOptions, to_dict
 from soundloom_server.engine.segment import segment_bounds
-from soundloom_server.engine.wav import quantize
+from soundloom_server.engine.wav import needs_dither
 
 LOUDNESS_AIM_LU = 0.1  # re-encode when the file as written is further than this off target
 MAX_ENCODE_ROUNDS = 4
@@ -129,15 +129,13 @@ def staged_outputs() -> Iterator[_Staging]:
         staging.discard()
 
 
-def on_output_grid(audio: np.ndarray, options: RenderOptions) -> np.ndarray:
-    """PCM formats: the audio quantized (dithered) once, as floats exactly on the integer grid.
+@dataclass(frozen=True)
+class Encoded:
+    """How the main file's samples were made from the mastered audio: a gain and the dither
+    decision, so slices of it (segments) encode to exactly the same samples."""
 
-    Slices of it encode without further dither, so segments are sample-exact cuts of the main file.
-    """
-    if options.format == "ogg":
-        return np.asarray(audio, dtype=np.float32)
-    ints = quantize(audio, options.bit_depth, options.seed)
-    return (ints.astype(np.float64) / float(2 ** (options.bit_depth - 1))).astype(np.float32)
+    gain: float
+    dither: bool
 
 
 def encode_within_ceiling(
@@ -150,20 +148,22 @@ def encode_within_ceiling(
     tags: dict[str, str],
     target_lufs: float,
     match_loudness: bool = False,
-) -> tuple[LoudnessReport, np.ndarray]:
+    start: int = 0,
+    encoded: Encoded | None = None,
+) -> tuple[LoudnessReport, Encoded]:
     """Encode; if the decoded file's true peak is over the ceiling, re-encode quieter.
 
     With `match_loudness` (the main file), a lossy codec's loudness drift is corrected too.
-    Returns the report measured on the decoded file and the audio as encoded (on the grid).
+    Given `encoded` (a slice of the main file from frame `start`), the slice gets the main
+    file's gain and dither. Returns the report measured on the decoded file.
     """
-    gain = 1.0
-    report = measure(audio, sample_rate, target_lufs)
-    encoded = on_output_grid(audio, options)
+    fixed = encoded is not None
+    gain = encoded.gain if encoded is not None else 1.0
+    dither = encoded.dither if encoded is not None else needs_dither(audio, options.bit_depth)
     for _ in range(MAX_ENCODE_ROUNDS):
-        encoded = on_output_grid(audio * np.float32(gain), options) if gain != 1.0 else encoded
         encode(
             path,
-            encoded,
+            audio,
             sample_rate,
             options.format,
             options.bit_depth,
@@ -171,14 +171,17 @@ def encode_within_ceiling(
             markers,
             tags,
             dither_seed=options.seed,
+            gain=gain,
+            start=start,
+            dither=dither,
         )
-        decoded, _ = decode(path)
-        report = measure(decoded, sample_rate, target_lufs)
+        report = measure_file(path, target_lufs)
         step_db = _correction_db(report, target_lufs, options.true_peak_db, match_loudness)
-        if step_db == 0.0:
+        if step_db == 0.0 or fixed:
             break
         gain *= 10.0 ** (step_db / 20.0)
-    return report, encoded
+        dither = options.bit_depth == 16  # scaled audio is off the grid
+    return report, Encoded(gain, dither)
 
 
 def _correction_db(
@@ -243,7 +246,7 @@ def _described(temp: Path, final: Path, role: str, start: int, frames: int) -> O
 
 def _write_segments(
     scene: MasteredScene,
-    encoded: np.ndarray,
+    encoded: Encoded,
     options: RenderOptions,
     path: Path,
     staging: _Staging,
@@ -265,7 +268,16 @@ def _write_segments(
         )
         # Slices of the main file's own samples: the segments join back to it exactly.
         encode_within_ceiling(
-            temp, encoded[start:end], sr, options, None, markers, tags, options.target_lufs
+            temp,
+            scene.audio[start:end],
+            sr,
+            options,
+            None,
+            markers,
+            tags,
+            options.target_lufs,
+            start=start,
+            encoded=encoded,
         )
         files.append(_described(temp, final, "segment", start, end - start))
     return files

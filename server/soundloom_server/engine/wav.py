@@ -10,10 +10,12 @@ Chunk order: `fmt `, `smpl`, `cue `, `LIST`/`adtl`, `LIST`/`INFO`, `data`. Metad
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import numpy as np
 
@@ -69,7 +71,7 @@ def _on_grid(fixed: np.ndarray, frac_bits: int) -> bool:
     return not np.any(fixed & mask)
 
 
-def _tpdf(n: int, seed: int) -> np.ndarray:
+def _tpdf(n: int, seed: int | list[int]) -> np.ndarray:
     """n TPDF dither values in 1/256 LSB, in -255..255: the difference of two uniform bytes."""
     # Whole uint64 draws split into bytes: several times faster than float draws, and 8-bit
     # resolution puts the dither's own quantization ~48 dB below the LSB.
@@ -81,22 +83,59 @@ def _tpdf(n: int, seed: int) -> np.ndarray:
     return d
 
 
-def quantize(audio: np.ndarray, bit_depth: int, dither_seed: int = 0) -> np.ndarray:
+DITHER_GRID = 1 << 16  # frames per dither block: each block's noise is seeded by its position
+
+
+def _dither(lo: int, hi: int, channels: int, seed: int) -> np.ndarray:
+    """The dither of frames [lo, hi) (interleaved), the same whichever slice asks for it."""
+    parts = []
+    for block in range(lo // DITHER_GRID, -(-hi // DITHER_GRID)):
+        first = block * DITHER_GRID
+        values = _tpdf(DITHER_GRID * channels, [seed, block])
+        a, b = max(lo, first) - first, min(hi, first + DITHER_GRID) - first
+        parts.append(values[a * channels : b * channels])
+    return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+
+def needs_dither(audio: np.ndarray, bit_depth: int) -> bool:
+    """Whether 16-bit output needs dither: no for audio already on the 16-bit grid (decoded
+    16-bit, digital silence), so re-encoding it is lossless."""
+    if bit_depth != 16:
+        return False
+    arr = np.asarray(audio, dtype=np.float32)
+    for lo in range(0, arr.shape[0], DITHER_GRID):
+        fixed = np.rint(arr[lo : lo + DITHER_GRID].reshape(-1) * np.float32(1 << 23))
+        if not _on_grid(fixed.astype(np.int32), 8):
+            return True
+    return False
+
+
+def quantize(
+    audio: np.ndarray,
+    bit_depth: int,
+    dither_seed: int = 0,
+    start: int = 0,
+    dither: bool | None = None,
+) -> np.ndarray:
     """Float (frames, ch) -> int32 PCM values at bit_depth (16: seeded TPDF dither; 24: rounding).
 
     Input is clipped to [-1, 1). Audio already on the target grid (e.g. decoded 16-bit, or digital
-    silence) is not dithered, so re-encoding it is lossless.
+    silence) is not dithered, so re-encoding it is lossless. The dither depends on the frame's
+    position (`start` is the first frame's), so a slice quantizes exactly as it does in the
+    whole; `dither` forces the whole's decision onto a slice.
     """
     if bit_depth not in BIT_DEPTHS:
         raise InvalidArgument("bit_depth", f"must be one of 16, 24, got {bit_depth}")
     arr = np.asarray(audio, dtype=np.float32)
+    shaped = arr if arr.ndim == 2 else arr.reshape(arr.shape[0], -1)
     # x * 2**23 is exact in float32, so rounding here loses nothing at 24 bits; at 16 bits it
     # keeps 8 fraction bits (1/256 LSB) for the dither to act on.
     fixed = np.rint(arr.reshape(-1) * np.float32(1 << 23)).astype(np.int32)
     full = _full_scale(bit_depth)
     if bit_depth == 16:
-        if not _on_grid(fixed, 8):
-            fixed += _tpdf(fixed.size, dither_seed)
+        if dither if dither is not None else not _on_grid(fixed, 8):
+            frames, channels = shaped.shape[0], max(shaped.shape[1], 1)
+            fixed += _dither(start, start + frames, channels, dither_seed)
         fixed += 128  # round half up on the shift below (an arithmetic shift floors)
         fixed >>= 8
     np.clip(fixed, -full, full - 1, out=fixed)
@@ -205,8 +244,9 @@ def check_audio_args(
         raise InvalidArgument("sample_rate", f"must be > 0, got {sample_rate}")
     if bit_depth not in BIT_DEPTHS:
         raise InvalidArgument("bit_depth", f"must be one of 16, 24, got {bit_depth}")
-    if not np.isfinite(arr).all():
-        raise InvalidArgument("audio", "must not contain NaN or infinite samples")
+    for lo in range(0, arr.shape[0], 1 << 18):  # in blocks: no scene-sized mask
+        if not np.isfinite(arr[lo : lo + (1 << 18)]).all():
+            raise InvalidArgument("audio", "must not contain NaN or infinite samples")
     frames = arr.shape[0]
     if loop is not None and not (loop.start >= 0 and loop.length >= 1 and loop.end <= frames):
         raise InvalidArgument(
@@ -220,6 +260,49 @@ def check_audio_args(
     return arr
 
 
+WRITE_BLOCK = 1 << 16  # frames quantized and written at once
+
+
+def _write_wav_to(
+    f: BinaryIO,
+    arr: np.ndarray,
+    sample_rate: int,
+    bit_depth: int,
+    loop: LoopPoints | None,
+    markers: Sequence[Marker],
+    dither_seed: int,
+    tags: Mapping[str, str] | None,
+    gain: float,
+    start: int,
+    dither: bool | None,
+) -> None:
+    frames, channels = arr.shape
+    chunks = [_fmt_chunk(channels, sample_rate, bit_depth)]
+    if loop is not None:
+        chunks.append(_smpl_chunk(loop, sample_rate))
+    if markers:
+        chunks.append(_cue_chunk(markers))
+        chunks.append(_adtl_chunk(markers))
+    if tags:
+        chunks.append(_info_chunk(tags))
+    head = b"".join(chunks)
+    size = frames * channels * (bit_depth // 8)
+    pad = b"\x00" if size % 2 else b""
+    riff_size = 4 + len(head) + 8 + size + len(pad)
+    if riff_size > _MAX_RIFF:
+        raise InvalidArgument("audio", f"is too long for a RIFF WAV file ({riff_size} bytes)")
+    f.write(b"".join([b"RIFF", struct.pack("<I", riff_size), b"WAVE", head]))
+    f.write(b"data" + struct.pack("<I", size))
+    if dither is None:
+        dither = needs_dither(arr, bit_depth) if gain == 1.0 else bit_depth == 16
+    for lo in range(0, frames, WRITE_BLOCK):
+        block = arr[lo : lo + WRITE_BLOCK]
+        block = block * np.float32(gain) if gain != 1.0 else block
+        ints = quantize(block, bit_depth, dither_seed, start + lo, dither)
+        f.write(_pcm_bytes(ints, bit_depth))
+    f.write(pad)
+
+
 def wav_bytes(
     audio: np.ndarray,
     sample_rate: int,
@@ -231,23 +314,9 @@ def wav_bytes(
 ) -> bytes:
     """The complete WAV file `write_wav` writes, as bytes."""
     arr = check_audio_args(audio, sample_rate, bit_depth, loop, markers)
-    channels = arr.shape[1]
-    data = _pcm_bytes(quantize(arr, bit_depth, dither_seed), bit_depth)
-    chunks = [_fmt_chunk(channels, sample_rate, bit_depth)]
-    if loop is not None:
-        chunks.append(_smpl_chunk(loop, sample_rate))
-    if markers:
-        chunks.append(_cue_chunk(markers))
-        chunks.append(_adtl_chunk(markers))
-    if tags:
-        chunks.append(_info_chunk(tags))
-    head = b"".join(chunks)
-    data_header = b"data" + struct.pack("<I", len(data))
-    pad = b"\x00" if len(data) % 2 else b""
-    riff_size = 4 + len(head) + len(data_header) + len(data) + len(pad)
-    if riff_size > _MAX_RIFF:
-        raise InvalidArgument("audio", f"is too long for a RIFF WAV file ({riff_size} bytes)")
-    return b"".join([b"RIFF", struct.pack("<I", riff_size), b"WAVE", head, data_header, data, pad])
+    buf = io.BytesIO()
+    _write_wav_to(buf, arr, sample_rate, bit_depth, loop, markers, dither_seed, tags, 1.0, 0, None)
+    return buf.getvalue()
 
 
 def write_wav(
@@ -259,11 +328,20 @@ def write_wav(
     markers: Sequence[Marker] = (),
     dither_seed: int = 0,
     tags: Mapping[str, str] | None = None,
+    gain: float = 1.0,
+    start: int = 0,
+    dither: bool | None = None,
 ) -> None:
-    """Write PCM WAV (16-bit TPDF-dithered or 24-bit) with smpl loop, cue/labl markers, INFO."""
-    blob = wav_bytes(audio, sample_rate, bit_depth, loop, markers, dither_seed, tags)
+    """Write PCM WAV (16-bit TPDF-dithered or 24-bit) with smpl loop, cue/labl markers, INFO.
+
+    Written block by block: `gain` scales each block, and `start`/`dither` quantize a slice of
+    a longer signal exactly as the whole would be (see `quantize`).
+    """
+    arr = check_audio_args(audio, sample_rate, bit_depth, loop, markers)
     with open(path, "wb") as f:
-        f.write(blob)
+        _write_wav_to(
+            f, arr, sample_rate, bit_depth, loop, markers, dither_seed, tags, gain, start, dither
+        )
 
 
 def _cstring(raw: bytes) -> str:

@@ -22,7 +22,7 @@ from soundloom_server.engine.cancellation import raise_if_cancelled
 WHOLE_BED_S = 45.0  # beds up to this long render in one go
 SEGMENT_S = 20.0  # nominal length of each segment after the first join
 SPLICE_S = 1.0  # crossfade at each join
-SEARCH_S = 0.5  # how far into the next segment the join may look for a match
+SEARCH_S = 1.5  # how far into the next segment the join may look for a match (a period)
 
 # Renders frames [lo, lo + length) of the bed as segment `index` (its own seed).
 SegmentRender = Callable[[int, int, int], np.ndarray]
