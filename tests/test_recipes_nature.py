@@ -326,17 +326,20 @@ def test_fire_crackles_in_bursts_over_lapping_flames() -> None:
 
 
 def is_torch(x: np.ndarray) -> bool:
-    # A low roar that flutters quickly, with a little hiss on top.
+    # One flame's roar (120-1500 Hz) fluttering quickly, with nothing under 60 Hz (no bed of
+    # logs lapping), and the fuel sputtering in many distinct short crackles.
     return (
-        band_fraction(x, 0, 1000) > 0.9
-        and band_fraction(x, 0, 60) < 0.2
-        and band_fraction(x, 2000, 24000) > 0.005
-        and flicker_db(x) > 2.5
+        band_fraction(x, 120, 1500) > 0.35
+        and band_fraction(x, 0, 60) < 0.01
+        and flicker_db(x) > 3.0
+        and strike_rate(x, ratio=2.5) > 15
     )
 
 
 def test_torch_is_a_fluttering_low_roar() -> None:
     assert is_torch(render("torch", 6.0))
+    assert is_torch(render("torch", 6.0, seed=1))
+    assert not is_torch(render("fire", 6.0))
     assert not is_torch(white())
     assert not is_torch(render("underwater", 6.0))
     assert not is_torch(render("insect_buzz", 6.0))

@@ -13,7 +13,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._nature_water import strikes
+from soundloom_server.engine.renderers.procedural.recipes._fire import crackles
 
 _CRACKLE_HZ = 10.0  # crackle clusters a second from a quiet fire
 _CRACKLE_LEVEL = 1.0  # crackle RMS against lapping + hiss
@@ -26,31 +26,6 @@ def _lapping(rng: np.random.Generator, m: int, sr: int, size: float) -> np.ndarr
     flutter = np.tanh(flutter * np.float32(6.0))  # clipping gives the lapping its ragged edges
     body = dsp.cascade(dsp.highpass(25.0, sr), dsp.lowpass(500.0 - 250.0 * size, sr, order=2))
     return dsp.filt(body, flutter)
-
-
-def _crackles(
-    rng: np.random.Generator,
-    n: int,
-    sr: int,
-    flare: np.ndarray,
-    rate_hz: float,
-    cluster: int,
-    band: tuple[float, float],
-    decay_s: tuple[float, float],
-    spread_db: float,
-) -> dsp.Audio:
-    """Bursting pockets: a Poisson stream thinned by the flare, each seed a cluster of snaps.
-
-    Sizes spread log-normally (`spread_db`): countless tiny ticks, now and then a loud pop.
-    """
-    seeds = dsp.thin(rng, dsp.poisson_times(rng, rate_hz * 2.0, n, sr), np.clip(flare / 4.0, 0, 1))
-    per = rng.integers(1, cluster + 1, seeds.shape[0])
-    starts = np.sort(
-        np.repeat(seeds, per) + (rng.exponential(0.012, per.sum()) * sr).astype(np.int64)
-    )
-    starts = starts[starts < n]
-    amp = np.exp(rng.normal(0.0, spread_db / 8.7, starts.shape[0]))
-    return strikes(rng, n, sr, starts, amp, band, decay_s, 0.15, 0.3)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -91,10 +66,10 @@ def synth(req: SynthRequest) -> np.ndarray:
     # sharp ticks a second; pops are fewer, louder and ring the charred wood a little longer.
     rate = (_CRACKLE_HZ + 40.0 * intensity**1.5) * (0.6 + 0.8 * size)
     scale = 1.0 - 0.3 * size
-    fine = _crackles(
+    fine = crackles(
         rng, n, sr, flare, 3.0 * rate, 3, (2500.0 * scale, 12000.0 * scale), (0.0002, 0.0015), 6.0
     )
-    pops = _crackles(
+    pops = crackles(
         rng, n, sr, flare, rate / 8.0, 5, (900.0 * scale, 6000.0 * scale), (0.0008, 0.005), 5.0
     )
     snaps = fine + pops * np.float32(1.5 * dsp.rms_of(fine) / (dsp.rms_of(pops) + 1e-12))

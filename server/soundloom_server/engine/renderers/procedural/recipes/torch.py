@@ -1,4 +1,10 @@
-"""Torch: a hand torch or sconce, a fluttering low roar with a soft hiss and rare small pops."""
+"""Torch: a hand torch or sconce, one flame's fluttering roar over its sputtering fuel.
+
+The roar is one flame's turbulent combustion (120-1500 Hz), puffing at several Hz, with
+Farnell's ragged ~25 Hz lapping on it and draughts leaning on it now and then; no bed of logs
+laps under it. The pitch and resin in the wrappings boil out in spurts: a fine crackle of tiny
+sharp ticks and now and then a small pop (the fire recipes' crackle), with a vapour hiss.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +13,55 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._fire import crackles
+
+_SPUTTER = 1.0  # crackle RMS against the roar: the roar carries the energy
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Roar (low rate, flicker-modulated, one noise per ear) + hiss + sparse pitch pops."""
+    """Roar (low rate, flicker- and lapping-modulated, one noise per ear) + hiss + sputter."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
 
-    # Flicker: a flame tongue flaps at several Hz; a torch's one flame keeps it steady-ish.
-    k = dsp.low_rate_factor(sr, 4000)
+    # Flicker: a flame tongue flaps at several Hz (puffing); a torch's one flame keeps it
+    # steady-ish, and draughts lean on it now and then.
+    k = dsp.low_rate_factor(sr, 12000)  # the roar reaches ~1.5 kHz: keep it far under Nyquist
     low_sr, m = sr // k, n // k + 2
     flicker = 1.0 + 0.45 * dsp.slow_noise(rng, m, low_sr, 7.0, control_rate=100)
-    flicker += 0.15 * dsp.slow_noise(rng, m, low_sr, 0.3, control_rate=50)  # draughts
+    flicker += 0.2 * dsp.drift(rng, m, low_sr, 0.3)  # draughts
     flicker = np.clip(flicker, 0.15, None).astype(np.float32)
+    # Lapping (Farnell): the flame sheet's ragged ~25 Hz flutter, clipped noise, on the roar.
+    flutter = np.tanh(4.0 * dsp.filt(dsp.resonator(25.0, 2.0, low_sr), dsp.white(rng, 2 * m)))
+    lapping = (1.0 + 0.35 * flutter).reshape(2, m).astype(np.float32)
     roar_shape = dsp.cascade(
-        dsp.highpass(60.0, low_sr),
-        dsp.lowpass(550.0 + 250.0 * intensity, low_sr, order=2),
-        dsp.peak(180.0, 1.0, 4.0, low_sr),  # the combustion "body"
+        dsp.bandpass(120.0, 1000.0 + 300.0 * intensity, low_sr),
+        dsp.peak(250.0, 1.0, 4.0, low_sr),  # the combustion "body"
     )
-    roar = dsp.filt(roar_shape, dsp.white(rng, 2 * m).reshape(2, m) * flicker, axis=1)
+    roar = dsp.filt(roar_shape, dsp.white(rng, 2 * m).reshape(2, m) * flicker * lapping, axis=1)
     roar *= np.float32(1.0 / (dsp.rms_of(roar) + 1e-12))
     out = dsp.upsample_stereo(roar, k, n)
 
     # Hiss: the fuel (pitch, oil) vaporising, following the flicker, well under the roar.
     air = dsp.lowpass(dsp.distance_cutoff(distance), sr)
     hiss = dsp.filt(dsp.cascade(dsp.highpass(2000.0, sr), air), dsp.white(rng, n))
-    hiss *= dsp.upsample(flicker, k, n) * np.float32(0.12 + 0.08 * intensity)
+    hiss *= dsp.upsample(flicker, k, n) * np.float32(0.25 + 0.1 * intensity)
     out += dsp.widen(hiss, sr, delay_s=0.005)
 
-    # Pops: rare, small, bright (a drop of resin or fat): a click and a short ring each.
-    count = rng.poisson((0.2 + 1.2 * intensity) * n / sr)
-    starts = rng.integers(0, max(n, 1), count)
-    decay = rng.uniform(0.001, 0.004, count)
-    grains = dsp.Grains(starts, (decay * 6.0 * sr).astype(np.int64), n)
-    t = grains.t / np.float32(sr)
-    tone = np.sin(np.float32(2.0 * np.pi) * grains.per_grain(rng.uniform(1500, 5000, count)) * t)
-    values = np.exp(-t / grains.per_grain(decay)) * (tone + 0.7 * dsp.white(rng, t.shape[0]))
-    amp = rng.uniform(0.6, 2.0, count) * dsp.db(-14.0 * distance)
-    gl, gr = dsp.pan_gains(rng.uniform(-0.3, 0.3, count))
-    grains.scatter(values, amp * gl, amp * gr, out=out)
+    # The fuel sputters: pitch and resin boiling out of the wrappings crackle finely all the
+    # time, and now and then a drop bursts with a pop. Tiny events: little energy, much bite.
+    # It boils in spurts, as the flame licks one part of the wrapping and then another.
+    spurts = np.clip(1.0 + 0.6 * dsp.drift(rng, n, sr, 0.4), 0.1, None) ** 2
+    flare = dsp.upsample(flicker, k, n) ** 2 * spurts
+    rate = 12.0 + 30.0 * intensity
+    fine = crackles(rng, n, sr, flare, 2.0 * rate, 2, (2500.0, 10000.0), (0.0002, 0.001), 6.0)
+    pops = crackles(rng, n, sr, flare, rate / 6.0, 3, (1500.0, 6000.0), (0.0008, 0.004), 5.0)
+    snaps = fine + pops * np.float32(0.7 * dsp.rms_of(fine) / (dsp.rms_of(pops) + 1e-12))
+    snaps = dsp.filt(dsp.cascade(dsp.highpass(300.0, sr), air), snaps, axis=0)
+    # Soft-clip the rare pile-up of pops: otherwise they alone would set the level of the bed.
+    knee = np.float32(6.0 * dsp.rms_of(snaps) + 1e-12)
+    snaps = np.tanh(snaps / knee) * knee
+    level = _SPUTTER * dsp.db(-14.0 * distance) * dsp.rms_of(out)
+    out += snaps * np.float32(level / (dsp.rms_of(snaps) + 1e-12))
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
 
@@ -53,7 +69,7 @@ RECIPE = Recipe(
     name="torch",
     family="fire",
     kind=EventKind.AMBIENCE,
-    description="Torch: a single burning torch or sconce, a fluttering roar with soft pops.",
+    description="Torch: a single burning torch or sconce, a fluttering roar over sputtering fuel.",
     tags=(
         "torch",
         "torches",
