@@ -1,8 +1,10 @@
 """Peak memory of a render, and the server's estimate that admits it.
 
-Each scene renders in a fresh process (plan -> render -> mix -> master -> OGG); its peak RSS
-(`ru_maxrss`) is printed beside `render_footprint_bytes`, the estimate the server compares to
-`--max-render-bytes` before it renders. Goal: < 600 MB peak RSS for a 600 s, 8-event scene.
+Each scene renders in a fresh process, the whole job a user runs (render -> mix -> master ->
+package: the OGG file, measured as decoded, and its sidecar); its peak RSS (`ru_maxrss`) is
+printed beside the RSS after imports and `render_footprint_bytes`, the estimate the server
+compares to `--max-render-bytes` before it renders (it should exceed peak - imports). Goal:
+< 600 MB peak RSS for a 600 s, 8-event scene.
 `python bench/memory.py --smoke` is the quick CI variant (a 20 s scene).
 """
 
@@ -18,8 +20,8 @@ BEDS = ("rain", "wind", "fire", "stream", "crickets", "ocean_waves", "birds", "c
 CHILD = r"""
 import json, resource, sys, tempfile
 from pathlib import Path
-from soundloom_server.engine.encode import encode
 from soundloom_server.engine.footprint import render_footprint_bytes
+from soundloom_server.engine.package import package_scene
 from soundloom_server.engine.pipeline import render_scene
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
 
@@ -29,7 +31,7 @@ events = tuple(Event(f"{n}-1", EventKind.AMBIENCE, n, n, 0.0, seconds) for n in 
 plan, options = ScenePlan(duration_s=seconds, events=events), RenderOptions(seed=1)
 scene = render_scene(plan, options)
 with tempfile.TemporaryDirectory() as tmp:
-    encode(Path(tmp) / "scene.ogg", scene.audio, scene.sample_rate, "ogg")
+    package_scene(scene, options, Path(tmp) / "scene.ogg", "bench")
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"peak_mb": peak / 1024, "imports_mb": base / 1024,
                   "estimate_mb": render_footprint_bytes(plan, options) / 2**20}))
