@@ -8,6 +8,13 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 
+HARMONICS = ((2, 0.2), (3, 0.08))  # (multiple, level re the fundamental) of a stridulation pulse
+
+
+def _air(freq_hz: float, cutoff_hz: float) -> float:
+    """Air absorption at `freq_hz` for a distance whose first-order cutoff is `cutoff_hz`."""
+    return 1.0 / float(np.sqrt(1.0 + (freq_hz / cutoff_hz) ** 2))
+
 
 def synth(req: SynthRequest) -> np.ndarray:
     """Each cricket: regular chirps of 3-5 syllables (one wing stroke each); syllables as grains."""
@@ -41,8 +48,18 @@ def synth(req: SynthRequest) -> np.ndarray:
     shape = 4.0 * u * (1.0 - u)  # a smooth pulse per wing stroke
     # The pitch sags ~3 % across a stroke as the file-and-scraper slows.
     f = grains.per_grain(np.concatenate(freqs)) * (1.0 - np.float32(0.015) * u)
-    values = shape * shape * np.sin(np.float32(2.0 * np.pi / sr) * f * grains.t)
-    air = 1.0 / np.sqrt(1.0 + (4500.0 / dsp.distance_cutoff(distance)) ** 2)
+    phase = np.float32(2.0 * np.pi / sr) * f * grains.t
+    # The wing's tooth strikes are not pure sine pulses: weak 2nd and 3rd harmonics, which the
+    # air takes first as the cricket gets farther away (each by its own frequency).
+    cutoff = dsp.distance_cutoff(distance)
+    values = np.sin(phase)
+    for k, level in HARMONICS:
+        if k * 4500.0 < 0.45 * sr:
+            values += np.float32(level * _air(k * 4500.0, cutoff) / _air(4500.0, cutoff)) * np.sin(
+                k * phase
+            )
+    values *= shape * shape
+    air = _air(4500.0, cutoff)
     out = grains.scatter(values, np.concatenate(gains_l) * air, np.concatenate(gains_r) * air)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance), peak_limit=0.95)
 
