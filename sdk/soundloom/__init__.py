@@ -13,13 +13,7 @@ Names are imported on first use, so `import soundloom` stays light.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("soundloom")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 if TYPE_CHECKING:
     from soundloom.asset import Asset, AssetFile, LoopPoints, Loudness, Marker
@@ -96,8 +90,21 @@ __all__ = [
 ]
 
 
+def _installed_version() -> str:
+    # importlib.metadata costs ~60 ms at import: most of `import soundloom`, so only on demand.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("soundloom")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
     """Import public names lazily (the engine and gRPC load only when first used)."""
+    if name == "__version__":
+        globals()[name] = _installed_version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'soundloom' has no attribute {name!r}")
