@@ -109,3 +109,30 @@ def test_master_over_many_chunks_hits_target_and_ceiling() -> None:
     assert report.integrated_lufs == pytest.approx(lm.integrated_lufs(out, SR), abs=0.01)
     assert report.true_peak_dbtp == pytest.approx(lm.true_peak_db(out, SR), abs=0.01)
     assert report.limiter_reduction_db > 0.0
+
+
+def test_an_ogg_is_encoded_once_at_its_target(tmp_path, monkeypatch) -> None:
+    from soundloom_server.engine import package
+    from soundloom_server.engine.encode import encode, measure_file
+
+    beds = ("rain", "stream")
+    events = tuple(Event(f"{b}-1", EventKind.AMBIENCE, b, b, 0.0, 40.0) for b in beds)
+    options = RenderOptions(seed=2, format="ogg")
+    scene = render_scene(ScenePlan(duration_s=40.0, events=events), options)
+    # The excerpts predict what Vorbis does to the whole file's loudness.
+    predicted = package.codec_drift_db(tmp_path / "probe.ogg", scene.audio, SR, options)
+    encode(tmp_path / "whole.ogg", scene.audio, SR, "ogg")
+    actual = measure_file(tmp_path / "whole.ogg").integrated_lufs - scene.report.integrated_lufs
+    assert actual < -0.05 and predicted == pytest.approx(actual, abs=0.05)
+    mains = []
+
+    def counting(path, *args, **kwargs):
+        if not str(path).endswith(".drift"):
+            mains.append(path)
+        return encode(path, *args, **kwargs)
+
+    monkeypatch.setattr(package, "encode", counting)
+    asset = package.package_scene(scene, options, tmp_path / "scene.ogg", "key")
+    assert len(mains) == 1  # no second pass to put the codec's drift back
+    assert asset.report.integrated_lufs == pytest.approx(-24.0, abs=0.1)
+    assert measure_file(asset.path).integrated_lufs == pytest.approx(-24.0, abs=0.1)
