@@ -30,14 +30,14 @@ def breaths_per_minute(rate: float) -> float:
     return 12.0 + 8.0 * rate
 
 
-def _inhale(u: np.ndarray, length: float) -> np.ndarray:
+def inhale_flow(u: np.ndarray, length: float) -> np.ndarray:
     """Muscular inflow over cycle position `u`: a smooth rise and fall, peaking past the middle."""
     x = np.clip(u / length, 0.0, 1.0)
     warped = np.where(x < 0.6, 0.5 * x / 0.6, 0.5 + 0.5 * (x - 0.6) / 0.4)
     return np.sin(np.pi * warped) ** 2
 
 
-def _exhale(u: np.ndarray, start: float, length: float) -> np.ndarray:
+def exhale_flow(u: np.ndarray, start: float, length: float) -> np.ndarray:
     """Elastic recoil: a ~60 ms onset into an exponential decay, closed off at `length`."""
     t = u - start
     onset = np.clip(t / 0.015, 0.0, 1.0) ** 2
@@ -45,7 +45,7 @@ def _exhale(u: np.ndarray, start: float, length: float) -> np.ndarray:
     return np.where(t < 0.0, 0.0, onset * np.exp(-np.maximum(t, 0.0) / RECOIL) * close)
 
 
-def _breath(
+def aspirated_tract(
     rng: np.random.Generator,
     flow: np.ndarray,
     sr: int,
@@ -75,12 +75,12 @@ def synth(req: SynthRequest) -> np.ndarray:
     u = (phase_cycles(hz * np.clip(wander, 0.6, 1.4), sr) + rng.uniform()) % 1.0
     depth = np.clip(1.0 + 0.2 * dsp.drift(rng, n, sr, 0.1), 0.5, 1.5)
     # Turbulent noise grows as flow^1.5: the breath's loud core is short, its edges soft.
-    inhale = (_inhale(u, INHALE) * depth) ** 1.5
-    exhale = (0.9 * _exhale(u, INHALE + 0.02, EXHALE) * depth) ** 1.5
+    inhale = (inhale_flow(u, INHALE) * depth) ** 1.5
+    exhale = (0.9 * exhale_flow(u, INHALE + 0.02, EXHALE) * depth) ** 1.5
     # Harder breathing (intensity) pulls the air faster: brighter turbulence, a wider mouth.
     scale = vox.TRACT_SCALE[("man", "woman")[int(rng.integers(2))]] * rng.uniform(0.95, 1.05)
-    mono = _breath(rng, inhale, sr, vox.vowel("ae", scale), 900.0 + 900.0 * intensity)
-    mono += np.float32(0.8) * _breath(
+    mono = aspirated_tract(rng, inhale, sr, vox.vowel("ae", scale), 900.0 + 900.0 * intensity)
+    mono += np.float32(0.8) * aspirated_tract(
         rng, exhale, sr, vox.vowel("uh", scale), 400.0 + 400.0 * intensity
     )
     mono = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance), sr), mono)
@@ -99,7 +99,7 @@ RECIPE = Recipe(
     tags=(
         "breathing", "breath", "breaths", "breathe", "breathes", "inhale", "exhale",
         "inhaling", "exhaling", "panting", "heavy breathing", "sighing", "sigh", "respiration",
-        "out of breath", "gasping", "wheezing", "snoring", "asleep", "sleeping",
+        "out of breath", "gasping", "wheezing",
     ),
     synth=synth,
     params=(dsp.INTENSITY, dsp.DISTANCE, RATE),
