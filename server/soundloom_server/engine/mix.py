@@ -177,6 +177,8 @@ class SparseTrack:
     def span(self, start: int, length: int) -> tuple[np.ndarray, int]:
         """A writable buffer covering frames [start, start + length), and the frame it starts at."""
         start, stop = max(start, 0), min(start + length, self.frames)
+        if stop <= start:  # nothing of it inside the scene
+            return np.zeros((0, self.channels), dtype=np.float32), start
         hit = [r for r in self.regions if r[0] < stop and start < r[0] + r[1].shape[0]]
         if len(hit) == 1 and hit[0][0] <= start and stop <= hit[0][0] + hit[0][1].shape[0]:
             return hit[0][1], hit[0][0]
