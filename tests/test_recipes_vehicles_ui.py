@@ -448,6 +448,22 @@ def test_wind_chimes_are_free_bars_with_their_inharmonic_overtone() -> None:
     check(signature, render("wind_chimes", 6.0), render("church_bell", 6.0))
 
 
+def test_gong_booms_then_blooms_into_a_shimmer() -> None:
+    def signature(x: np.ndarray) -> bool:
+        # The mallet drives the boom; the plate's nonlinearity pumps the highs up later.
+        boom = frame_rms(band(x, 60, 500), 0.02)
+        shimmer = frame_rms(band(x, 2000, 8000), 0.02)
+        bloom_s = (np.argmax(shimmer) - np.argmax(boom)) * 0.02
+        # A big plate rings on: 3 s after the strike the boom is down, but by under 25 dB.
+        half_s = frame_rms(band(x, 60, 500), 0.5)
+        ring_db = 20 * np.log10(half_s[6] / half_s.max())
+        return bool(0.25 < bloom_s < 1.5 and -25.0 < ring_db < -6.0)
+
+    check(signature, render("gong", 8.0), render("church_bell", 8.0))
+    assert signature(render("gong", 8.0, seed=3, size=0.0))
+    assert signature(render("gong", 8.0, seed=2, intensity=1.0))
+
+
 def test_wood_creaks_are_stick_slip_bursts() -> None:
     def signature(x: np.ndarray) -> bool:
         env = level_db(x, 0.05)
