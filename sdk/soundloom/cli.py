@@ -15,6 +15,7 @@ from soundloom.backends_cli import add_backends_parser, run_backends
 from soundloom.bank import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
 from soundloom.cli_outputs import check_writable, main_output, prepare_dir
+from soundloom.continue_cli import add_continue_parser, run_continue
 from soundloom.dev import add_dev_parser, run_dev
 from soundloom.progress_view import choose_mode, emit_json, stage_view
 from soundloom_server.engine.errors import InvalidArgument, SoundloomError
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the labels a classifier heard (score_gallery.py --json or judge.py output)",
     )
     gallery.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    add_continue_parser(commands)
     add_serve_command(commands)
     add_cache_command(commands)
     add_bank_command(commands)
@@ -385,6 +387,8 @@ def run(argv: list[str] | None = None) -> int:
         return run_dev(args)
     if args.command == "backends":
         return run_backends(args)
+    if args.command == "continue":
+        return run_continue(args)
     if args.command == "plan":
         from soundloom_server.engine.pipeline import plan_scene
 

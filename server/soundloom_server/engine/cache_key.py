@@ -13,7 +13,7 @@ from soundloom_server import ENGINE_VERSION
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest, to_dict
 
 # Bumped when a backend's output for the same input changes.
-BACKEND_VERSIONS = {"rules": "2", "procedural": "1", "llm": "1", "diffusion": "1"}
+BACKEND_VERSIONS = {"rules": "2", "procedural": "1", "llm": "1", "diffusion": "1", "clip": "1"}
 
 
 def _backend_identity(name: str, role: str) -> str:

@@ -79,4 +79,4 @@ def get_renderer(name: str) -> Renderer:
 
 def _load_builtin() -> None:
     # Imported lazily so that registering a neural renderer never imports torch up front.
-    from soundloom_server.engine.renderers import diffusion, procedural  # noqa: F401
+    from soundloom_server.engine.renderers import clip, diffusion, procedural  # noqa: F401

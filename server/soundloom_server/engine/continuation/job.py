@@ -1,0 +1,109 @@
+"""Continue a clip: read and check it, analyse it, plan the continuation, render the plan."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from soundloom_server.engine.audio import Marker, seconds_to_frames
+from soundloom_server.engine.continuation.analysis import ClipAnalysis, analyse_clip
+from soundloom_server.engine.continuation.planning import ContinuationPlan, continuation_plan
+from soundloom_server.engine.continuation.seam import choose_seam
+from soundloom_server.engine.continuation.source import SourceClip, read_clip
+from soundloom_server.engine.pipeline import CancelFn, MasteredScene, ProgressFn, render_scene
+from soundloom_server.engine.plan import SAMPLE_RATES, RenderOptions, validate_options
+
+SEAM_LABEL = "seam: the continuation takes over"
+LOUDEST_TARGET, QUIETEST_TARGET = -6.0, -40.0
+
+
+@dataclass(frozen=True)
+class ContinueRequest:
+    """What to continue and how: the clip's path, the new part's length, what happens next."""
+
+    clip: str
+    duration_s: float
+    description: str = ""
+    only_new: bool = False
+    events: bool = True
+
+
+@dataclass(frozen=True)
+class PreparedContinuation:
+    """A checked clip, what it is like, and its continuation plan."""
+
+    clip: SourceClip
+    analysis: ClipAnalysis
+    planned: ContinuationPlan
+
+
+def prepare(
+    request: ContinueRequest, seed: int = 0, planner: str = "rules"
+) -> PreparedContinuation:
+    """Read, check and analyse the clip, pick the seam and plan the continuation."""
+    clip = read_clip(request.clip)
+    analysis = analyse_clip(clip.samples, clip.sample_rate)
+    seam = choose_seam(clip.samples, clip.sample_rate)
+    planned = continuation_plan(
+        clip,
+        str(Path(request.clip).resolve()),
+        analysis,
+        seam,
+        request.duration_s,
+        description=request.description,
+        only_new=request.only_new,
+        events=request.events,
+        seed=seed,
+        planner=planner,
+    )
+    return PreparedContinuation(clip, analysis, planned)
+
+
+def input_loudness_target(analysis: ClipAnalysis) -> str:
+    """The clip's own integrated loudness as a loudness option (clamped to [-40, -6] LUFS)."""
+    level = analysis.integrated_lufs
+    if not math.isfinite(level):
+        return str(QUIETEST_TARGET)
+    return f"{min(max(level, QUIETEST_TARGET), LOUDEST_TARGET):.2f}"
+
+
+def default_options(prepared: PreparedContinuation, **overrides: object) -> RenderOptions:
+    """Options that keep the clip as it is: its rate (when a supported one), its channels, its
+    loudness; any given override wins."""
+    clip = prepared.clip
+    base = RenderOptions(
+        sample_rate=clip.sample_rate if clip.sample_rate in SAMPLE_RATES else 48000,
+        channels=clip.channels,
+        loudness=input_loudness_target(prepared.analysis),
+        format="wav",
+    )
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return validate_options(replace(base, **given))
+
+
+def render_continuation_scene(
+    prepared: PreparedContinuation,
+    options: RenderOptions,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> MasteredScene:
+    """Render the continuation plan and mark the seam (WAV cue and sidecar marker)."""
+    plan = prepared.planned.plan
+    scene = (
+        render_scene(plan, options, progress, cancelled)
+        if progress is not None
+        else render_scene(plan, options, cancelled=cancelled)
+    )
+    return mark_seam(scene, prepared.planned.seam_s)
+
+
+def mark_seam(scene: MasteredScene, seam_s: float) -> MasteredScene:
+    """The scene with a marker at the seam (in the file's time, after any loop rotation)."""
+    at = seam_s - scene.loop_offset_s
+    if at < 0.0:
+        at += scene.frames / scene.sample_rate
+    frame = min(seconds_to_frames(at, scene.sample_rate), max(scene.frames - 1, 0))
+    marker = Marker(frame, SEAM_LABEL)
+    markers = tuple(sorted((*scene.markers, marker), key=lambda m: m.frame))
+    return replace(scene, markers=markers)
