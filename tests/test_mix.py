@@ -99,7 +99,7 @@ def _rms_db(x: np.ndarray) -> float:
 
 def test_beds_duck_under_a_loud_one_shot_and_recover() -> None:
     rng = np.random.default_rng(1)
-    bed = rng.standard_normal((6 * SR, 2)).astype(np.float32) * 0.05
+    bed = rng.standard_normal((6 * SR, 2)).astype(np.float32) * 0.012  # -32 LUFS: not levelled
     hit = rng.standard_normal((SR // 2, 1)).astype(np.float32) * 0.8
     events = [
         (_event("bed", EventKind.AMBIENCE, duration_s=6.0), bed),
@@ -116,6 +116,32 @@ def test_beds_duck_under_a_loud_one_shot_and_recover() -> None:
     assert _rms_db(after) == pytest.approx(_rms_db(bed[4 * SR : 5 * SR]), abs=0.05)
     quiet = [events[0], (_event("hit", start_s=2.0, duration_s=0.5), hit * 0.01)]
     assert np.array_equal(_mix(quiet, 6.0).stems["ambience"], bed)  # quiet one-shots do not duck
+
+
+def test_loud_beds_are_brought_under_the_one_shots_and_alone_left_as_they_are() -> None:
+    from soundloom_server.engine.loudness import integrated_lufs
+    from soundloom_server.engine.mix import BED_BUS_LUFS
+
+    rng = np.random.default_rng(2)
+    beds = [rng.standard_normal((8 * SR, 2)).astype(np.float32) * 0.02 for _ in range(3)]
+    events = [
+        (_event(f"bed{i}", EventKind.AMBIENCE, duration_s=8.0), b) for i, b in enumerate(beds)
+    ]
+    alone = _mix(events, 8.0).stems["ambience"]
+    assert np.array_equal(
+        alone, beds[0] + beds[1] + beds[2]
+    )  # no one-shot: nothing to make room for
+    hit = rng.standard_normal((SR // 4, 1)).astype(np.float32) * 0.5
+    mixed = _mix([*events, (_event("hit", start_s=6.0, duration_s=0.25), hit)], 8.0)
+    # Three -25 LUFS beds sum to ~-20: together they come down to the bed bus level, so the
+    # one-shot's -21 LUFS convention puts it ~10 LU over them.
+    head = mixed.stems["ambience"][: 5 * SR]
+    assert integrated_lufs(head, SR) == pytest.approx(BED_BUS_LUFS, abs=0.3)
+    assert np.allclose(
+        head[:, 0] / (beds[0] + beds[1] + beds[2])[: 5 * SR, 0],
+        head[0, 0] / (beds[0] + beds[1] + beds[2])[0, 0],
+        rtol=1e-4,
+    )  # one gain: the balance stays
 
 
 def test_stems_sum_to_mix_with_reverb() -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 from soundloom_server.engine import automation, reverb
+from soundloom_server.engine import loudness as lm
 from soundloom_server.engine.audio import Clip, ClipPiece, as_channels, seconds_to_frames
 from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.plan import Event, EventKind, ScenePlan
@@ -27,6 +28,11 @@ DUCK_RELEASE_S = 0.400
 DUCK_MAX_DB = 6.0
 DUCK_KNEE_DB = 12.0  # full reduction when the one-shot is this far above the bed
 DUCK_BED_WINDOW_S = 0.4  # the bed's level is its mean power over this window
+# Renderers put a default one-shot's loudest moment near -21 LUFS and a default bed near -31;
+# several beds at once add up. When a scene has one-shots, the beds together are brought down
+# to at most this (by up to BED_BUS_MAX_CUT_DB), so the foreground stays ~10 LU over them.
+BED_BUS_LUFS = -31.0
+BED_BUS_MAX_CUT_DB = 12.0
 
 
 @dataclass(frozen=True)
@@ -320,6 +326,19 @@ def place_clip(bus: MixBus, index: int, clip: Clip) -> None:
     place_piece(bus, index, ClipPiece(0, clip.samples))
 
 
+def _level_bed_bus(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None:
+    """Bring the beds' sum down to BED_BUS_LUFS when one-shots must sound over it."""
+    if not sfx.any() or not ambience.any():
+        return
+    level = lm.measure_in_chunks(ambience, sample_rate).integrated_lufs
+    if not math.isfinite(level) or level <= BED_BUS_LUFS:
+        return
+    cut = min(level - BED_BUS_LUFS, BED_BUS_MAX_CUT_DB)
+    scale = np.float32(10.0 ** (-cut / 20.0))
+    for lo in range(0, ambience.shape[0], POWER_CHUNK):
+        ambience[lo : lo + POWER_CHUNK] *= scale
+
+
 def finish_mix(bus: MixBus, seed: int, stems: bool = True) -> MixResult:
     """Duck the beds under the one-shots and add the scene reverb: the mix (and stems).
 
@@ -328,6 +347,7 @@ def finish_mix(bus: MixBus, seed: int, stems: bool = True) -> MixResult:
     """
     sr, env = bus.sample_rate, bus.plan.environment
     ambience, sfx = bus.ambience, bus.sfx
+    _level_bed_bus(ambience, sfx, sr)
     gain = duck_gain(ambience, sfx, sr)
     if gain is not None:
         _apply_control_gain(ambience, gain, max(1, round(DUCK_BLOCK_S * sr)))
