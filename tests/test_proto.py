@@ -244,6 +244,7 @@ def test_service_shape() -> None:
         "GetAsset": (False, True),
         "StatAsset": (False, False),
         "ListBackends": (False, False),
+        "ContinueClip": (True, True),
     }
     assert hasattr(pb_grpc, "SoundloomStub") and hasattr(pb_grpc, "SoundloomServicer")
 
@@ -513,7 +514,7 @@ def test_proto_parser_sees_every_field_and_value() -> None:
     values += sum(len(e.values) for e in pb.DESCRIPTOR.enum_types_by_name.values())
     assert sum(i.kind == "field" for i in PROTO_ITEMS) == fields
     assert sum(i.kind == "value" for i in PROTO_ITEMS) == values
-    assert sum(i.kind == "rpc" for i in PROTO_ITEMS) == 5
+    assert sum(i.kind == "rpc" for i in PROTO_ITEMS) == 6
 
 
 def test_every_declaration_in_the_proto_is_commented() -> None:

@@ -470,6 +470,54 @@ class Client:
         with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
             return list(pool.map(one, items))
 
+    def continue_clip(
+        self,
+        clip: Path | str,
+        *,
+        duration: float,
+        description: str = "",
+        only_new: bool = False,
+        events: bool = True,
+        output: Path | str | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """Continue a recording: the clip followed by `duration` s of what comes next (only
+        the new part with `only_new`), its seam marked; rate, channels and loudness default to
+        the clip's. Keyword overrides are RenderOptions fields."""
+        from soundloom.continuation_client import (
+            CONTINUE_TIMEOUT_S,
+            check_overrides,
+            continue_embedded,
+            upload,
+            with_output_format,
+        )
+
+        given = with_output_format(check_overrides(overrides), output)
+        if self._remote is None:
+            asset = continue_embedded(
+                self._core.cache,
+                self._core.use_cache,
+                clip,
+                duration,
+                description,
+                only_new,
+                events,
+                given,
+                progress,
+            )
+        else:
+            asset = self._remote.generate(
+                upload(clip, duration, description, only_new, events, given),
+                timeout or self._core.timeout or CONTINUE_TIMEOUT_S,
+                self._core.cache.staging,
+                progress,
+                self._core.commit_download,
+                method="ContinueClip",
+            )
+        return asset if output is None else asset.save(output)
+
     def backends(self, *, timeout: float | None = None) -> list[Backend]:
         """Planners then renderers that the engine (here or on the server) knows."""
         if self._remote is None:
@@ -636,6 +684,60 @@ class AsyncClient:
 
         return list(await asyncio.gather(*map(one, items), return_exceptions=return_exceptions))
 
+    async def continue_clip(
+        self,
+        clip: Path | str,
+        *,
+        duration: float,
+        description: str = "",
+        only_new: bool = False,
+        events: bool = True,
+        output: Path | str | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """Continue a recording (see `Client.continue_clip`), awaited."""
+        from soundloom.continuation_client import (
+            CONTINUE_TIMEOUT_S,
+            check_overrides,
+            continue_embedded,
+            upload,
+            with_output_format,
+        )
+
+        given = with_output_format(check_overrides(overrides), output)
+        if self._remote is None:
+            asset = await asyncio.to_thread(
+                continue_embedded,
+                self._core.cache,
+                self._core.use_cache,
+                clip,
+                duration,
+                description,
+                only_new,
+                events,
+                given,
+                progress,
+            )
+        else:
+            messages = upload(clip, duration, description, only_new, events, given)
+
+            def requests() -> Any:
+                return _aiter(messages())
+
+            asset = await self._remote.generate(
+                requests,
+                timeout or self._core.timeout or CONTINUE_TIMEOUT_S,
+                self._core.cache.staging,
+                progress,
+                self._core.commit_download,
+                method="ContinueClip",
+            )
+        if output is None:
+            return asset
+        return await asyncio.to_thread(asset.save, output)
+
     async def backends(self, *, timeout: float | None = None) -> list[Backend]:
         """Planners then renderers that the engine (here or on the server) knows."""
         if self._remote is None:
@@ -656,3 +758,9 @@ class AsyncClient:
             job.progress,
             self._core.commit_download,
         )
+
+
+async def _aiter(items: Iterable[Any]) -> Any:
+    """An async iterator over a (file-reading) iterator: grpc.aio takes async request streams."""
+    for item in items:
+        yield item

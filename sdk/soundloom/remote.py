@@ -222,19 +222,22 @@ class RemoteTransport:
 
     def generate(
         self,
-        request: pb.GenerateSceneRequest,
+        request: Any,
         timeout_s: float,
         staging: Callable[[], AbstractContextManager[Path]],
         progress: ProgressFn | None,
         commit: Callable[[StreamAssembler], T],
+        method: str = "GenerateScene",
     ) -> T:
-        """GenerateScene into a fresh work directory per attempt; `commit` stores the result."""
+        """GenerateScene (or ContinueClip: `request` then makes each attempt's upload) into a
+        fresh work directory per attempt; `commit` stores the result."""
 
         def attempt(left: float) -> T:
             with staging() as work:
                 assembler = StreamAssembler(work, progress)
-                stream: Iterable[pb.GenerateSceneResponse] = self.stub.GenerateScene(
-                    request, timeout=left, metadata=self.metadata
+                sent = request() if callable(request) else request
+                stream: Iterable[pb.GenerateSceneResponse] = getattr(self.stub, method)(
+                    sent, timeout=left, metadata=self.metadata
                 )
                 try:
                     for message in stream:
@@ -312,19 +315,22 @@ class AsyncRemoteTransport:
 
     async def generate(
         self,
-        request: pb.GenerateSceneRequest,
+        request: Any,
         timeout_s: float,
         staging: Callable[[], AbstractContextManager[Path]],
         progress: ProgressFn | None,
         commit: Callable[[StreamAssembler], T],
+        method: str = "GenerateScene",
     ) -> T:
-        """GenerateScene into a fresh work directory per attempt; `commit` stores the result."""
+        """GenerateScene (or ContinueClip: `request` then makes each attempt's upload) into a
+        fresh work directory per attempt; `commit` stores the result."""
 
         async def attempt(left: float) -> T:
             with staging() as work:
                 assembler = StreamAssembler(work, progress)
-                stream: AsyncIterator[pb.GenerateSceneResponse] = self.stub.GenerateScene(
-                    request, timeout=left, metadata=self.metadata
+                sent = request() if callable(request) else request
+                stream: AsyncIterator[pb.GenerateSceneResponse] = getattr(self.stub, method)(
+                    sent, timeout=left, metadata=self.metadata
                 )
                 try:
                     async for message in stream:

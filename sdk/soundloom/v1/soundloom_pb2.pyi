@@ -227,6 +227,32 @@ class GenerateSceneRequest(_message.Message):
     client_request_id: str
     def __init__(self, scene: _Optional[_Union[SceneRequest, _Mapping]] = ..., plan: _Optional[_Union[ScenePlan, _Mapping]] = ..., options: _Optional[_Union[RenderOptions, _Mapping]] = ..., client_request_id: _Optional[str] = ...) -> None: ...
 
+class ContinueClipHeader(_message.Message):
+    __slots__ = ("duration_s", "description", "only_new", "no_events", "options", "clip_name", "client_request_id")
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ONLY_NEW_FIELD_NUMBER: _ClassVar[int]
+    NO_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    CLIP_NAME_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    duration_s: float
+    description: str
+    only_new: bool
+    no_events: bool
+    options: RenderOptions
+    clip_name: str
+    client_request_id: str
+    def __init__(self, duration_s: _Optional[float] = ..., description: _Optional[str] = ..., only_new: _Optional[bool] = ..., no_events: _Optional[bool] = ..., options: _Optional[_Union[RenderOptions, _Mapping]] = ..., clip_name: _Optional[str] = ..., client_request_id: _Optional[str] = ...) -> None: ...
+
+class ContinueClipRequest(_message.Message):
+    __slots__ = ("header", "data")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    header: ContinueClipHeader
+    data: bytes
+    def __init__(self, header: _Optional[_Union[ContinueClipHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
 class Accepted(_message.Message):
     __slots__ = ("asset_id", "queue_position")
     ASSET_ID_FIELD_NUMBER: _ClassVar[int]

@@ -63,6 +63,11 @@ class SoundloomStub:
                 request_serializer=soundloom_dot_v1_dot_soundloom__pb2.ListBackendsRequest.SerializeToString,
                 response_deserializer=soundloom_dot_v1_dot_soundloom__pb2.ListBackendsResponse.FromString,
                 _registered_method=True)
+        self.ContinueClip = channel.stream_stream(
+                '/soundloom.v1.Soundloom/ContinueClip',
+                request_serializer=soundloom_dot_v1_dot_soundloom__pb2.ContinueClipRequest.SerializeToString,
+                response_deserializer=soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.FromString,
+                _registered_method=True)
 
 
 class SoundloomServicer:
@@ -135,6 +140,23 @@ class SoundloomServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ContinueClip(self, request_iterator, context):
+        """Continue a recording: the clip followed by what comes next (or only the new part). The
+        client streams the upload: first one message with the header, then the clip's bytes in
+        order (WAV, FLAC or OGG Vorbis, 0.5-600 s, at most 256 MiB, messages under 1 MiB). The
+        answer streams as GenerateScene's does: accepted -> progress* -> plan -> asset -> chunk*
+        -> done; the plan is the continuation plan (a `clip` event and a `continuation` event,
+        renderer "clip", naming the clip by the server's copy and its sha256), and the asset's
+        files mark the seam ("seam: ..." marker, WAV cue).
+        Errors: INVALID_ARGUMENT naming "header" (missing, or not first), "clip" (not audio, empty,
+        shorter than 0.5 s, longer than 600 s, NaN samples, an unsupported format) or the header
+        field (e.g. "duration_s"); RESOURCE_EXHAUSTED naming "clip" past 256 MiB; otherwise as
+        GenerateScene.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SoundloomServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -162,6 +184,11 @@ def add_SoundloomServicer_to_server(servicer, server):
                     servicer.ListBackends,
                     request_deserializer=soundloom_dot_v1_dot_soundloom__pb2.ListBackendsRequest.FromString,
                     response_serializer=soundloom_dot_v1_dot_soundloom__pb2.ListBackendsResponse.SerializeToString,
+            ),
+            'ContinueClip': grpc.stream_stream_rpc_method_handler(
+                    servicer.ContinueClip,
+                    request_deserializer=soundloom_dot_v1_dot_soundloom__pb2.ContinueClipRequest.FromString,
+                    response_serializer=soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -303,6 +330,33 @@ class Soundloom:
             '/soundloom.v1.Soundloom/ListBackends',
             soundloom_dot_v1_dot_soundloom__pb2.ListBackendsRequest.SerializeToString,
             soundloom_dot_v1_dot_soundloom__pb2.ListBackendsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ContinueClip(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/soundloom.v1.Soundloom/ContinueClip',
+            soundloom_dot_v1_dot_soundloom__pb2.ContinueClipRequest.SerializeToString,
+            soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -196,7 +196,8 @@ _KEPT_HEADERS = frozenset({"Allow", "Content-Range"})
 def _routing_error(exc: web.HTTPException) -> ServiceError:
     code = _ROUTING_CODES.get(exc.status, grpc.StatusCode.INVALID_ARGUMENT)
     messages = {
-        404: "path has no route here: see /v1/plan, /v1/generate, /v1/backends, /v1/assets/{id}",
+        404: "path has no route here: see /v1/plan, /v1/generate, /v1/continue, /v1/backends, "
+        "/v1/assets/{id}",
         405: f"method {exc.reason} is not allowed on this path",
         416: "Range is outside the file",
     }
@@ -317,6 +318,92 @@ async def generate_stream(request: web.Request) -> web.StreamResponse:
             await response.write(json.dumps(line).encode() + b"\n")
         await response.write_eof()
         return response
+
+
+# Query parameters of POST /v1/continue: the header's own fields, then render options.
+_CONTINUE_FIELDS = {"duration_s": float, "description": str, "only_new": bool, "no_events": bool}
+_CONTINUE_OPTIONS = {
+    "sample_rate": int,
+    "channels": int,
+    "format": str,
+    "bit_depth": int,
+    "seed": int,
+    "loop": bool,
+    "true_peak_db": float,
+}
+
+
+def _query_value(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        if raw.lower() not in ("true", "false", "1", "0"):
+            raise invalid(name, f"must be true or false, got {raw!r}")
+        return raw.lower() in ("true", "1")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise invalid(name, f"must be a {kind.__name__}, got {raw!r}") from None
+
+
+def continue_header(query: Any) -> pb.ContinueClipHeader:
+    """A ContinueClipHeader from /v1/continue's query (unknown parameters are refused)."""
+    known = {*_CONTINUE_FIELDS, *_CONTINUE_OPTIONS, "loudness", "clip_name"}
+    for name in query:
+        if name not in known:
+            raise invalid(
+                name, f"is not a parameter of /v1/continue (one of {', '.join(sorted(known))})"
+            )
+    header = pb.ContinueClipHeader(clip_name=query.get("clip_name", ""))
+    for name, kind in _CONTINUE_FIELDS.items():
+        if name in query:
+            setattr(header, name, _query_value(name, query[name], kind))
+    if "duration_s" not in query:
+        raise invalid("duration_s", "is required: the continuation's length, seconds")
+    for name, kind in _CONTINUE_OPTIONS.items():
+        if name not in query:
+            continue
+        value = _query_value(name, query[name], kind)
+        if name == "format":
+            value = (
+                pb.AudioFormat.Value(f"AUDIO_FORMAT_{value.upper()}")
+                if value.upper() in ("WAV", "OGG", "FLAC")
+                else -1
+            )
+            if value < 0:
+                raise invalid("format", f"must be wav, ogg or flac, got {query[name]!r}")
+        setattr(header.options, name, value)
+    if "loudness" in query:
+        header.options.preset = query["loudness"]
+    return header
+
+
+async def continue_clip(request: web.Request) -> web.Response:
+    """POST /v1/continue?duration_s=S[&...]: the clip's bytes as the body → asset info, plan
+    and the asset's URL (as /v1/generate answers). The body may be up to 256 MiB."""
+    from soundloom_server.service.continuation import MAX_CLIP_BYTES
+
+    deadline = _deadline(request)
+    header = continue_header(request.query)
+
+    async def upload() -> Any:
+        yield pb.ContinueClipRequest(header=header)
+        size = 0
+        async for data in request.content.iter_chunked(CHUNK_BYTES):
+            size += len(data)
+            yield pb.ContinueClipRequest(data=data)
+            if size > MAX_CLIP_BYTES:
+                return  # the servicer has answered RESOURCE_EXHAUSTED naming the clip
+
+    result: dict[str, Any] = {}
+    stream = request.app[SERVICER_KEY].continue_clip(upload(), deadline, with_chunks=False)
+    async with contextlib.aclosing(stream):
+        async for update in stream:
+            which = update.WhichOneof("update")
+            if which == "accepted":
+                result["asset_id"] = update.accepted.asset_id
+                result["asset_url"] = f"/v1/assets/{update.accepted.asset_id}"
+            elif which in ("plan", "asset", "done"):
+                result[which] = to_json(getattr(update, which))
+    return _json_response(result)
 
 
 async def backends(request: web.Request) -> web.Response:
@@ -456,6 +543,7 @@ def build_app(
     app.router.add_post("/v1/plan", plan)
     app.router.add_post("/v1/generate", generate)
     app.router.add_post("/v1/generate/stream", generate_stream)
+    app.router.add_post("/v1/continue", continue_clip)
     app.router.add_get("/v1/backends", backends)
     app.router.add_get("/v1/assets/{asset_id}/meta", asset_meta)
     app.router.add_get("/v1/assets/{asset_id}", asset_bytes)

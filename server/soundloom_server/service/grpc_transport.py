@@ -154,6 +154,17 @@ class GrpcServicer(pb_grpc.SoundloomServicer):
             async for message in out:
                 yield message
 
+    async def ContinueClip(
+        self,
+        requests: AsyncIterator[pb.ContinueClipRequest],
+        context: grpc.aio.ServicerContext,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """Receive a clip, continue it and stream the result."""
+        messages = self.servicer.continue_clip(requests, _deadline(context))
+        async with contextlib.aclosing(self._stream("ContinueClip", context, messages)) as out:
+            async for message in out:
+                yield message
+
     async def GetAsset(
         self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.AssetChunk]:

@@ -204,6 +204,43 @@ class Servicer:
         """accepted → progress* → plan → asset → chunk* → done; `deadline` is loop time."""
         started = time.perf_counter()
         source, options = self.parse_generate(request)
+        async with contextlib.aclosing(
+            self.stream_render(source, options, deadline, with_chunks, started)
+        ) as messages:
+            async for message in messages:
+                yield message
+
+    async def continue_clip(
+        self,
+        requests: AsyncIterator[pb.ContinueClipRequest],
+        deadline: float | None = None,
+        with_chunks: bool = True,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """ContinueClip: receive the header and the clip, plan its continuation, stream it."""
+        from soundloom_server.service.continuation import prepare_upload, receive_upload
+
+        started = time.perf_counter()
+        header, data = await receive_upload(requests)
+        plan, options, adjust = await asyncio.to_thread(
+            prepare_upload, header, data, self.store.root / "clips"
+        )
+        async with contextlib.aclosing(
+            self.stream_render(plan, options, deadline, with_chunks, started, adjust)
+        ) as messages:
+            async for message in messages:
+                yield message
+
+    async def stream_render(
+        self,
+        source: SceneRequest | ScenePlan,
+        options: RenderOptions,
+        deadline: float | None,
+        with_chunks: bool,
+        started: float,
+        adjust: Callable[[Any], Any] | None = None,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """Render (or find) an asset and stream it; `adjust` edits the mastered scene before it
+        is packaged (a continuation marks its seam)."""
         if isinstance(
             source, ScenePlan
         ):  # refused before it queues; described scenes after planning
@@ -217,7 +254,7 @@ class Servicer:
                 yield pb.GenerateSceneResponse(accepted=pb.Accepted(asset_id=key))
                 render_seconds = 0.0
             else:
-                work = self._render_work(key, source, options)
+                work = self._render_work(key, source, options, adjust)
                 job, joined = self.queue.submit(key, work, render_lane(source, options))
                 self.metrics.cache.inc("shared" if joined else "miss")
                 listener = job.subscribe()
@@ -281,7 +318,11 @@ class Servicer:
             ) from None
 
     def _render_work(
-        self, key: str, source: SceneRequest | ScenePlan, options: RenderOptions
+        self,
+        key: str,
+        source: SceneRequest | ScenePlan,
+        options: RenderOptions,
+        adjust: Callable[[Any], Any] | None = None,
     ) -> Callable[[ProgressFn, Callable[[], bool]], Rendered]:
         """The job a worker thread runs: render, package into staging, commit to the store."""
 
@@ -295,6 +336,8 @@ class Servicer:
                 plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
                 check_footprint(plan, options, self.max_render_bytes)
                 scene = generate_scene(plan, options, progress, cancelled)  # type: ignore[arg-type]
+                if adjust is not None:
+                    scene = adjust(scene)
                 if cancelled():
                     raise Cancelled("rendering was cancelled")
                 progress("encode", 0.0, "")

@@ -27,6 +27,7 @@ class ContinueRequest:
     description: str = ""
     only_new: bool = False
     events: bool = True
+    name: str = ""  # how captions name the clip; empty = its file name
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def prepare(
 ) -> PreparedContinuation:
     """Read, check and analyse the clip, pick the seam and plan the continuation."""
     clip = read_clip(request.clip)
+    if request.name:
+        clip = replace(clip, name=request.name)
     analysis = analyse_clip(clip.samples, clip.sample_rate)
     seam = choose_seam(clip.samples, clip.sample_rate)
     planned = continuation_plan(

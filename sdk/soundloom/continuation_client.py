@@ -1,0 +1,129 @@
+"""What `Client.continue_clip` and `AsyncClient.continue_clip` share: the embedded job (analyse,
+plan, render, cache by the plan's content address) and the upload for the ContinueClip RPC."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from soundloom.asset import FORMAT_SUFFIX, Asset
+from soundloom.cache import AssetCache
+from soundloom.errors import InvalidArgument
+from soundloom_server.engine.plan import RenderOptions
+
+ProgressFn = Callable[[str, float], None]
+UPLOAD_CHUNK = 256 << 10
+CONTINUE_TIMEOUT_S = 900.0
+OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
+
+
+def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword render options, refused by name when they are not RenderOptions fields."""
+    unknown = sorted(set(overrides) - OPTION_NAMES)
+    if unknown:
+        raise InvalidArgument(
+            unknown[0], f"is not a render option (one of {', '.join(sorted(OPTION_NAMES))})"
+        )
+    return {k: v for k, v in overrides.items() if v is not None}
+
+
+def with_output_format(overrides: dict[str, Any], output: Path | str | None) -> dict[str, Any]:
+    """`output="more.ogg"` means OGG unless a format was given."""
+    if output is not None and "format" not in overrides:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        if suffix in FORMAT_SUFFIX:
+            return {**overrides, "format": suffix}
+    return overrides
+
+
+def continue_embedded(
+    cache: AssetCache,
+    use_cache: bool,
+    clip: Path | str,
+    duration: float,
+    description: str,
+    only_new: bool,
+    events: bool,
+    overrides: dict[str, Any],
+    progress: ProgressFn | None,
+) -> Asset:
+    """Analyse and plan in this process; render unless the cache has the plan's asset."""
+    from soundloom.client import canonical
+    from soundloom_server.engine.continuation.job import (
+        ContinueRequest,
+        default_options,
+        mark_seam,
+        prepare,
+    )
+    from soundloom_server.engine.package import package_scene
+    from soundloom_server.engine.pipeline import render_scene
+
+    request = ContinueRequest(str(clip), duration, description, only_new, events)
+    prepared = prepare(
+        request, seed=int(overrides.get("seed", 0)), planner=overrides.get("planner", "rules")
+    )
+    options = default_options(prepared, **overrides)
+    plan, options, key = canonical(prepared.planned.plan, options)
+    if use_cache and (hit := cache.get(key)) is not None:
+        return hit
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None:
+            progress(stage, fraction)
+
+    with cache.staging() as work:
+        scene = mark_seam(render_scene(plan, options, report), prepared.planned.seam_s)
+        report("encode", 0.0)
+        package_scene(scene, options, work / f"scene{FORMAT_SUFFIX[options.format]}", key)
+        report("encode", 1.0)
+        return cache.commit(key, work)
+
+
+def upload(
+    clip: Path | str,
+    duration: float,
+    description: str,
+    only_new: bool,
+    events: bool,
+    overrides: dict[str, Any],
+) -> Callable[[], Iterator[Any]]:
+    """ContinueClip's request stream (made afresh for each attempt): header, then the file."""
+    from soundloom.v1 import soundloom_pb2 as pb
+    from soundloom_server.engine.plan_proto import options_to_proto
+
+    path = Path(clip)
+    if not path.is_file():
+        raise InvalidArgument("clip", f"does not exist: {path}")
+    options = options_to_proto(_options_for_proto(overrides))
+    # Rate, channels and loudness not asked for stay the clip's: the server reads them unset.
+    for name in ("sample_rate", "channels"):
+        if name not in overrides:
+            options.ClearField(name)
+    if "loudness" not in overrides:
+        options.ClearField("loudness")
+    header = pb.ContinueClipHeader(
+        duration_s=duration,
+        description=description,
+        only_new=only_new,
+        no_events=not events,
+        options=options,
+        clip_name=path.name[:200],
+    )
+
+    def messages() -> Iterator[Any]:
+        yield pb.ContinueClipRequest(header=header)
+        with path.open("rb") as f:
+            while data := f.read(UPLOAD_CHUNK):
+                yield pb.ContinueClipRequest(data=data)
+
+    return messages
+
+
+def _options_for_proto(overrides: dict[str, Any]) -> RenderOptions:
+    from dataclasses import replace
+
+    from soundloom_server.engine.plan import validate_options
+
+    return validate_options(replace(RenderOptions(format="wav"), **overrides))
