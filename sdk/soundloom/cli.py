@@ -17,6 +17,7 @@ from soundloom.cache import add_cache_command, run_cache_command
 from soundloom.cli_outputs import check_writable, main_output, prepare_dir
 from soundloom.continue_cli import add_continue_parser, run_continue
 from soundloom.dev import add_dev_parser, run_dev
+from soundloom.dub_cli import add_dub_parser, run_dub
 from soundloom.progress_view import choose_mode, emit_json, stage_view
 from soundloom_server.engine.errors import InvalidArgument, SoundloomError
 from soundloom_server.engine.plan import (
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gallery.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     add_continue_parser(commands)
+    add_dub_parser(commands, _add_render_options)
     add_serve_command(commands)
     add_cache_command(commands)
     add_bank_command(commands)
@@ -389,6 +391,8 @@ def run(argv: list[str] | None = None) -> int:
         return run_backends(args)
     if args.command == "continue":
         return run_continue(args)
+    if args.command == "dub":
+        return run_dub(args, _produce)
     if args.command == "plan":
         from soundloom_server.engine.pipeline import plan_scene
 

@@ -1,0 +1,52 @@
+"""`soundloom dub VIDEO`: a soundtrack in sync with the picture.
+
+The video is checked before anything else (not a video, corrupt or truncated, audio only, no
+frames, longer than 600 s, a codec FFmpeg cannot decode: one line naming it, exit 2, nothing
+written); then every output path is checked; then the plan (beds per place, one-shots at the
+picture's motion onsets) renders like any plan, and `--preview` muxes it under the video.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_dub_parser(commands: Any, add_render_options: Any) -> None:
+    """The `dub` subcommand's arguments (the render options are generate's)."""
+    dub = commands.add_parser("dub", help="a soundtrack for a video, in sync with its picture")
+    dub.add_argument("video", type=Path, help="the video (MP4, MKV, MOV, WebM ...; up to 600 s)")
+    dub.add_argument("--description", default="", help="what is heard, in words")
+    dub.add_argument(
+        "--shots", type=Path, metavar="TOML", help='per-shot words: shots = ["...", "...", ...]'
+    )
+    dub.add_argument(
+        "--preview", type=Path, metavar="MP4", help="also write the video with the new audio"
+    )
+    dub.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
+    add_render_options(dub)
+    for action in dub._actions:  # -o is optional here: VIDEO_dub.ogg beside the video
+        if action.dest == "output":
+            action.required, action.default = False, None
+
+
+def run_dub(args: argparse.Namespace, produce: Any) -> int:
+    """Check the video, plan from picture and words, render, and mux the preview."""
+    from soundloom.cli_outputs import check_writable
+    from soundloom_server.engine.dub.job import prepare_dub
+    from soundloom_server.engine.dub.preview import ffmpeg_exe, mux_preview
+    from soundloom_server.engine.plan import RenderOptions
+
+    args.output = args.output or args.video.with_name(f"{args.video.stem}_dub.ogg")
+    if args.preview is not None:
+        ffmpeg_exe()  # refuse early when the muxer is missing
+        check_writable(args.preview, "preview")
+    options = RenderOptions(seed=args.seed, sample_rate=args.sample_rate)
+    dubbed = prepare_dub(args.video, args.description, args.shots, options)
+    code = produce(args, dubbed.plan, args.video.stem)
+    if args.preview is not None:
+        mux_preview(args.video, args.output, args.preview)
+        if not args.quiet and not args.json:
+            print(f"{args.preview}  preview: {dubbed.video.codec} copied, audio AAC")
+    return code

@@ -1,0 +1,51 @@
+"""A preview: the video's own picture (stream-copied, not re-encoded) with the new soundtrack."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from soundloom_server.engine.errors import InvalidArgument
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary imageio-ffmpeg bundles (no system ffmpeg needed)."""
+    try:
+        import imageio_ffmpeg
+    except ImportError as err:  # pragma: no cover - the video extra is not installed
+        raise InvalidArgument(
+            "preview", "needs imageio-ffmpeg: pip install 'soundloom[video]'"
+        ) from err
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def mux_preview(video: Path, audio: Path, out: Path) -> None:
+    """Write `out` (MP4): the video stream copied, the audio encoded AAC, cut to the shorter."""
+    command = [
+        ffmpeg_exe(),
+        "-y",
+        "-v",
+        "error",
+        "-i",
+        str(video),
+        "-i",
+        str(audio),
+        "-map",
+        "0:v:0",
+        "-map",
+        "1:a:0",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        "-shortest",
+        "-movflags",
+        "+faststart",
+        str(out),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "ffmpeg failed"
+        raise InvalidArgument("preview", f"could not write {out}: {detail}")

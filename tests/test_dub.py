@@ -1,0 +1,192 @@
+"""Dubbing: cuts and motion onsets seen to the frame, beds per place, one-shots on their frames."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+av = pytest.importorskip("av")
+
+from soundloom_server.engine import loudness as lm  # noqa: E402
+from soundloom_server.engine.dub.job import prepare_dub  # noqa: E402
+from soundloom_server.engine.dub.picture import analyse_picture  # noqa: E402
+from soundloom_server.engine.dub.video import grey_frames, probe_video  # noqa: E402
+from soundloom_server.engine.pipeline import render_scene  # noqa: E402
+from soundloom_server.engine.plan import EventKind, RenderOptions  # noqa: E402
+
+FPS = 25
+SR = 48000
+# (frames, background RGB, stripe RGB, [(frame in the shot the box starts moving, px per frame)])
+SHOTS = (
+    (50, (40, 70, 160), (20, 35, 80), [(12, 5)]),
+    (40, (60, 90, 170), (10, 10, 10), [(20, 6)]),  # a similar blue, other texture: still a cut
+    (60, (190, 120, 50), (90, 60, 20), [(10, 4), (40, 9)]),
+)
+
+
+def make_video(path: Path, shots=SHOTS, size=(192, 108), fps: int = FPS) -> tuple[list, list]:
+    """Write an H.264 video; returns the true cut frames and motion onset frames."""
+    w, h = size
+    cuts, onsets, first = [], [], 0
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for frames, bg, stripe, moves in shots:
+            if first:
+                cuts.append(first)
+            # The box moves from the frame after `start` (that frame is the first to differ).
+            onsets.extend(first + start + 1 for start, _ in moves)
+            for f in range(frames):
+                img = np.empty((h, w, 3), np.uint8)
+                img[:] = bg
+                img[::6] = stripe
+                x = 10.0
+                for start, speed in moves:
+                    if f > start:
+                        x += min(f - start, 12) * speed  # moves for 12 frames, then rests
+                img[40:70, int(x) : int(x) + 24] = 250
+                for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                    container.mux(packet)
+            first += frames
+        for packet in stream.encode():
+            container.mux(packet)
+    return cuts, onsets
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list, list]:
+    path = tmp_path_factory.mktemp("dub") / "cutscene.mp4"
+    cuts, onsets = make_video(path)
+    return path, cuts, onsets
+
+
+def _match(found: tuple[int, ...], truth: list[int], tolerance: int = 1) -> tuple[float, float]:
+    hits = sum(any(abs(f - t) <= tolerance for t in truth) for f in found)
+    recalled = sum(any(abs(f - t) <= tolerance for f in found) for t in truth)
+    return hits / max(len(found), 1), recalled / max(len(truth), 1)
+
+
+def test_cuts_and_motion_onsets_are_found_to_the_frame(video) -> None:
+    path, cuts, onsets = video
+    info = probe_video(path)
+    assert info.fps == FPS and info.frames == sum(s[0] for s in SHOTS)
+    picture = analyse_picture(grey_frames(info), info.fps)
+    assert _match(picture.cuts, cuts) == (1.0, 1.0), (picture.cuts, cuts)
+    precision, recall = _match(picture.onsets, onsets)
+    assert precision >= 0.9 and recall >= 0.9, (picture.onsets, onsets)
+
+
+def test_a_static_video_gives_beds_only(tmp_path: Path) -> None:
+    path = tmp_path / "static.mp4"
+    make_video(path, shots=((50, (30, 30, 30), (50, 50, 50), []),))
+    dubbed = prepare_dub(path, "rain on a tin roof, a door slams", None, RenderOptions())
+    assert dubbed.picture.onsets == ()
+    kinds = {e.kind for e in dubbed.plan.events}
+    assert kinds == {EventKind.AMBIENCE}
+
+
+def test_beds_change_at_the_cut_and_one_shots_land_on_their_frames(video, tmp_path) -> None:
+    path, cuts, _ = video
+    shots = tmp_path / "shots.toml"
+    shots.write_text('shots = ["", "", "a windy mountain pass"]\n')  # 1 and 2: the description
+    options = RenderOptions(stems=True, seed=1)  # anchors are measured on the renders it makes
+    dubbed = prepare_dub(path, "a forest stream at dawn, a metal impact", shots, options)
+    plan = dubbed.plan
+    # Shots 1 and 2 share words: one place, its bed runs on through the first cut.
+    beds = [e for e in plan.events if e.kind is EventKind.AMBIENCE]
+    assert {round(e.start_s * FPS) for e in beds} == {0, cuts[1]}
+    second = [e for e in beds if e.start_s > 0]
+    assert all(abs(e.start_s - cuts[1] / FPS) <= 1 / FPS for e in second)
+    assert all("cut at frame" in e.caption for e in second)
+    hits = [e for e in plan.events if e.kind is EventKind.SFX]
+    assert len(hits) == len(dubbed.picture.onsets) and all("frame" in e.caption for e in hits)
+    scene = render_scene(plan, options)
+    sfx = scene.stems["sfx"].mean(axis=1)
+    envelope = np.convolve(np.abs(sfx), np.ones(240) / 240, mode="same")
+    for frame in dubbed.picture.onsets:
+        at = frame / FPS
+        lo, hi = int((at - 0.3) * SR), int((at + 0.3) * SR)
+        window = envelope[max(lo, 0) : hi]
+        landed = (max(lo, 0) + int(np.argmax(window >= 0.5 * window.max()))) / SR
+        assert abs(landed - at) <= 0.040, (frame, landed, at)
+
+
+def test_dub_cli_writes_audio_plan_and_a_preview_in_sync(video, tmp_path: Path) -> None:
+    path, _, _ = video
+    out, preview, plan_out = tmp_path / "dub.wav", tmp_path / "preview.mp4", tmp_path / "p.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "soundloom.cli", "dub", str(path), "--description",
+         "rain on a tin roof, footsteps", "-o", str(out), "--preview", str(preview),
+         "--plan-out", str(plan_out), "-q"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    plan = json.loads(plan_out.read_text())
+    assert plan["duration_s"] == pytest.approx(sum(s[0] for s in SHOTS) / FPS)
+    with av.open(str(preview)) as muxed, av.open(str(path)) as source:
+        assert muxed.streams.video[0].codec_context.name == "h264"
+        assert muxed.streams.audio[0].codec_context.name == "aac"
+        copied = sum(1 for p in muxed.demux(muxed.streams.video[0]) if p.size)
+        original = sum(1 for p in source.demux(source.streams.video[0]) if p.size)
+        assert copied == original  # stream-copied: every frame, none re-encoded
+    with av.open(str(preview)) as muxed:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SR)
+        decoded = np.concatenate(
+            [
+                f.to_ndarray().ravel()
+                for frame in muxed.decode(audio=0)
+                for f in resampler.resample(frame)
+            ]
+        )
+    import soundfile as sf
+
+    stereo = sf.read(out, dtype="float32")[0]
+    written = stereo.mean(axis=1)
+    from scipy import signal
+
+    n = min(decoded.size, written.size, 3 * SR)
+    xcorr = signal.correlate(decoded[:n], written[:n], mode="full", method="fft")
+    lag = int(np.argmax(xcorr)) - (n - 1)  # decoded[k + lag] ~ written[k]
+    assert abs(lag) <= 48  # <= 1 ms at 48 kHz
+    assert lm.integrated_lufs(stereo, SR) == pytest.approx(-24.0, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda p: p.write_text("not a video"), "is not a video"),
+        (lambda p: p.write_bytes(b""), "is not a video"),
+        ("truncated", "truncated"),
+        ("audio", "no video stream"),
+        ("long", "longer than 600 s"),
+    ],
+)
+def test_bad_videos_are_one_line_exit_2_and_write_nothing(make, says, video, tmp_path) -> None:
+    bad = tmp_path / "bad.mp4"
+    if make == "truncated":
+        data = video[0].read_bytes()
+        bad.write_bytes(data[: len(data) // 2])
+    elif make == "long":
+        make_video(bad, shots=((601, (0, 0, 0), (9, 9, 9), []),), size=(16, 16), fps=1)
+    elif make == "audio":
+        bad = tmp_path / "bad.wav"
+        import soundfile as sf
+
+        sf.write(bad, np.zeros((SR, 2), np.float32), SR)
+    else:
+        make(bad)
+    out = tmp_path / "out.wav"
+    run = subprocess.run(
+        [sys.executable, "-m", "soundloom.cli", "dub", str(bad), "--description", "rain",
+         "-o", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stderr
+    err = run.stderr.strip()
+    assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob("out*"))
