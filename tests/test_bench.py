@@ -53,3 +53,8 @@ def test_memory_bench_smoke_prints_peak_and_estimate() -> None:
     assert len(rows) == 1
     peak, estimate = float(rows[0][4]), float(rows[0][8])
     assert peak > 0 and estimate > 0
+
+
+def test_dub_bench_smoke_prints_analysis_and_real_time() -> None:
+    out = _smoke("dub.py")
+    assert "CPU-s per minute of video" in out and "x real time" in out

@@ -190,3 +190,29 @@ def test_bad_videos_are_one_line_exit_2_and_write_nothing(make, says, video, tmp
     err = run.stderr.strip()
     assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.glob("out*"))
+
+
+def test_the_videos_own_sound_can_stay_under_the_new_one(video, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from soundloom_server.engine.dub.preview import mux_preview
+
+    path, _, _ = video
+    tone = tmp_path / "tone.wav"
+    t = np.arange(int(6 * SR)) / SR
+    sf.write(tone, np.stack([0.3 * np.sin(2 * np.pi * 1000 * t)] * 2, axis=1), SR)
+    with_sound = tmp_path / "with_sound.mp4"
+    mux_preview(path, tone, with_sound)
+    own = tmp_path / "own.wav"
+    options = RenderOptions(seed=1)
+    dubbed = prepare_dub(with_sound, "rain on a tin roof", None, options, keep_audio=own)
+    kept = [e for e in dubbed.plan.events if e.renderer == "clip"]
+    assert len(kept) == 1 and own.exists() and kept[0].params["path"] == str(own.resolve())
+    scene = render_scene(dubbed.plan, options)
+    spectrum = np.abs(np.fft.rfft(scene.audio.mean(axis=1)))
+    freqs = np.fft.rfftfreq(scene.audio.shape[0], 1 / SR)
+    band = (freqs > 900) & (freqs < 1100)
+    assert freqs[band][np.argmax(spectrum[band])] == pytest.approx(1000.0, abs=2.0)
+    assert spectrum[band].max() > 20 * np.median(spectrum[(freqs > 500) & (freqs < 2000)])
+    with pytest.raises(Exception, match="no sound of its own"):
+        prepare_dub(path, "rain", None, options, keep_audio=tmp_path / "none.wav")

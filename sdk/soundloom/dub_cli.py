@@ -24,6 +24,11 @@ def add_dub_parser(commands: Any, add_render_options: Any) -> None:
     dub.add_argument(
         "--preview", type=Path, metavar="MP4", help="also write the video with the new audio"
     )
+    dub.add_argument(
+        "--keep-audio",
+        action="store_true",
+        help="keep the video's own sound under the new one (written beside the output as WAV)",
+    )
     dub.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
     add_render_options(dub)
     for action in dub._actions:  # -o is optional here: VIDEO_dub.ogg beside the video
@@ -43,7 +48,10 @@ def run_dub(args: argparse.Namespace, produce: Any) -> int:
         ffmpeg_exe()  # refuse early when the muxer is missing
         check_writable(args.preview, "preview")
     options = RenderOptions(seed=args.seed, sample_rate=args.sample_rate)
-    dubbed = prepare_dub(args.video, args.description, args.shots, options)
+    own = args.output.with_name(f"{args.output.stem}.source.wav") if args.keep_audio else None
+    if own is not None:
+        check_writable(own, "keep_audio")
+    dubbed = prepare_dub(args.video, args.description, args.shots, options, own)
     code = produce(args, dubbed.plan, args.video.stem)
     if args.preview is not None:
         mux_preview(args.video, args.output, args.preview)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import soundfile as sf
+
+from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.dub.picture import Picture, analyse_picture
 from soundloom_server.engine.dub.planning import plan_dub
+from soundloom_server.engine.dub.preview import extract_audio
 from soundloom_server.engine.dub.video import VideoInfo, grey_frames, probe_video
 from soundloom_server.engine.errors import InvalidArgument
-from soundloom_server.engine.plan import RenderOptions, ScenePlan
+from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,40 @@ def read_shot_lines(path: Path | None) -> dict[int, str]:
 
 
 def prepare_dub(
-    video: Path, description: str, shots: Path | None, options: RenderOptions
+    video: Path,
+    description: str,
+    shots: Path | None,
+    options: RenderOptions,
+    keep_audio: Path | None = None,
 ) -> DubbedPlan:
-    """Probe and analyse the video, then plan its soundtrack."""
+    """Probe and analyse the video, then plan its soundtrack.
+
+    With `keep_audio` (a WAV path), the video's own sound is extracted there and kept in the
+    plan as a `clip` event on the one-shot bus: the beds duck under it as under any one-shot.
+    """
     lines = read_shot_lines(shots)
     if not description.strip() and not lines:
         raise InvalidArgument("description", "say what is heard: --description or --shots")
     info = probe_video(video)
     picture = analyse_picture(grey_frames(info), info.fps)
-    return DubbedPlan(info, picture, plan_dub(picture, description, lines, options))
+    plan = plan_dub(picture, description, lines, options)
+    if keep_audio is not None:
+        if not info.has_audio:
+            raise InvalidArgument("keep_audio", f"{video} has no sound of its own to keep")
+        extract_audio(video, keep_audio, options.sample_rate)
+        plan = replace(plan, events=(*plan.events, _own_sound(keep_audio, plan.duration_s)))
+    return DubbedPlan(info, picture, plan)
+
+
+def _own_sound(path: Path, duration_s: float) -> Event:
+    frames = sf.info(str(path)).frames / sf.info(str(path)).samplerate
+    return Event(
+        "video-sound",
+        EventKind.SFX,
+        "the video's own sound",
+        "clip",
+        0.0,
+        round(min(frames, duration_s), 6),
+        params={"path": str(path.resolve()), "sha256": file_sha256(path), "offset_s": 0.0},
+        renderer="clip",
+    )
