@@ -53,6 +53,7 @@ class ClipAnalysis:
     sample_rate: int
     channels: int
     integrated_lufs: float
+    recent_lufs: float  # the last RECENT_S, which the continuation follows
     loudness_range_lu: float
     onset_rate_hz: float
     inter_onset_mean_s: float
@@ -136,6 +137,7 @@ def analyse_clip(samples: np.ndarray, sample_rate: int, split: Split | None = No
         sample_rate=sample_rate,
         channels=int(samples.shape[1]),
         integrated_lufs=_lufs(samples, sample_rate),
+        recent_lufs=_lufs(samples[-round(RECENT_S * sample_rate) :], sample_rate),
         loudness_range_lu=_lra(samples, sample_rate),
         onset_rate_hz=onsets.shape[0] / seconds,
         inter_onset_mean_s=mean_gap,

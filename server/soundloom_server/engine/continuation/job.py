@@ -63,22 +63,34 @@ def prepare(
     return PreparedContinuation(clip, analysis, planned)
 
 
-def input_loudness_target(analysis: ClipAnalysis) -> str:
-    """The clip's own integrated loudness as a loudness option (clamped to [-40, -6] LUFS)."""
-    level = analysis.integrated_lufs
-    if not math.isfinite(level):
+def input_loudness_target(prepared: PreparedContinuation) -> str:
+    """The loudness target that leaves the clip as it is (mastering gain ~0 dB).
+
+    The continuation is made at the level of the clip's last seconds, so the result's loudness
+    is the clip's and theirs, weighted by how long each plays (only the new part: theirs).
+    Clamped to [-40, -6] LUFS.
+    """
+    analysis = prepared.analysis
+    planned = prepared.planned
+    new_s = planned.plan.duration_s - planned.seam_s
+    kept_s = planned.seam_s
+    parts = [(kept_s, analysis.integrated_lufs), (new_s, analysis.recent_lufs)]
+    energy = sum(t * 10.0 ** (lufs / 10.0) for t, lufs in parts if math.isfinite(lufs))
+    seconds = sum(t for t, lufs in parts if math.isfinite(lufs))
+    if energy <= 0.0 or seconds <= 0.0:
         return str(QUIETEST_TARGET)
+    level = 10.0 * math.log10(energy / seconds)
     return f"{min(max(level, QUIETEST_TARGET), LOUDEST_TARGET):.2f}"
 
 
 def default_options(prepared: PreparedContinuation, **overrides: object) -> RenderOptions:
     """Options that keep the clip as it is: its rate (when a supported one), its channels, its
-    loudness; any given override wins."""
+    level (see input_loudness_target); any given override wins."""
     clip = prepared.clip
     base = RenderOptions(
         sample_rate=clip.sample_rate if clip.sample_rate in SAMPLE_RATES else 48000,
         channels=clip.channels,
-        loudness=input_loudness_target(prepared.analysis),
+        loudness=input_loudness_target(prepared),
         format="wav",
     )
     given = {k: v for k, v in overrides.items() if v is not None}
