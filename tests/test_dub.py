@@ -119,13 +119,15 @@ def test_beds_change_at_the_cut_and_one_shots_land_on_their_frames(video, tmp_pa
 def test_dub_cli_writes_audio_plan_and_a_preview_in_sync(video, tmp_path: Path) -> None:
     path, _, _ = video
     out, preview, plan_out = tmp_path / "dub.wav", tmp_path / "preview.mp4", tmp_path / "p.json"
+    picture = tmp_path / "dub.png"
     run = subprocess.run(
         [sys.executable, "-m", "soundloom.cli", "dub", str(path), "--description",
          "rain on a tin roof, footsteps", "-o", str(out), "--preview", str(preview),
-         "--plan-out", str(plan_out), "-q"],
+         "--plan-out", str(plan_out), "--spectrogram", str(picture), "-q"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # frames, cuts, onsets, spectrogram
     plan = json.loads(plan_out.read_text())
     assert plan["duration_s"] == pytest.approx(sum(s[0] for s in SHOTS) / FPS)
     with av.open(str(preview)) as muxed, av.open(str(path)) as source:

@@ -30,7 +30,7 @@ def add_dub_parser(commands: Any, add_render_options: Any) -> None:
         help="keep the video's own sound under the new one (written beside the output as WAV)",
     )
     dub.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
-    add_render_options(dub)
+    add_render_options(dub)  # its --spectrogram draws the frames, cuts and onsets over it too
     for action in dub._actions:  # -o is optional here: VIDEO_dub.ogg beside the video
         if action.dest == "output":
             action.required, action.default = False, None
@@ -52,7 +52,17 @@ def run_dub(args: argparse.Namespace, produce: Any) -> int:
     if own is not None:
         check_writable(own, "keep_audio")
     dubbed = prepare_dub(args.video, args.description, args.shots, options, own)
+    picture_path, args.spectrogram = args.spectrogram, None  # the dub draws its own, below
+    if picture_path is not None:
+        check_writable(picture_path, "spectrogram")
     code = produce(args, dubbed.plan, args.video.stem)
+    if picture_path is not None:
+        from soundloom.dub_picture import write_dub_picture
+        from soundloom_server.engine.encode import decode
+
+        audio, rate = decode(args.output)
+        title = args.description or f"{args.video.name}: dubbed"
+        write_dub_picture(picture_path, args.video, dubbed.picture, audio, rate, title)
     if args.preview is not None:
         mux_preview(args.video, args.output, args.preview)
         if not args.quiet and not args.json:

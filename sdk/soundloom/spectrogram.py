@@ -9,9 +9,8 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind, ScenePlan
 
 
-def _spectrogram_db(
-    mono: np.ndarray, sample_rate: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spectrogram_db(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(frequencies, times, power in dB) of a mono signal, 2048-point frames half overlapped."""
     from scipy.signal import spectrogram
 
     nperseg = 2048 if sample_rate >= 32000 else 1024
@@ -36,7 +35,7 @@ def write_spectrogram(path: Path, audio: np.ndarray, sample_rate: int, plan: Sce
     wave_ax.set_ylim(-1, 1)
     wave_ax.set_ylabel("amplitude")
     wave_ax.set_title(plan.description[:120] or "Soundloom scene")
-    freqs, times, power_db = _spectrogram_db(mono, sample_rate)
+    freqs, times, power_db = spectrogram_db(mono, sample_rate)
     vmax = float(power_db.max())
     spec_ax.pcolormesh(
         times, freqs, power_db, shading="auto", cmap="magma", vmin=vmax - 90, vmax=vmax
