@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,6 +63,7 @@ def probe_video(path: Path, field: str = "video") -> VideoInfo:
         fps = float(stream.average_rate or stream.guessed_rate or 0.0)
         if fps <= 0.0:
             raise InvalidArgument(field, f"has no frame rate: {path}")
+        _check_decodable(container, stream, path, field)
         frames, duration = _count_frames(container, stream, path, field)
         if frames == 0:
             raise InvalidArgument(field, f"has no decodable frames: {path}")
@@ -89,6 +91,20 @@ def _looks_like_video(path: Path) -> bool:
     with path.open("rb") as f:
         head = f.read(12)
     return any(head[at : at + len(magic)] == magic for at, magic in _SIGNATURES)
+
+
+def _check_decodable(container: Any, stream: Any, path: Path, field: str) -> None:
+    """Decode the first frame: a codec FFmpeg cannot decode is named here, not mid-analysis."""
+    av = _av()
+    name = getattr(stream.codec_context, "name", None) or "unknown"
+    try:
+        for _ in container.decode(stream):
+            break
+    except (av.error.FFmpegError, ValueError) as err:
+        raise InvalidArgument(
+            field, f"has a video codec FFmpeg cannot decode here ({name}): {path}"
+        ) from err
+    container.seek(0)
 
 
 def _count_frames(container, stream, path: Path, field: str) -> tuple[int, float]:
