@@ -33,7 +33,8 @@ class VideoInfo:
     has_audio: bool
 
 
-def _av():
+def _av() -> Any:
+    """PyAV, imported only by the dub job (it is the optional `video` extra)."""
     try:
         import av
     except ImportError as err:  # pragma: no cover - the dub extra is not installed
@@ -107,7 +108,7 @@ def _check_decodable(container: Any, stream: Any, path: Path, field: str) -> Non
     container.seek(0)
 
 
-def _count_frames(container, stream, path: Path, field: str) -> tuple[int, float]:
+def _count_frames(container: Any, stream: Any, path: Path, field: str) -> tuple[int, float]:
     """Frames and duration from decoding the packets' headers (a damaged file fails here)."""
     av = _av()
     count, last = 0, 0.0
