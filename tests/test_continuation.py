@@ -113,6 +113,8 @@ def test_the_plan_is_an_ordinary_plan_that_renders_the_same(
     clip_event, continuation = plan["events"][0], plan["events"][1]
     assert clip_event["recipe"] == "clip" and clip_event["renderer"] == "clip"
     assert continuation["recipe"] == "continuation"
+    # The recipes it resembles, by features measured on their own renders (another seed).
+    assert "sounds like clock" in continuation["caption"]
     assert continuation["params"]["sha256"] == clip_event["params"]["sha256"]
     sidecar = json.loads(out.with_name("out.wav.json").read_text())
     options = sidecar["options"]
@@ -176,6 +178,21 @@ def test_loop_gives_a_loop_with_the_seam_marked(clips: dict[str, Path], tmp_path
     audio, _ = sf.read(out, dtype="float32", always_2d=True)
     assert meta.loop is not None and meta.loop.length == audio.shape[0]
     assert any(m.label.startswith("seam") for m in meta.markers)
+
+
+def test_bench_smoke_prints_a_row() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / "continue.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert any(line.split()[:1] == ["rain"] for line in done.stdout.splitlines()), done.stdout
 
 
 def _write_bad(kind: str, path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from soundloom_server.engine.audio import Marker, seconds_to_frames
 from soundloom_server.engine.continuation.analysis import ClipAnalysis, analyse_clip
 from soundloom_server.engine.continuation.planning import ContinuationPlan, continuation_plan
+from soundloom_server.engine.continuation.resemblance import resembling
 from soundloom_server.engine.continuation.seam import choose_seam
 from soundloom_server.engine.continuation.source import SourceClip, read_clip
 from soundloom_server.engine.pipeline import CancelFn, MasteredScene, ProgressFn, render_scene
@@ -48,6 +49,7 @@ def prepare(
         clip = replace(clip, name=request.name)
     analysis = analyse_clip(clip.samples, clip.sample_rate)
     seam = choose_seam(clip.samples, clip.sample_rate)
+    resembles = resembling(clip.samples, clip.sample_rate)
     planned = continuation_plan(
         clip,
         str(Path(request.clip).resolve()),
@@ -57,6 +59,7 @@ def prepare(
         description=request.description,
         only_new=request.only_new,
         events=request.events,
+        resembles=resembles,
         seed=seed,
         planner=planner,
     )

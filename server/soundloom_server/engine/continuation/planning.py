@@ -93,6 +93,8 @@ def continuation_plan(
         )
     planned.append(continuation)
     warnings = [f"clip: {analysis.summary()}", f"seam at {seam.time_s:.3f} s of the clip"]
+    if resembles:
+        warnings.append(f"clip sounds most like the recipes {', '.join(resembles)}")
     unmatched: tuple[str, ...] = ()
     if description.strip():
         follow = _plan_description(description, duration_s, seed, planner)
