@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -218,3 +219,57 @@ def test_the_videos_own_sound_can_stay_under_the_new_one(video, tmp_path: Path) 
     assert spectrum[band].max() > 20 * np.median(spectrum[(freqs > 500) & (freqs < 2000)])
     with pytest.raises(Exception, match="no sound of its own"):
         prepare_dub(path, "rain", None, options, keep_audio=tmp_path / "none.wav")
+
+
+# ---------------------------------------------------------------- over the server
+
+
+def test_embedded_and_remote_dubs_give_the_same_samples(video, server, tmp_path) -> None:
+    import soundfile as sf
+
+    from soundloom import AssetCache, AsyncClient, Client
+
+    path, _, _ = video
+    words = dict(description="rain on a tin roof, footsteps", shots=["", "", "a windy pass"])
+    with Client(cache=AssetCache(tmp_path / "a")) as here:
+        local = here.dub(path, output=tmp_path / "here.wav", **words)
+    with Client(server.grpc_target, cache=AssetCache(tmp_path / "b")) as there:
+        remote = there.dub(path, output=tmp_path / "there.wav", **words)
+    a, rate = sf.read(local.path, dtype="float32")
+    b, _ = sf.read(remote.path, dtype="float32")
+    assert rate == SR and a.shape[0] == round(sum(s[0] for s in SHOTS) / FPS * SR)
+    assert np.array_equal(a, b)
+
+    async def awaited() -> Any:
+        async with AsyncClient(server.grpc_target, cache=AssetCache(tmp_path / "c")) as client:
+            return await client.dub(path, format="ogg", **words)
+
+    import asyncio
+
+    assert asyncio.run(awaited()).path.suffix == ".ogg"
+
+
+def test_http_dub_route_and_a_bad_upload_named(video, server) -> None:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    path, _, _ = video
+    query = urllib.parse.urlencode(
+        [("description", "rain on a tin roof"), ("shots", ""), ("shots", "a windy pass")]
+    )
+    request = urllib.request.Request(
+        f"{server.http_url}/v1/dub?{query}", data=path.read_bytes(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        body = json.loads(response.read())
+    assert body["asset_url"].startswith("/v1/assets/")
+    captions = [e["caption"] for e in body["plan"]["events"]]
+    assert any("cut at frame" in c for c in captions)
+    bad = urllib.request.Request(
+        f"{server.http_url}/v1/dub?description=rain", data=b"not a video", method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(bad, timeout=60)
+    error = json.loads(caught.value.read())["error"]
+    assert caught.value.code == 400 and error["message"].startswith("video")

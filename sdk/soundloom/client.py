@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -518,6 +518,47 @@ class Client:
             )
         return asset if output is None else asset.save(output)
 
+    def dub(
+        self,
+        video: Path | str,
+        *,
+        description: str = "",
+        shots: Sequence[str] = (),
+        keep_audio: bool = False,
+        output: Path | str | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """A soundtrack for a video, in sync with its cuts and motion (beds per place, one-shots
+        at motion onsets); `shots` gives words per shot. Keyword overrides are RenderOptions
+        fields."""
+        from soundloom.continuation_client import check_overrides, with_output_format
+        from soundloom.dub_client import DUB_TIMEOUT_S, dub_embedded, upload
+
+        given = with_output_format(check_overrides(overrides), output)
+        if self._remote is None:
+            asset = dub_embedded(
+                self._core.cache,
+                self._core.use_cache,
+                video,
+                description,
+                shots,
+                keep_audio,
+                given,
+                progress,
+            )
+        else:
+            asset = self._remote.generate(
+                upload(video, description, shots, keep_audio, given),
+                timeout or self._core.timeout or DUB_TIMEOUT_S,
+                self._core.cache.staging,
+                progress,
+                self._core.commit_download,
+                method="DubVideo",
+            )
+        return asset if output is None else asset.save(output)
+
     def backends(self, *, timeout: float | None = None) -> list[Backend]:
         """Planners then renderers that the engine (here or on the server) knows."""
         if self._remote is None:
@@ -733,6 +774,53 @@ class AsyncClient:
                 progress,
                 self._core.commit_download,
                 method="ContinueClip",
+            )
+        if output is None:
+            return asset
+        return await asyncio.to_thread(asset.save, output)
+
+    async def dub(
+        self,
+        video: Path | str,
+        *,
+        description: str = "",
+        shots: Sequence[str] = (),
+        keep_audio: bool = False,
+        output: Path | str | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        **overrides: Any,
+    ) -> Asset:
+        """A soundtrack for a video (see `Client.dub`), awaited."""
+        from soundloom.continuation_client import check_overrides, with_output_format
+        from soundloom.dub_client import DUB_TIMEOUT_S, dub_embedded, upload
+
+        given = with_output_format(check_overrides(overrides), output)
+        if self._remote is None:
+            asset = await asyncio.to_thread(
+                dub_embedded,
+                self._core.cache,
+                self._core.use_cache,
+                video,
+                description,
+                shots,
+                keep_audio,
+                given,
+                progress,
+            )
+        else:
+            messages = upload(video, description, shots, keep_audio, given)
+
+            def requests() -> Any:
+                return _aiter(messages())
+
+            asset = await self._remote.generate(
+                requests,
+                timeout or self._core.timeout or DUB_TIMEOUT_S,
+                self._core.cache.staging,
+                progress,
+                self._core.commit_download,
+                method="DubVideo",
             )
         if output is None:
             return asset

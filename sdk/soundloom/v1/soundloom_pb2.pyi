@@ -245,6 +245,30 @@ class ContinueClipHeader(_message.Message):
     client_request_id: str
     def __init__(self, duration_s: _Optional[float] = ..., description: _Optional[str] = ..., only_new: _Optional[bool] = ..., no_events: _Optional[bool] = ..., options: _Optional[_Union[RenderOptions, _Mapping]] = ..., clip_name: _Optional[str] = ..., client_request_id: _Optional[str] = ...) -> None: ...
 
+class DubVideoHeader(_message.Message):
+    __slots__ = ("description", "shots", "keep_audio", "options", "video_name", "client_request_id")
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SHOTS_FIELD_NUMBER: _ClassVar[int]
+    KEEP_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_NAME_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    description: str
+    shots: _containers.RepeatedScalarFieldContainer[str]
+    keep_audio: bool
+    options: RenderOptions
+    video_name: str
+    client_request_id: str
+    def __init__(self, description: _Optional[str] = ..., shots: _Optional[_Iterable[str]] = ..., keep_audio: _Optional[bool] = ..., options: _Optional[_Union[RenderOptions, _Mapping]] = ..., video_name: _Optional[str] = ..., client_request_id: _Optional[str] = ...) -> None: ...
+
+class DubVideoRequest(_message.Message):
+    __slots__ = ("header", "data")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    header: DubVideoHeader
+    data: bytes
+    def __init__(self, header: _Optional[_Union[DubVideoHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
 class ContinueClipRequest(_message.Message):
     __slots__ = ("header", "data")
     HEADER_FIELD_NUMBER: _ClassVar[int]

@@ -68,6 +68,11 @@ class SoundloomStub:
                 request_serializer=soundloom_dot_v1_dot_soundloom__pb2.ContinueClipRequest.SerializeToString,
                 response_deserializer=soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.FromString,
                 _registered_method=True)
+        self.DubVideo = channel.stream_stream(
+                '/soundloom.v1.Soundloom/DubVideo',
+                request_serializer=soundloom_dot_v1_dot_soundloom__pb2.DubVideoRequest.SerializeToString,
+                response_deserializer=soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.FromString,
+                _registered_method=True)
 
 
 class SoundloomServicer:
@@ -157,6 +162,23 @@ class SoundloomServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DubVideo(self, request_iterator, context):
+        """Dub a video: a soundtrack in sync with its picture (beds per place, one-shots anchored at
+        motion onsets by their own attack). The client streams the upload: first one message with
+        the header, then the video file's bytes in order (any container FFmpeg reads, at most 600 s
+        and 512 MiB, messages under 1 MiB). The answer streams as GenerateScene's does: accepted ->
+        progress* -> plan -> asset -> chunk* -> done; every event of the plan says its cause and
+        frame in its caption.
+        Errors: INVALID_ARGUMENT naming "header" (missing, or not first), "video" (not a video,
+        corrupt or truncated, no video stream, no frames, longer than 600 s, a codec FFmpeg cannot
+        decode), "description" (neither words nor shots given) or "keep_audio" (no sound to keep);
+        RESOURCE_EXHAUSTED naming "video" past 512 MiB; FAILED_PRECONDITION when the server has no
+        video support installed; otherwise as GenerateScene.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SoundloomServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -188,6 +210,11 @@ def add_SoundloomServicer_to_server(servicer, server):
             'ContinueClip': grpc.stream_stream_rpc_method_handler(
                     servicer.ContinueClip,
                     request_deserializer=soundloom_dot_v1_dot_soundloom__pb2.ContinueClipRequest.FromString,
+                    response_serializer=soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.SerializeToString,
+            ),
+            'DubVideo': grpc.stream_stream_rpc_method_handler(
+                    servicer.DubVideo,
+                    request_deserializer=soundloom_dot_v1_dot_soundloom__pb2.DubVideoRequest.FromString,
                     response_serializer=soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.SerializeToString,
             ),
     }
@@ -356,6 +383,33 @@ class Soundloom:
             target,
             '/soundloom.v1.Soundloom/ContinueClip',
             soundloom_dot_v1_dot_soundloom__pb2.ContinueClipRequest.SerializeToString,
+            soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DubVideo(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/soundloom.v1.Soundloom/DubVideo',
+            soundloom_dot_v1_dot_soundloom__pb2.DubVideoRequest.SerializeToString,
             soundloom_dot_v1_dot_soundloom__pb2.GenerateSceneResponse.FromString,
             options,
             channel_credentials,

@@ -4,14 +4,10 @@ content hash, so the continuation plan names a file that stays the same."""
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-
-import grpc
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.continuation.job import (
@@ -23,10 +19,9 @@ from soundloom_server.engine.continuation.job import (
 from soundloom_server.engine.continuation.source import decode_clip
 from soundloom_server.engine.plan import RenderOptions
 from soundloom_server.engine.plan_proto import options_from_proto
-from soundloom_server.service.errors import ServiceError, invalid
+from soundloom_server.service import uploads
 
 MAX_CLIP_BYTES = 256 << 20
-MAX_NAME = 200
 _SAFE_SUFFIX = re.compile(r"^\.(wav|flac|ogg|oga)$")
 
 
@@ -34,28 +29,7 @@ async def receive_upload(
     requests: AsyncIterator[pb.ContinueClipRequest],
 ) -> tuple[pb.ContinueClipHeader, bytes]:
     """The header (first) and the clip's bytes; errors name `header` or `clip`."""
-    header: pb.ContinueClipHeader | None = None
-    parts: list[bytes] = []
-    size = 0
-    async for message in requests:
-        which = message.WhichOneof("part")
-        if which == "header":
-            if header is not None:
-                raise invalid("header", "must be sent once, as the first message")
-            header = message.header
-            continue
-        if header is None:
-            raise invalid("header", "must be the first message, before the clip's bytes")
-        size += len(message.data)
-        if size > MAX_CLIP_BYTES:
-            raise ServiceError(
-                grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"clip: more than {MAX_CLIP_BYTES >> 20} MiB uploaded; a clip is at most 600 s",
-            )
-        parts.append(message.data)
-    if header is None:
-        raise invalid("header", "must be sent: the first message says what to continue")
-    return header, b"".join(parts)
+    return await uploads.receive_upload(requests, MAX_CLIP_BYTES, "clip", "a clip is at most 600 s")
 
 
 def header_options(header: pb.ContinueClipHeader) -> dict[str, Any]:
@@ -86,20 +60,10 @@ def prepare_upload(
     header: pb.ContinueClipHeader, data: bytes, clips_dir: Path
 ) -> tuple[Any, RenderOptions, Callable[[Any], Any]]:
     """Check the clip, keep it, and make its continuation plan, options and seam marking."""
-    if len(header.clip_name) > MAX_NAME:
-        raise invalid("header.clip_name", f"must be at most {MAX_NAME} characters")
-    if len(header.client_request_id) > 128:
-        raise invalid("header.client_request_id", "must be at most 128 characters")
+    uploads.check_names(header.clip_name, "clip_name", header.client_request_id)
     name = Path(header.clip_name).name or "clip"
-    clip = decode_clip(data, name)  # refused here, before anything is kept
-    suffix = Path(name).suffix.lower()
-    path = clips_dir / f"{clip.sha256}{suffix if _SAFE_SUFFIX.match(suffix) else '.audio'}"
-    if not path.exists():
-        clips_dir.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=clips_dir, prefix=".upload-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temp, path)
+    decode_clip(data, name)  # refused here, before anything is kept
+    path = uploads.keep_upload(data, clips_dir, uploads.safe_suffix(name, _SAFE_SUFFIX, ".audio"))
     overrides = header_options(header)
     request = ContinueRequest(
         clip=str(path),

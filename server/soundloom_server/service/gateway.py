@@ -196,8 +196,8 @@ _KEPT_HEADERS = frozenset({"Allow", "Content-Range"})
 def _routing_error(exc: web.HTTPException) -> ServiceError:
     code = _ROUTING_CODES.get(exc.status, grpc.StatusCode.INVALID_ARGUMENT)
     messages = {
-        404: "path has no route here: see /v1/plan, /v1/generate, /v1/continue, /v1/backends, "
-        "/v1/assets/{id}",
+        404: "path has no route here: see /v1/plan, /v1/generate, /v1/continue, /v1/dub, "
+        "/v1/backends, /v1/assets/{id}",
         405: f"method {exc.reason} is not allowed on this path",
         416: "Range is outside the file",
     }
@@ -320,9 +320,10 @@ async def generate_stream(request: web.Request) -> web.StreamResponse:
         return response
 
 
-# Query parameters of POST /v1/continue: the header's own fields, then render options.
+# Query parameters of the upload routes: each header's own fields, then render options.
 _CONTINUE_FIELDS = {"duration_s": float, "description": str, "only_new": bool, "no_events": bool}
-_CONTINUE_OPTIONS = {
+_DUB_FIELDS = {"description": str, "keep_audio": bool}
+_UPLOAD_OPTIONS = {
     "sample_rate": int,
     "channels": int,
     "format": str,
@@ -344,21 +345,20 @@ def _query_value(name: str, raw: str, kind: type) -> Any:
         raise invalid(name, f"must be a {kind.__name__}, got {raw!r}") from None
 
 
-def continue_header(query: Any) -> pb.ContinueClipHeader:
-    """A ContinueClipHeader from /v1/continue's query (unknown parameters are refused)."""
-    known = {*_CONTINUE_FIELDS, *_CONTINUE_OPTIONS, "loudness", "clip_name"}
+def _refuse_unknown(query: Any, known: set[str], route: str) -> None:
     for name in query:
         if name not in known:
             raise invalid(
-                name, f"is not a parameter of /v1/continue (one of {', '.join(sorted(known))})"
+                name, f"is not a parameter of {route} (one of {', '.join(sorted(known))})"
             )
-    header = pb.ContinueClipHeader(clip_name=query.get("clip_name", ""))
-    for name, kind in _CONTINUE_FIELDS.items():
+
+
+def _header_fields(header: Any, query: Any, fields: dict[str, type]) -> None:
+    """The header's own fields, then its render options, from the query."""
+    for name, kind in fields.items():
         if name in query:
             setattr(header, name, _query_value(name, query[name], kind))
-    if "duration_s" not in query:
-        raise invalid("duration_s", "is required: the continuation's length, seconds")
-    for name, kind in _CONTINUE_OPTIONS.items():
+    for name, kind in _UPLOAD_OPTIONS.items():
         if name not in query:
             continue
         value = _query_value(name, query[name], kind)
@@ -373,28 +373,49 @@ def continue_header(query: Any) -> pb.ContinueClipHeader:
         setattr(header.options, name, value)
     if "loudness" in query:
         header.options.preset = query["loudness"]
+
+
+def continue_header(query: Any) -> pb.ContinueClipHeader:
+    """A ContinueClipHeader from /v1/continue's query (unknown parameters are refused)."""
+    _refuse_unknown(
+        query, {*_CONTINUE_FIELDS, *_UPLOAD_OPTIONS, "loudness", "clip_name"}, "/v1/continue"
+    )
+    header = pb.ContinueClipHeader(clip_name=query.get("clip_name", ""))
+    if "duration_s" not in query:
+        raise invalid("duration_s", "is required: the continuation's length, seconds")
+    _header_fields(header, query, _CONTINUE_FIELDS)
     return header
 
 
-async def continue_clip(request: web.Request) -> web.Response:
-    """POST /v1/continue?duration_s=S[&...]: the clip's bytes as the body → asset info, plan
-    and the asset's URL (as /v1/generate answers). The body may be up to 256 MiB."""
-    from soundloom_server.service.continuation import MAX_CLIP_BYTES
+def dub_header(query: Any) -> pb.DubVideoHeader:
+    """A DubVideoHeader from /v1/dub's query (`shots` repeats, one per shot, in order)."""
+    _refuse_unknown(
+        query, {*_DUB_FIELDS, *_UPLOAD_OPTIONS, "loudness", "shots", "video_name"}, "/v1/dub"
+    )
+    header = pb.DubVideoHeader(video_name=query.get("video_name", ""))
+    header.shots.extend(query.getall("shots", []))
+    _header_fields(header, query, _DUB_FIELDS)
+    return header
 
+
+async def _upload_route(
+    request: web.Request, header: Any, message: type, run: Any, max_bytes: int
+) -> web.Response:
+    """Stream the body to an upload RPC's handler as its messages (header, then the bytes)
+    and answer as /v1/generate does: asset info, plan and the asset's URL."""
     deadline = _deadline(request)
-    header = continue_header(request.query)
 
     async def upload() -> Any:
-        yield pb.ContinueClipRequest(header=header)
+        yield message(header=header)
         size = 0
         async for data in request.content.iter_chunked(CHUNK_BYTES):
             size += len(data)
-            yield pb.ContinueClipRequest(data=data)
-            if size > MAX_CLIP_BYTES:
-                return  # the servicer has answered RESOURCE_EXHAUSTED naming the clip
+            yield message(data=data)
+            if size > max_bytes:
+                return  # the servicer has answered RESOURCE_EXHAUSTED naming the file
 
     result: dict[str, Any] = {}
-    stream = request.app[SERVICER_KEY].continue_clip(upload(), deadline, with_chunks=False)
+    stream = run(upload(), deadline, with_chunks=False)
     async with contextlib.aclosing(stream):
         async for update in stream:
             which = update.WhichOneof("update")
@@ -404,6 +425,26 @@ async def continue_clip(request: web.Request) -> web.Response:
             elif which in ("plan", "asset", "done"):
                 result[which] = to_json(getattr(update, which))
     return _json_response(result)
+
+
+async def continue_clip(request: web.Request) -> web.Response:
+    """POST /v1/continue?duration_s=S[&...]: the clip's bytes as the body → asset info, plan
+    and the asset's URL (as /v1/generate answers). The body may be up to 256 MiB."""
+    from soundloom_server.service.continuation import MAX_CLIP_BYTES
+
+    header = continue_header(request.query)
+    run = request.app[SERVICER_KEY].continue_clip
+    return await _upload_route(request, header, pb.ContinueClipRequest, run, MAX_CLIP_BYTES)
+
+
+async def dub_video(request: web.Request) -> web.Response:
+    """POST /v1/dub?description=...[&shots=...&shots=...][&keep_audio=true]: the video's bytes
+    as the body → asset info, plan and the asset's URL. The body may be up to 512 MiB."""
+    from soundloom_server.service.dubbing import MAX_VIDEO_BYTES
+
+    header = dub_header(request.query)
+    run = request.app[SERVICER_KEY].dub_video
+    return await _upload_route(request, header, pb.DubVideoRequest, run, MAX_VIDEO_BYTES)
 
 
 async def backends(request: web.Request) -> web.Response:
@@ -544,6 +585,7 @@ def build_app(
     app.router.add_post("/v1/generate", generate)
     app.router.add_post("/v1/generate/stream", generate_stream)
     app.router.add_post("/v1/continue", continue_clip)
+    app.router.add_post("/v1/dub", dub_video)
     app.router.add_get("/v1/backends", backends)
     app.router.add_get("/v1/assets/{asset_id}/meta", asset_meta)
     app.router.add_get("/v1/assets/{asset_id}", asset_bytes)

@@ -165,6 +165,17 @@ class GrpcServicer(pb_grpc.SoundloomServicer):
             async for message in out:
                 yield message
 
+    async def DubVideo(
+        self,
+        requests: AsyncIterator[pb.DubVideoRequest],
+        context: grpc.aio.ServicerContext,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """Receive a video, dub it and stream the result."""
+        messages = self.servicer.dub_video(requests, _deadline(context))
+        async with contextlib.aclosing(self._stream("DubVideo", context, messages)) as out:
+            async for message in out:
+                yield message
+
     async def GetAsset(
         self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.AssetChunk]:

@@ -230,6 +230,26 @@ class Servicer:
             async for message in messages:
                 yield message
 
+    async def dub_video(
+        self,
+        requests: AsyncIterator[pb.DubVideoRequest],
+        deadline: float | None = None,
+        with_chunks: bool = True,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """DubVideo: receive the header and the video, plan from its picture, stream it."""
+        from soundloom_server.service.dubbing import prepare_upload, receive_upload
+
+        started = time.perf_counter()
+        header, data = await receive_upload(requests)
+        plan, options = await asyncio.to_thread(
+            prepare_upload, header, data, self.store.root / "videos"
+        )
+        async with contextlib.aclosing(
+            self.stream_render(plan, options, deadline, with_chunks, started)
+        ) as messages:
+            async for message in messages:
+                yield message
+
     async def stream_render(
         self,
         source: SceneRequest | ScenePlan,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from soundloom_server.engine.dub.preview import extract_audio
 from soundloom_server.engine.dub.video import VideoInfo, grey_frames, probe_video
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
+
+MAX_SHOT_LINES = 1000
+MAX_WORDS = 4000
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,25 @@ def read_shot_lines(path: Path | None) -> dict[int, str]:
     lines = data.get("shots")
     if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
         raise InvalidArgument("shots", f'{path} must hold shots = ["words", ...], one per shot')
+    return shot_lines(lines)
+
+
+def shot_lines(lines: Sequence[str]) -> dict[int, str]:
+    """Shot index -> words, from one line per shot (empty lines take the description)."""
+    if len(lines) > MAX_SHOT_LINES:
+        raise InvalidArgument(
+            "shots", f"must have at most {MAX_SHOT_LINES} lines, got {len(lines)}"
+        )
+    for i, words in enumerate(lines):
+        if len(words) > MAX_WORDS:
+            raise InvalidArgument(f"shots[{i}]", f"must be at most {MAX_WORDS} characters")
     return {i: words for i, words in enumerate(lines) if words.strip()}
 
 
 def prepare_dub(
     video: Path,
     description: str,
-    shots: Path | None,
+    shots: Path | Sequence[str] | None,
     options: RenderOptions,
     keep_audio: Path | None = None,
 ) -> DubbedPlan:
@@ -52,7 +68,9 @@ def prepare_dub(
     With `keep_audio` (a WAV path), the video's own sound is extracted there and kept in the
     plan as a `clip` event on the one-shot bus: the beds duck under it as under any one-shot.
     """
-    lines = read_shot_lines(shots)
+    lines = shot_lines(shots) if isinstance(shots, Sequence) else read_shot_lines(shots)
+    if len(description) > MAX_WORDS:
+        raise InvalidArgument("description", f"must be at most {MAX_WORDS} characters")
     if not description.strip() and not lines:
         raise InvalidArgument("description", "say what is heard: --description or --shots")
     info = probe_video(video)
