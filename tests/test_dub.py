@@ -273,3 +273,26 @@ def test_http_dub_route_and_a_bad_upload_named(video, server) -> None:
         urllib.request.urlopen(bad, timeout=60)
     error = json.loads(caught.value.read())["error"]
     assert caught.value.code == 400 and error["message"].startswith("video")
+
+
+def test_a_bank_entry_can_dub_a_video(video, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from soundloom import AssetCache, build_bank, load_manifest
+
+    path, _, _ = video
+    (tmp_path / "intro.mp4").write_bytes(path.read_bytes())
+    manifest = tmp_path / "bank.toml"
+    manifest.write_text(
+        '[bank]\nname = "cutscenes"\noutput = "out"\n'
+        '[[entries]]\nname = "intro"\nvideo = "intro.mp4"\n'
+        'description = "rain on a tin roof, footsteps"\nshots = ["", "", "a windy pass"]\n'
+        'format = "wav"\n'
+    )
+    summary = build_bank(manifest, jobs=1, cache=AssetCache(tmp_path / "cache"))
+    assert (summary.rendered, summary.failed) == (1, 0)
+    audio, rate = sf.read(tmp_path / "out" / "intro.wav")
+    assert audio.shape[0] == round(sum(s[0] for s in SHOTS) / FPS * rate)
+    manifest.write_text(manifest.read_text().replace("intro.mp4", "missing.mp4"))
+    with pytest.raises(Exception, match=r"entries\[0\]\.video"):
+        load_manifest(manifest)

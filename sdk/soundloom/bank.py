@@ -82,6 +82,8 @@ ENTRY_FIELDS = (
     "name",
     "description",
     "plan",
+    "video",
+    "shots",
     "duration",
     "kind",
     "loop",
@@ -227,13 +229,18 @@ def _entry(index: int, table: Any, defaults: Mapping[str, Any], base: Path) -> B
     tags = table.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InvalidArgument(f"{at}tags", f"must be a list of strings, got {tags!r}")
-    has_words, has_plan = "description" in table, "plan" in table
+    has_words, has_plan = "description" in table or "video" in table, "plan" in table
     if has_words == has_plan:
         raise InvalidArgument(
             f"{at}description", "or plan (a plan JSON file) is required, not both"
         )
+    if "shots" in table and "video" not in table:
+        raise InvalidArgument(f"{at}shots", "applies to video entries only")
     source: SceneRequest | ScenePlan
-    if has_plan:
+    if "video" in table:
+        source = _video_plan(at, table, defaults, kind, base)
+        description = source.description
+    elif has_plan:
         for words_only in ("duration", "style", "environment"):
             if words_only in table:
                 raise InvalidArgument(
@@ -272,6 +279,27 @@ def _entry(index: int, table: Any, defaults: Mapping[str, Any], base: Path) -> B
             ) from None
     options = _options(defaults, table, kind, at)
     return BankEntry(name, kind, source, options, variations, tuple(tags), description)
+
+
+def _video_plan(
+    at: str, table: Any, defaults: Mapping[str, Any], kind: str, base: Path
+) -> ScenePlan:
+    """A video entry's plan: the dub of `video` from its `description` and `shots` lines."""
+    from soundloom_server.engine.dub.job import prepare_dub
+
+    for words_only in ("duration", "style", "environment"):
+        if words_only in table:
+            raise InvalidArgument(f"{at}{words_only}", "does not apply: the video sets the scene")
+    video = base / _expect(f"{at}video", table["video"], str, "a path to a video file")
+    shots = table.get("shots", [])
+    if not isinstance(shots, list) or not all(isinstance(line, str) for line in shots):
+        raise InvalidArgument(f"{at}shots", f"must be a list of strings, got {shots!r}")
+    description = _expect(f"{at}description", table.get("description", ""), str, "a description")
+    try:
+        dubbed = prepare_dub(video, description, shots, _options(defaults, table, kind, at))
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"{at}{exc.field}", exc.detail) from None
+    return dubbed.plan
 
 
 def load_manifest(path: Path | str) -> BankManifest:
