@@ -30,18 +30,20 @@ SHOTS = (
 )
 
 
-def make_video(path: Path, shots=SHOTS, size=(192, 108), fps: int = FPS) -> tuple[list, list]:
-    """Write an H.264 video; returns the true cut frames and motion onset frames."""
+def make_video(
+    path: Path, shots=SHOTS, size=(192, 108), fps: int = FPS, repeat_every: int = 0
+) -> tuple[list, list]:
+    """Write an H.264 video; returns the true cut frames and motion onset frames. With
+    `repeat_every`, every n-th source frame is written twice (as a 24 fps film in 30 fps)."""
     w, h = size
-    cuts, onsets, first = [], [], 0
+    cuts, onsets, written, source = [], [], 0, 0
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         for frames, bg, stripe, moves in shots:
-            if first:
-                cuts.append(first)
-            # The box moves from the frame after `start` (that frame is the first to differ).
-            onsets.extend(first + start + 1 for start, _ in moves)
+            if written:
+                cuts.append(written)
+            starts = {start + 1 for start, _ in moves}  # the first frame that differs
             for f in range(frames):
                 img = np.empty((h, w, 3), np.uint8)
                 img[:] = bg
@@ -51,9 +53,15 @@ def make_video(path: Path, shots=SHOTS, size=(192, 108), fps: int = FPS) -> tupl
                     if f > start:
                         x += min(f - start, 12) * speed  # moves for 12 frames, then rests
                 img[40:70, int(x) : int(x) + 24] = 250
-                for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                    container.mux(packet)
-            first += frames
+                if f in starts:
+                    onsets.append(written)
+                source += 1
+                copies = 2 if repeat_every and source % repeat_every == 0 else 1
+                for _ in range(copies):
+                    frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+                    for packet in stream.encode(frame):
+                        container.mux(packet)
+                    written += 1
         for packet in stream.encode():
             container.mux(packet)
     return cuts, onsets
@@ -76,6 +84,16 @@ def test_cuts_and_motion_onsets_are_found_to_the_frame(video) -> None:
     path, cuts, onsets = video
     info = probe_video(path)
     assert info.fps == FPS and info.frames == sum(s[0] for s in SHOTS)
+    picture = analyse_picture(grey_frames(info), info.fps)
+    assert _match(picture.cuts, cuts) == (1.0, 1.0), (picture.cuts, cuts)
+    precision, recall = _match(picture.onsets, onsets)
+    assert precision >= 0.9 and recall >= 0.9, (picture.onsets, onsets)
+
+
+def test_duplicated_frames_do_not_make_or_hide_onsets(tmp_path: Path) -> None:
+    path = tmp_path / "pulldown.mp4"
+    cuts, onsets = make_video(path, repeat_every=4)  # 24 -> 30 fps: every 4th frame twice
+    info = probe_video(path)
     picture = analyse_picture(grey_frames(info), info.fps)
     assert _match(picture.cuts, cuts) == (1.0, 1.0), (picture.cuts, cuts)
     precision, recall = _match(picture.onsets, onsets)
