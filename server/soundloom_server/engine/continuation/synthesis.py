@@ -70,6 +70,8 @@ def render_continuation(
     )
     bed_model = learn_bed(split, clip.shape[0], seam_s)
     grains = granulate(bed_model.bed, length, sample_rate, bed_rng)
+    # The bed's spectra are the same for every attempt at the events' rate: taken once.
+    bed_spectra = [ft.stft(grains[:, ch], hop=SYNTH_HOP) for ch in range(grains.shape[1])]
     frames = length // SYNTH_HOP + 1
     step = SYNTH_HOP // ft.HOP
     # The course moves slowly: continue it at the synthesis frame rate.
@@ -77,7 +79,7 @@ def render_continuation(
     course += seam_pull(bed_model, course, lead // SYNTH_HOP, SYNTH_HOP)
     model = learn_events(split, event_residual(split, clip.shape[0]), seam_s) if events else None
     if model is None or model.empty:
-        return shape_and_match(grains, None, course, split, seam_s, lead, crossfade_s)
+        return shape_and_match(bed_spectra, None, course, split, seam_s, lead, crossfade_s, length)
     first_after = seam_s + crossfade_s / 2.0
     skip = lead + round(crossfade_s * sample_rate)
     wanted = clip_onset_rate(split)
@@ -90,7 +92,7 @@ def render_continuation(
         sounds = render_events(
             scaled(model, rate_scale), length, clip.shape[1], seam_s - lead_s, first_after, draw
         )
-        out = shape_and_match(grains, sounds, course, split, seam_s, lead, crossfade_s)
+        out = shape_and_match(bed_spectra, sounds, course, split, seam_s, lead, crossfade_s, length)
         got = ft.onset_rate(out[skip:], sample_rate) if length - skip > sample_rate else wanted
         if attempt + 1 == rounds or got <= 0 or abs(got / wanted - 1.0) <= RATE_TOLERANCE:
             return out
@@ -107,13 +109,14 @@ def clip_onset_rate(split: Split) -> float:
 
 
 def shape_and_match(
-    bed: np.ndarray,
+    bed_spectra: list[np.ndarray],
     sounds: np.ndarray | None,
     course_db: np.ndarray,
     split: Split,
     seam_s: float,
     lead: int,
     crossfade_s: float,
+    length: int,
 ) -> np.ndarray:
     """Impose the level course (frames, bands, dB) on bed and events, then solve three things
     together and apply them in one inverse STFT per channel:
@@ -133,8 +136,7 @@ def shape_and_match(
     rate = sr / hop
     spread = band_to_bin(sr)  # (bins, bands)
     fb = ft.mel_filterbank(sr)  # (bands, bins)
-    channels = bed.shape[1]
-    bed_spectra = [ft.stft(bed[:, ch], hop=hop) for ch in range(channels)]
+    channels = len(bed_spectra)
     event_spectra = (
         [ft.stft(sounds[:, ch], hop=hop) for ch in range(channels)] if sounds is not None else []
     )
@@ -200,12 +202,12 @@ def shape_and_match(
         after = _frames_level(_mixed(level_parts, balance, head) * gain[head])
         step_db = float(np.clip(step_db + before - after, -MAX_LEVEL_MATCH_DB, MAX_LEVEL_MATCH_DB))
     gain = _amp((course_db + correction[None, :] + step_db * hold) @ spread.T).astype(np.float32)
-    out = np.empty(bed.shape, dtype=np.float32)
+    out = np.empty((length, channels), dtype=np.float32)
     for ch in range(channels):
         spectrum = bed_spectra[ch]
         if event_spectra:
             spectrum = spectrum + event_spectra[ch] * np.float32(balance)
-        out[:, ch] = ft.istft(spectrum * gain, bed.shape[0], hop=hop)
+        out[:, ch] = ft.istft(spectrum * gain, length, hop=hop)
     return out
 
 
