@@ -314,3 +314,31 @@ def test_a_bank_entry_can_dub_a_video(video, tmp_path: Path) -> None:
     manifest.write_text(manifest.read_text().replace("intro.mp4", "missing.mp4"))
     with pytest.raises(Exception, match=r"entries\[0\]\.video"):
         load_manifest(manifest)
+
+
+def test_a_camera_pan_is_not_an_event_but_a_moving_thing_in_it_is(tmp_path: Path) -> None:
+    from scipy import ndimage
+
+    path, (w, h) = tmp_path / "pan.mp4", (192, 108)
+    rng = np.random.default_rng(3)
+    world = ndimage.gaussian_filter(rng.uniform(0, 255, (h, w + 400)), 2.0)
+    world = np.clip((world - world.mean()) * 4 + 128, 0, 255).astype(np.uint8)
+    pan_from, box_from = 15, 50  # the camera pans (frames 16-35), later a box moves (from 51)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for f in range(80):
+            x0 = 3 * min(max(f - pan_from, 0), 20)
+            img = np.repeat(world[:, x0 : x0 + w, None], 3, axis=2).copy()
+            bx = 20 + 4 * min(max(f - box_from, 0), 12)
+            img[40:70, bx : bx + 24] = 250
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    info = probe_video(path)
+    picture = analyse_picture(grey_frames(info), info.fps)
+    assert picture.cuts == ()
+    assert picture.camera[pan_from + 2 : pan_from + 20].mean() > 0.8  # seen as the camera
+    assert not picture.camera[box_from + 2 : box_from + 12].any()  # the box is not the camera
+    assert _match(picture.onsets, [box_from + 1]) == (1.0, 1.0), picture.onsets

@@ -6,7 +6,8 @@ camera pan or a moving object does not read as a cut while a cut between similar
 does. Motion is the mean absolute frame difference, median-filtered so that duplicated frames
 (a 24 fps source in 30 fps) do not flicker, then normalised per shot. An onset is where a shot's
 motion rises out of rest: hysteresis between a low and a high threshold, with an absolute floor
-so that a static shot's noise never triggers one.
+so that a static shot's noise never triggers one. A camera move (the whole picture shifting) is
+told apart by phase correlation and taken out of the motion, so a pan is not an event.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ MIN_SHOT_S = 0.3
 MOTION_FLOOR = 0.6  # mean |diff| (0..255 luma) below which nothing moves (codec noise)
 ONSET_HIGH, ONSET_LOW = 0.35, 0.12  # of the shot's motion scale
 REST_FRAMES = 3  # frames below ONSET_LOW before a new onset counts
+CAMERA_RESIDUAL = 0.4  # a shift explaining all but this much of a frame's change is the camera
+CAMERA_SPREAD = 0.3  # ... when at least this share of the picture changed
+CHANGED_LEVEL = 8.0  # luma steps (0..255) that count as a changed pixel
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Picture:
     motion: np.ndarray  # per frame, normalised per shot (0 at rest, ~1 at the shot's busiest)
     raw_motion: np.ndarray  # per frame, mean |luma difference| (0..255)
     onsets: tuple[int, ...]  # frames where motion starts
+    camera: np.ndarray  # per frame: the camera moved (a pan or tilt), not an object
 
     @property
     def shots(self) -> tuple[tuple[int, int], ...]:
@@ -52,16 +57,19 @@ class Picture:
 
 def analyse_picture(frames: Iterable[np.ndarray], fps: float) -> Picture:
     """Cuts, motion and onsets from luma frames in order."""
-    change, diff = [], []
+    change, diff, camera = [], [], []
     previous, previous_hist = None, None
     for frame in frames:
         hist = np.histogram(frame, bins=HIST_BINS, range=(0.0, 256.0))[0] / frame.size
         if previous is None:
             change.append(0.0)
             diff.append(0.0)
+            camera.append(False)
         else:
             pixels = float(np.mean(np.abs(frame - previous)))
-            diff.append(pixels)
+            residual, moved = _object_motion(previous, frame, pixels)
+            diff.append(residual)
+            camera.append(moved)
             change.append(0.5 * pixels / 255.0 + 0.25 * float(np.abs(hist - previous_hist).sum()))
         previous, previous_hist = frame, hist
     change_a, diff_a = np.asarray(change), np.asarray(diff)
@@ -69,7 +77,33 @@ def analyse_picture(frames: Iterable[np.ndarray], fps: float) -> Picture:
     motion_raw = _motion(diff_a, cuts)
     motion = _normalise_per_shot(motion_raw, cuts)
     onsets = detect_onsets(motion, motion_raw, cuts)
-    return Picture(fps, change_a.shape[0], cuts, motion, motion_raw, onsets)
+    return Picture(fps, change_a.shape[0], cuts, motion, motion_raw, onsets, np.asarray(camera))
+
+
+def _object_motion(previous: np.ndarray, frame: np.ndarray, pixels: float) -> tuple[float, bool]:
+    """The frame's object motion and whether the camera moved: phase correlation finds the
+    whole picture's shift (cheap at 160 x 90); when that shift explains most of a change spread
+    over the picture, it was a pan or tilt, and the frame's object motion is taken as none."""
+    if pixels < MOTION_FLOOR:
+        return pixels, False
+    # A camera move changes most of the picture; an object, its own part of it.
+    if float(np.mean(np.abs(frame - previous) > CHANGED_LEVEL)) < CAMERA_SPREAD:
+        return pixels, False
+    cross = np.fft.rfft2(frame) * np.conj(np.fft.rfft2(previous))
+    surface = np.fft.irfft2(cross / np.maximum(np.abs(cross), 1e-9), s=frame.shape)
+    dy, dx = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    dy = dy - frame.shape[0] if dy > frame.shape[0] // 2 else dy
+    dx = dx - frame.shape[1] if dx > frame.shape[1] // 2 else dx
+    if dy == 0 and dx == 0:
+        return pixels, False
+    shifted = np.roll(previous, (dy, dx), axis=(0, 1))
+    margin = (slice(abs(dy), frame.shape[0] - abs(dy)), slice(abs(dx), frame.shape[1] - abs(dx)))
+    residual = float(np.mean(np.abs(frame[margin] - shifted[margin])))
+    if residual < CAMERA_RESIDUAL * pixels:
+        # The camera's move: what is left is mostly resampling and codec noise, not a thing
+        # that moved, so it counts as no motion (a thing starting to move mid-pan goes unseen).
+        return 0.0, True
+    return pixels, False
 
 
 def detect_cuts(change: np.ndarray, fps: float) -> tuple[int, ...]:
