@@ -342,3 +342,31 @@ def test_a_camera_pan_is_not_an_event_but_a_moving_thing_in_it_is(tmp_path: Path
     assert picture.camera[pan_from + 2 : pan_from + 20].mean() > 0.8  # seen as the camera
     assert not picture.camera[box_from + 2 : box_from + 12].any()  # the box is not the camera
     assert _match(picture.onsets, [box_from + 1]) == (1.0, 1.0), picture.onsets
+
+
+def test_a_captioner_folder_describes_shots_without_words(video, tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    from soundloom_server.engine.dub import job
+    from soundloom_server.engine.dub.captions import caption_images, load_captioner
+    from soundloom_server.engine.errors import InvalidArgument
+    from soundloom_server.engine.neural.tiny import build_tiny_model
+
+    folder = build_tiny_model("captioner", tmp_path / "captioner")
+    path, _, _ = video
+    options = RenderOptions(seed=1)
+    dubbed = prepare_dub(path, "", ["a windy pass"], options, captioner=folder)
+    notes = [w for w in dubbed.plan.warnings if "captioned" in w]
+    # Shot 1 has its line; shots 2 and 3 are captioned from their middle frames.
+    assert [n.split(":")[0] for n in notes] == ["shot 2", "shot 3"]
+    frames = [int(n.split("frame ")[1].split()[0]) for n in notes]
+    shots = dubbed.picture.shots
+    assert frames == [(shots[i][0] + shots[i][1] - 1) // 2 for i in (1, 2)]
+    again = prepare_dub(path, "", ["a windy pass"], options, captioner=folder)
+    assert again.plan == dubbed.plan  # greedy decoding: the same frames, the same words
+    # The captions come from the model: what it says for those frames is what the plan used.
+    info = probe_video(path)
+    images = job.rgb_frames(info, frames, job.CAPTION_SIZE)
+    said = caption_images(load_captioner(folder), images)
+    assert [repr(c) for c in said] == [n.split("captioned ")[1] for n in notes]
+    with pytest.raises(InvalidArgument, match="captioner"):
+        prepare_dub(path, "rain", None, options, captioner=tmp_path)  # not a model folder

@@ -106,6 +106,13 @@ def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) 
     return validate_options(replace(options or RenderOptions(), **given))
 
 
+def _refuse_remote_captioner(captioner: Path | str | None) -> None:
+    if captioner is not None:
+        raise InvalidArgument(
+            "captioner", "is a folder on this machine: it applies in-process, not to a server"
+        )
+
+
 def canonical(
     source: SceneRequest | ScenePlan, options: RenderOptions
 ) -> tuple[SceneRequest | ScenePlan, RenderOptions, str]:
@@ -525,14 +532,16 @@ class Client:
         description: str = "",
         shots: Sequence[str] = (),
         keep_audio: bool = False,
+        captioner: Path | str | None = None,
         output: Path | str | None = None,
         progress: ProgressFn | None = None,
         timeout: float | None = None,
         **overrides: Any,
     ) -> Asset:
         """A soundtrack for a video, in sync with its cuts and motion (beds per place, one-shots
-        at motion onsets); `shots` gives words per shot. Keyword overrides are RenderOptions
-        fields."""
+        at motion onsets); `shots` gives words per shot, `captioner` (an image-captioning model
+        folder, in-process only) words for shots without any. Keyword overrides are
+        RenderOptions fields."""
         from soundloom.continuation_client import check_overrides, with_output_format
         from soundloom.dub_client import DUB_TIMEOUT_S, dub_embedded, upload
 
@@ -547,8 +556,10 @@ class Client:
                 keep_audio,
                 given,
                 progress,
+                captioner,
             )
         else:
+            _refuse_remote_captioner(captioner)
             asset = self._remote.generate(
                 upload(video, description, shots, keep_audio, given),
                 timeout or self._core.timeout or DUB_TIMEOUT_S,
@@ -786,6 +797,7 @@ class AsyncClient:
         description: str = "",
         shots: Sequence[str] = (),
         keep_audio: bool = False,
+        captioner: Path | str | None = None,
         output: Path | str | None = None,
         progress: ProgressFn | None = None,
         timeout: float | None = None,
@@ -807,8 +819,10 @@ class AsyncClient:
                 keep_audio,
                 given,
                 progress,
+                captioner,
             )
         else:
+            _refuse_remote_captioner(captioner)
             messages = upload(video, description, shots, keep_audio, given)
 
             def requests() -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from soundloom_server.engine.errors import Unavailable
 
-KINDS = ("stable-audio", "audioldm2", "llm", "stable-audio-3-inpaint")
+KINDS = ("stable-audio", "audioldm2", "llm", "captioner", "stable-audio-3-inpaint")
 
 
 def add_dev_parser(commands: argparse._SubParsersAction) -> None:

@@ -29,6 +29,12 @@ def add_dub_parser(commands: Any, add_render_options: Any) -> None:
         action="store_true",
         help="keep the video's own sound under the new one (written beside the output as WAV)",
     )
+    dub.add_argument(
+        "--captioner",
+        type=Path,
+        metavar="DIR",
+        help="an image-captioning model folder: shots without words get a caption of their picture",
+    )
     dub.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
     add_render_options(dub)  # its --spectrogram draws the frames, cuts and onsets over it too
     for action in dub._actions:  # -o is optional here: VIDEO_dub.ogg beside the video
@@ -51,7 +57,7 @@ def run_dub(args: argparse.Namespace, produce: Any) -> int:
     own = args.output.with_name(f"{args.output.stem}.source.wav") if args.keep_audio else None
     if own is not None:
         check_writable(own, "keep_audio")
-    dubbed = prepare_dub(args.video, args.description, args.shots, options, own)
+    dubbed = prepare_dub(args.video, args.description, args.shots, options, own, args.captioner)
     picture_path, args.spectrogram = args.spectrogram, None  # the dub draws its own, below
     if picture_path is not None:
         check_writable(picture_path, "spectrogram")

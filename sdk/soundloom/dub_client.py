@@ -26,6 +26,7 @@ def dub_embedded(
     keep_audio: bool,
     overrides: dict[str, Any],
     progress: ProgressFn | None,
+    captioner: Path | str | None = None,
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
     from soundloom.client import canonical
@@ -41,7 +42,8 @@ def dub_embedded(
 
         own = cache.root / "sources" / f"{file_sha256(Path(video))}.source.wav"
         own.parent.mkdir(parents=True, exist_ok=True)
-    dubbed = prepare_dub(Path(video), description, list(shots), options, own)
+    folder = Path(captioner) if captioner is not None else None
+    dubbed = prepare_dub(Path(video), description, list(shots), options, own, folder)
     plan, options, key = canonical(dubbed.plan, options)
     if use_cache and (hit := cache.get(key)) is not None:
         return hit

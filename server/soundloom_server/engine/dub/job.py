@@ -13,11 +13,12 @@ from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.dub.picture import Picture, analyse_picture
 from soundloom_server.engine.dub.planning import plan_dub
 from soundloom_server.engine.dub.preview import extract_audio
-from soundloom_server.engine.dub.video import VideoInfo, grey_frames, probe_video
+from soundloom_server.engine.dub.video import VideoInfo, grey_frames, probe_video, rgb_frames
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
 
 MAX_SHOT_LINES = 1000
+CAPTION_SIZE = (384, 216)  # frames handed to the captioner's own processor
 MAX_WORDS = 4000
 
 
@@ -62,8 +63,13 @@ def prepare_dub(
     shots: Path | Sequence[str] | None,
     options: RenderOptions,
     keep_audio: Path | None = None,
+    captioner: Path | None = None,
 ) -> DubbedPlan:
     """Probe and analyse the video, then plan its soundtrack.
+
+    With `captioner` (an image-captioning model folder), every shot without its own line is
+    described by a caption of its middle frame, before the description; the captions are
+    listed in the plan's warnings.
 
     With `keep_audio` (a WAV path), the video's own sound is extracted there and kept in the
     plan as a `clip` event on the one-shot bus: the beds duck under it as under any one-shot.
@@ -71,17 +77,45 @@ def prepare_dub(
     lines = shot_lines(shots) if isinstance(shots, Sequence) else read_shot_lines(shots)
     if len(description) > MAX_WORDS:
         raise InvalidArgument("description", f"must be at most {MAX_WORDS} characters")
-    if not description.strip() and not lines:
-        raise InvalidArgument("description", "say what is heard: --description or --shots")
+    if not description.strip() and not lines and captioner is None:
+        raise InvalidArgument(
+            "description", "say what is heard: --description, --shots or --captioner"
+        )
     info = probe_video(video)
     picture = analyse_picture(grey_frames(info), info.fps)
+    notes: tuple[str, ...] = ()
+    if captioner is not None:
+        lines, notes = _captioned(info, picture, lines, description, captioner)
     plan = plan_dub(picture, description, lines, options)
+    plan = replace(plan, warnings=(*plan.warnings, *notes))
     if keep_audio is not None:
         if not info.has_audio:
             raise InvalidArgument("keep_audio", f"{video} has no sound of its own to keep")
         extract_audio(video, keep_audio, options.sample_rate)
         plan = replace(plan, events=(*plan.events, _own_sound(keep_audio, plan.duration_s)))
     return DubbedPlan(info, picture, plan)
+
+
+def _captioned(
+    info: VideoInfo,
+    picture: Picture,
+    lines: dict[int, str],
+    description: str,
+    folder: Path,
+) -> tuple[dict[int, str], tuple[str, ...]]:
+    """Shot lines with a caption for every shot that has none, and a note per caption."""
+    from soundloom_server.engine.dub.captions import caption_images, load_captioner
+
+    captioner = load_captioner(folder)
+    shots = [i for i in range(len(picture.shots)) if i not in lines]
+    middles = [(picture.shots[i][0] + picture.shots[i][1] - 1) // 2 for i in shots]
+    images = rgb_frames(info, middles, CAPTION_SIZE)
+    out, notes = dict(lines), []
+    for shot, frame, caption in zip(shots, middles, caption_images(captioner, images), strict=True):
+        notes.append(f"shot {shot + 1}: frame {frame} captioned {caption!r}")
+        if caption:
+            out[shot] = f"{caption}, {description}" if description.strip() else caption
+    return out, tuple(notes)
 
 
 def _own_sound(path: Path, duration_s: float) -> Event:

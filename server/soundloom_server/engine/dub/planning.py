@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from soundloom_server.engine.dub.picture import Picture
+from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.pipeline import plan_scene
 from soundloom_server.engine.plan import (
     MIN_EVENT_S,
@@ -70,27 +72,60 @@ def plan_dub(
     beds: list[Event] = []
     named: dict[int, list[Event]] = {}
     environment = ""
+    previous_signature: list[Any] | None = None
+    previous_beds: list[int] = []
+    refusals: list[tuple[Place, InvalidArgument]] = []
     for number, place in enumerate(places(picture, description, shot_words), 1):
         if not place.words:
             continue
         start, end = place.first / fps, place.end / fps
         # Planned as a scene of some length, so a place's words read as its beds, not as a
         # one-shot gust squeezed into a two-second shot; the beds are then cut to the place.
-        sub = plan_scene(
-            SceneRequest(place.words, duration_s=max(end - start, PLACE_PLAN_S)), options
-        )
+        try:
+            sub = plan_scene(
+                SceneRequest(place.words, duration_s=max(end - start, PLACE_PLAN_S)), options
+            )
+        except InvalidArgument as refusal:  # these words name no sound: the place stays quiet
+            refusals.append((place, refusal))
+            continue
         named[number] = [e for e in sub.events if not _is_bed(e)]
         environment = environment or sub.environment
         cause = "start" if place.first == 0 else f"cut at frame {place.first}"
-        for event in sub.events:
-            if _is_bed(event):
-                beds.append(_bed(event, number, place, start, end, cause, duration))
+        place_beds = [e for e in sub.events if _is_bed(e)]
+        signature = sorted((e.recipe, sorted(e.params.items())) for e in place_beds)
+        if place_beds and signature == previous_signature:
+            # Other words, the same sounding place: its beds carry on through the cut.
+            for i in previous_beds:
+                beds[i] = _extended(beds[i], place.end / fps, duration, place.first)
+            continue
+        previous_signature, previous_beds = signature, []
+        for event in place_beds:
+            previous_beds.append(len(beds))
+            beds.append(_bed(event, number, place, start, end, cause, duration))
+    if refusals and not beds and not any(named.values()):
+        raise refusals[0][1]  # nothing anywhere names a sound
     hits = _one_shots(picture, named, places(picture, description, shot_words), options)
+    quiet = tuple(
+        f"frames {p.first}-{p.end}: {p.words!r} names no sound; left without a bed"
+        for p, _ in refusals
+    )
     return ScenePlan(
+        warnings=quiet,
         duration_s=round(duration, 6),
         events=tuple(beds + hits),
         description=description,
         environment=environment or "none",
+    )
+
+
+def _extended(bed: Event, end_s: float, total: float, cut: int) -> Event:
+    """A bed carried on to `end_s` through the cut at frame `cut`."""
+    fade_out = bed.fade_out_s if end_s >= total - 1e-9 else CUT_FADE_S
+    return replace(
+        bed,
+        duration_s=round(end_s - bed.start_s, 6),
+        fade_out_s=min(max(fade_out, CUT_FADE_S), (end_s - bed.start_s) / 2),
+        caption=f"{bed.caption}; on through the cut at frame {cut}",
     )
 
 

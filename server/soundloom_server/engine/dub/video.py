@@ -138,3 +138,20 @@ def grey_frames(info: VideoInfo) -> Iterator[np.ndarray]:
                 yield small.to_ndarray().astype(np.float32)
     except av.error.FFmpegError as err:
         raise InvalidArgument("video", f"is corrupt or truncated: {info.path}") from err
+
+
+def rgb_frames(info: VideoInfo, indices: list[int], size: tuple[int, int]) -> list[np.ndarray]:
+    """The frames at `indices` (in order) as RGB uint8 (height, width, 3) at `size`."""
+    av = _av()
+    wanted, found = set(indices), {}
+    try:
+        with av.open(str(info.path)) as container:
+            for i, frame in enumerate(container.decode(video=0)):
+                if i in wanted:
+                    found[i] = frame.reformat(width=size[0], height=size[1], format="rgb24")
+                    found[i] = found[i].to_ndarray()
+                if len(found) == len(wanted):
+                    break
+    except av.error.FFmpegError as err:
+        raise InvalidArgument("video", f"is corrupt or truncated: {info.path}") from err
+    return [found[i] for i in indices if i in found]

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-KINDS = ("stable-audio", "audioldm2", "llm")
+KINDS = ("stable-audio", "audioldm2", "llm", "captioner")
 SPECIALS_T5 = ["<pad>", "</s>", "<unk>"]
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}</s>\n{% endfor %}"
@@ -230,6 +230,45 @@ def tiny_llm() -> tuple[Any, Any]:
     return tokenizer, LlamaForCausalLM(config)
 
 
+def tiny_captioner() -> tuple[Any, Any, Any]:
+    """A tiny random ViT-GPT2 image captioner (VisionEncoderDecoder), its image processor and
+    its tokenizer: the layout of a real captioning folder."""
+    from transformers import (
+        GPT2Config,
+        VisionEncoderDecoderConfig,
+        VisionEncoderDecoderModel,
+        ViTConfig,
+        ViTImageProcessor,
+    )
+
+    tokenizer = _chat_tokenizer()
+    encoder = ViTConfig(
+        image_size=32,
+        patch_size=8,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+    )
+    decoder = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=64,
+        n_embd=32,
+        n_layer=2,
+        n_head=4,
+        add_cross_attention=True,
+        is_decoder=True,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
+    config.decoder_start_token_id = tokenizer.eos_token_id
+    config.pad_token_id, config.eos_token_id = tokenizer.pad_token_id, tokenizer.eos_token_id
+    processor = ViTImageProcessor(size={"height": 32, "width": 32})
+    return VisionEncoderDecoderModel(config=config), processor, tokenizer
+
+
 def build_tiny_model(kind: str, out_dir: str | Path, seed: int = 0) -> Path:
     """Build a tiny random model of `kind` and save it to `out_dir` with save_pretrained."""
     import torch
@@ -239,6 +278,11 @@ def build_tiny_model(kind: str, out_dir: str | Path, seed: int = 0) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)  # the same tiny weights every time, so bug reports reproduce
+    if kind == "captioner":
+        model, processor, tokenizer = tiny_captioner()
+        for part in (model, processor, tokenizer):
+            part.save_pretrained(out)
+        return out
     if kind == "llm":
         tokenizer, model = tiny_llm()
         model.save_pretrained(out)
