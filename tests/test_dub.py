@@ -147,6 +147,10 @@ def test_dub_cli_writes_audio_plan_and_a_preview_in_sync(video, tmp_path: Path) 
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # frames, cuts, onsets, spectrogram
+    sidecar = json.loads(out.with_name(out.name + ".json").read_text())
+    cut_marks = [m for m in sidecar["markers"] if m["label"].startswith("cut")]
+    assert [m["label"] for m in cut_marks] == [f"cut: frame {c}" for c in video[1]]
+    assert [m["frame"] for m in cut_marks] == [round(c / FPS * SR) for c in video[1]]
     plan = json.loads(plan_out.read_text())
     assert plan["duration_s"] == pytest.approx(sum(s[0] for s in SHOTS) / FPS)
     with av.open(str(preview)) as muxed, av.open(str(path)) as source:
@@ -370,3 +374,26 @@ def test_a_captioner_folder_describes_shots_without_words(video, tmp_path: Path)
     assert [repr(c) for c in said] == [n.split("captioned ")[1] for n in notes]
     with pytest.raises(InvalidArgument, match="captioner"):
         prepare_dub(path, "rain", None, options, captioner=tmp_path)  # not a model folder
+
+
+def test_the_server_refuses_a_video_past_its_upload_limit(video, server, monkeypatch) -> None:
+    import grpc
+
+    from soundloom.v1 import soundloom_pb2 as pb
+    from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
+    from soundloom_server.service import dubbing
+
+    monkeypatch.setattr(dubbing, "MAX_VIDEO_BYTES", 4096)
+    data = video[0].read_bytes()
+    assert len(data) > 4096
+
+    def requests() -> Any:
+        yield pb.DubVideoRequest(header=pb.DubVideoHeader(description="rain"))
+        for at in range(0, len(data), 1024):
+            yield pb.DubVideoRequest(data=data[at : at + 1024])
+
+    stub = pb_grpc.SoundloomStub(grpc.insecure_channel(server.grpc_target))
+    with pytest.raises(grpc.RpcError) as caught:
+        list(stub.DubVideo(requests(), timeout=60))
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert caught.value.details().startswith("video: more than")

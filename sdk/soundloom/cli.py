@@ -198,7 +198,14 @@ def _outputs(args: argparse.Namespace, name_from: str) -> tuple[Path, RenderOpti
     return output, options
 
 
-def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_from: str) -> int:
+def _produce(
+    args: argparse.Namespace,
+    source: SceneRequest | ScenePlan,
+    name_from: str,
+    adjust: Any = None,
+) -> int:
+    """Plan (words) or take the plan, render, package, report; `adjust` edits the mastered
+    scene before it is written (a dub marks its cuts)."""
     from soundloom_server.engine.cache_key import cache_key
     from soundloom_server.engine.pipeline import plan_scene, render_scene
 
@@ -211,6 +218,8 @@ def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_fr
         view("plan", 1.0)
         view.set_events(len(plan.events))
         scene = render_scene(plan, options, view)
+        if adjust is not None:
+            scene = adjust(scene)
         view("encode", 0.0)
         asset = _write_files(args, scene, options, output, cache_key(source, options))
         view("encode", 1.0)

@@ -9,6 +9,7 @@ picture's motion onsets) renders like any plan, and `--preview` muxes it under t
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def add_dub_parser(commands: Any, add_render_options: Any) -> None:
 def run_dub(args: argparse.Namespace, produce: Any) -> int:
     """Check the video, plan from picture and words, render, and mux the preview."""
     from soundloom.cli_outputs import check_writable
-    from soundloom_server.engine.dub.job import prepare_dub
+    from soundloom_server.engine.dub.job import mark_cuts, prepare_dub
     from soundloom_server.engine.dub.preview import ffmpeg_exe, mux_preview
     from soundloom_server.engine.plan import RenderOptions
 
@@ -61,7 +62,9 @@ def run_dub(args: argparse.Namespace, produce: Any) -> int:
     picture_path, args.spectrogram = args.spectrogram, None  # the dub draws its own, below
     if picture_path is not None:
         check_writable(picture_path, "spectrogram")
-    code = produce(args, dubbed.plan, args.video.stem)
+    code = produce(
+        args, dubbed.plan, args.video.stem, functools.partial(mark_cuts, picture=dubbed.picture)
+    )
     if picture_path is not None:
         from soundloom.dub_picture import write_dub_picture
         from soundloom_server.engine.encode import decode

@@ -30,7 +30,7 @@ def dub_embedded(
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
     from soundloom.client import canonical
-    from soundloom_server.engine.dub.job import prepare_dub
+    from soundloom_server.engine.dub.job import mark_cuts, prepare_dub
     from soundloom_server.engine.package import package_scene
     from soundloom_server.engine.pipeline import render_scene
     from soundloom_server.engine.plan import RenderOptions, validate_options
@@ -53,7 +53,7 @@ def dub_embedded(
             progress(stage, fraction)
 
     with cache.staging() as work:
-        scene = render_scene(plan, options, report)
+        scene = mark_cuts(render_scene(plan, options, report), dubbed.picture)
         report("encode", 0.0)
         package_scene(scene, options, work / f"scene{FORMAT_SUFFIX[options.format]}", key)
         report("encode", 1.0)

@@ -3,9 +3,11 @@ content hash (with the video's own sound beside it when kept), then planned like
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -30,10 +32,10 @@ async def receive_upload(
 
 def prepare_upload(
     header: pb.DubVideoHeader, data: bytes, videos_dir: Path
-) -> tuple[ScenePlan, RenderOptions]:
-    """Keep the video, see its picture and plan its soundtrack."""
+) -> tuple[ScenePlan, RenderOptions, Callable[[Any], Any]]:
+    """Keep the video, see its picture and plan its soundtrack (and how to mark its cuts)."""
     try:
-        from soundloom_server.engine.dub.job import prepare_dub
+        from soundloom_server.engine.dub.job import mark_cuts, prepare_dub
     except ImportError as err:  # pragma: no cover - the video extra is not installed
         raise ServiceError(
             grpc.StatusCode.FAILED_PRECONDITION,
@@ -45,4 +47,4 @@ def prepare_upload(
     options = validate_options(options_from_proto(header.options))
     own = path.with_name(f"{path.stem}.source.wav") if header.keep_audio else None
     dubbed = prepare_dub(path, header.description, list(header.shots), options, own)
-    return dubbed.plan, options
+    return dubbed.plan, options, functools.partial(mark_cuts, picture=dubbed.picture)

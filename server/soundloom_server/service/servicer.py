@@ -241,11 +241,11 @@ class Servicer:
 
         started = time.perf_counter()
         header, data = await receive_upload(requests)
-        plan, options = await asyncio.to_thread(
+        plan, options, adjust = await asyncio.to_thread(
             prepare_upload, header, data, self.store.root / "videos"
         )
         async with contextlib.aclosing(
-            self.stream_render(plan, options, deadline, with_chunks, started)
+            self.stream_render(plan, options, deadline, with_chunks, started, adjust)
         ) as messages:
             async for message in messages:
                 yield message

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import soundfile as sf
 
+from soundloom_server.engine.audio import Marker, seconds_to_frames
 from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.dub.picture import Picture, analyse_picture
 from soundloom_server.engine.dub.planning import plan_dub
 from soundloom_server.engine.dub.preview import extract_audio
 from soundloom_server.engine.dub.video import VideoInfo, grey_frames, probe_video, rgb_frames
 from soundloom_server.engine.errors import InvalidArgument
+from soundloom_server.engine.pipeline import MasteredScene
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
 
 MAX_SHOT_LINES = 1000
@@ -130,3 +132,18 @@ def _own_sound(path: Path, duration_s: float) -> Event:
         params={"path": str(path.resolve()), "sha256": file_sha256(path), "offset_s": 0.0},
         renderer="clip",
     )
+
+
+CUT_LABEL = "cut"
+
+
+def mark_cuts(scene: MasteredScene, picture: Picture) -> MasteredScene:
+    """The scene with a marker at every shot cut ("cut: frame N"), in the file's own time."""
+    length = scene.frames / scene.sample_rate
+    marks = []
+    for cut in picture.cuts:
+        at = (picture.time_s(cut) - scene.loop_offset_s) % max(length, 1e-9)
+        frame = min(seconds_to_frames(at, scene.sample_rate), max(scene.frames - 1, 0))
+        marks.append(Marker(frame, f"{CUT_LABEL}: frame {cut}"))
+    markers = tuple(sorted((*scene.markers, *marks), key=lambda m: m.frame))
+    return replace(scene, markers=markers)
