@@ -19,6 +19,11 @@ STREAM_ONLY = {
     "AssetChunk",
     "StatAssetRequest",
     "ListBackendsRequest",
+    # Upload RPCs: over HTTP their header fields are query parameters, never a JSON body.
+    "ContinueClipHeader",
+    "ContinueClipRequest",
+    "DubVideoHeader",
+    "DubVideoRequest",
 }
 
 
