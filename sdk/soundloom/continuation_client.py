@@ -11,10 +11,10 @@ from typing import Any
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
 from soundloom.errors import InvalidArgument
+from soundloom.uploads import file_upload
 from soundloom_server.engine.plan import RenderOptions
 
 ProgressFn = Callable[[str, float], None]
-UPLOAD_CHUNK = 256 << 10
 CONTINUE_TIMEOUT_S = 900.0
 OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
 
@@ -112,13 +112,7 @@ def upload(
         clip_name=path.name[:200],
     )
 
-    def messages() -> Iterator[Any]:
-        yield pb.ContinueClipRequest(header=header)
-        with path.open("rb") as f:
-            while data := f.read(UPLOAD_CHUNK):
-                yield pb.ContinueClipRequest(data=data)
-
-    return messages
+    return file_upload(path, header, pb.ContinueClipRequest)
 
 
 def _options_for_proto(overrides: dict[str, Any]) -> RenderOptions:

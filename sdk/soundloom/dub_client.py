@@ -11,9 +11,9 @@ from typing import Any
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
 from soundloom.errors import InvalidArgument
+from soundloom.uploads import file_upload
 
 ProgressFn = Callable[[str, float], None]
-UPLOAD_CHUNK = 256 << 10
 DUB_TIMEOUT_S = 900.0
 
 
@@ -84,10 +84,4 @@ def upload(
     )
     header.shots.extend(shots)
 
-    def messages() -> Iterator[Any]:
-        yield pb.DubVideoRequest(header=header)
-        with path.open("rb") as f:
-            while data := f.read(UPLOAD_CHUNK):
-                yield pb.DubVideoRequest(data=data)
-
-    return messages
+    return file_upload(path, header, pb.DubVideoRequest)

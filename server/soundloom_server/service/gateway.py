@@ -250,24 +250,12 @@ async def generate(request: web.Request) -> web.Response:
     """POST /v1/generate: GenerateSceneRequest → asset info, plan and the asset's URL."""
     deadline = _deadline(request)
     message = await _parse_body(request, pb.GenerateSceneRequest())
-    result: dict[str, Any] = {}
     stream = request.app[SERVICER_KEY].generate_scene(
         message,  # type: ignore[arg-type]
         deadline,
         with_chunks=False,
     )
-    async with contextlib.aclosing(stream):
-        async for update in stream:
-            which = update.WhichOneof("update")
-            if which == "accepted":
-                result["asset_id"] = update.accepted.asset_id
-                result["asset_url"] = f"/v1/assets/{update.accepted.asset_id}"
-            elif which == "plan":
-                result["plan"] = to_json(update.plan)
-            elif which == "asset":
-                result["asset"] = to_json(update.asset)
-            elif which == "done":
-                result["done"] = to_json(update.done)
+    result = await _collect_result(stream)
     return _json_response(result)
 
 
@@ -414,8 +402,13 @@ async def _upload_route(
             if size > max_bytes:
                 return  # the servicer has answered RESOURCE_EXHAUSTED naming the file
 
+    return _json_response(await _collect_result(run(upload(), deadline, with_chunks=False)))
+
+
+async def _collect_result(stream: Any) -> dict[str, Any]:
+    """A GenerateScene-shaped stream (without chunks) as one JSON answer: asset id and URL,
+    plan, asset and done."""
     result: dict[str, Any] = {}
-    stream = run(upload(), deadline, with_chunks=False)
     async with contextlib.aclosing(stream):
         async for update in stream:
             which = update.WhichOneof("update")
@@ -424,7 +417,7 @@ async def _upload_route(
                 result["asset_url"] = f"/v1/assets/{update.accepted.asset_id}"
             elif which in ("plan", "asset", "done"):
                 result[which] = to_json(getattr(update, which))
-    return _json_response(result)
+    return result
 
 
 async def continue_clip(request: web.Request) -> web.Response:

@@ -217,16 +217,10 @@ class Servicer:
         with_chunks: bool = True,
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """ContinueClip: receive the header and the clip, plan its continuation, stream it."""
-        from soundloom_server.service.continuation import prepare_upload, receive_upload
+        from soundloom_server.service import continuation
 
-        started = time.perf_counter()
-        header, data = await receive_upload(requests)
-        plan, options, adjust = await asyncio.to_thread(
-            prepare_upload, header, data, self.store.root / "clips"
-        )
-        async with contextlib.aclosing(
-            self.stream_render(plan, options, deadline, with_chunks, started, adjust)
-        ) as messages:
+        job = self._upload_job(requests, continuation, "clips", deadline, with_chunks)
+        async with contextlib.aclosing(job) as messages:
             async for message in messages:
                 yield message
 
@@ -237,12 +231,27 @@ class Servicer:
         with_chunks: bool = True,
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """DubVideo: receive the header and the video, plan from its picture, stream it."""
-        from soundloom_server.service.dubbing import prepare_upload, receive_upload
+        from soundloom_server.service import dubbing
 
+        job = self._upload_job(requests, dubbing, "videos", deadline, with_chunks)
+        async with contextlib.aclosing(job) as messages:
+            async for message in messages:
+                yield message
+
+    async def _upload_job(
+        self,
+        requests: AsyncIterator[Any],
+        kind: Any,
+        folder: str,
+        deadline: float | None,
+        with_chunks: bool,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """An upload RPC: `kind.receive_upload`, then `kind.prepare_upload` (off the loop: it
+        keeps the file in the store's `folder` and plans), then the render's stream."""
         started = time.perf_counter()
-        header, data = await receive_upload(requests)
+        header, data = await kind.receive_upload(requests)
         plan, options, adjust = await asyncio.to_thread(
-            prepare_upload, header, data, self.store.root / "videos"
+            kind.prepare_upload, header, data, self.store.root / folder
         )
         async with contextlib.aclosing(
             self.stream_render(plan, options, deadline, with_chunks, started, adjust)
