@@ -94,11 +94,12 @@ class SoundloomServicer:
 
     def GenerateScene(self, request, context):
         """Generate a scene from words or from an (edited) plan, and stream the result.
-        Limits: RESOURCE_EXHAUSTED when the plan's estimated memory (events x length x rate x
-        channels, plus the scene-long mix and master buffers) exceeds the server's
-        --max-render-bytes (default: half of the machine's memory divided by the workers), named
-        "max_render_bytes" in the message; a plan sent whole is refused before it queues, one made
-        from words right after planning. UNAVAILABLE naming the store when its disk is full or
+        Limits: RESOURCE_EXHAUSTED when the plan's estimated memory (one scene-long mix buffer,
+        three more with stems or a loop, the one-shots, and the largest piece's synthesis: events
+        render onto the mix a piece at a time, so it does not grow with the number of beds)
+        exceeds the server's --max-render-bytes (default: half of the machine's memory divided by
+        the workers), named "max_render_bytes" in the message; a plan sent whole is refused
+        before it queues, one made from words right after planning. UNAVAILABLE naming the store when its disk is full or
         read-only (health then reports NOT_SERVING until it can write again).
         Stream order, always: accepted -> progress* -> plan -> asset -> chunk* -> done.
         - accepted: exactly once, first; carries the asset id (the cache key) and queue position.
