@@ -174,7 +174,9 @@ namespace Soundloom
                     if (!File.Exists(destination) || Hashing.FileSha256(destination) != file.Sha256)
                     {
                         var offset = before;
-                        var bytes = progress == null ? null : new Progress<long>(done =>
+                        // Inline, not Progress<T>: that posts each report to the thread pool, so two
+                        // reports can arrive out of order and the bar would step back.
+                        var bytes = progress == null ? null : new InlineProgress<long>(done =>
                             Report(progress, "downloading", ServerShare + (1 - ServerShare) * (total == 0 ? 1 : (offset + (ulong)done) / (double)total), file.Name));
                         await Gateway.DownloadAsync(info.AssetId, file.Name, destination, file.Sha256, (long)file.SizeBytes,
                             null, bytes, cancellation).ConfigureAwait(false);
@@ -249,5 +251,15 @@ namespace Soundloom
                 catch (IOException) { }
             }
         }
+    }
+
+    /// <summary>An IProgress that runs its handler on the reporting thread, in order.</summary>
+    sealed class InlineProgress<T> : IProgress<T>
+    {
+        readonly Action<T> _handler;
+
+        public InlineProgress(Action<T> handler) { _handler = handler; }
+
+        public void Report(T value) { _handler(value); }
     }
 }
