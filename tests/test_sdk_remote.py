@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,18 @@ class Refusing(pb_grpc.SoundloomServicer):
         return pb.PlanSceneResponse()
 
 
+@dataclass(frozen=True)
+class _RecordingPolicy(RetryPolicy):
+    """A RetryPolicy that notes every pause it hands out (what the client was told to wait)."""
+
+    asked: list[float] = field(default_factory=list)
+
+    def delay(self, attempt: int, retry_after_s: float = 0.0) -> float:
+        pause = super().delay(attempt, retry_after_s)
+        self.asked.append(pause)
+        return pause
+
+
 @pytest.fixture
 def refusing() -> Iterator[Any]:
     """Start a Refusing servicer on an ephemeral port: refusing(code, failures, retry_after)."""
@@ -87,12 +100,16 @@ def test_resource_exhausted_is_retried_after_the_servers_retry_after(
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_unavailable_is_retried_with_growing_backoff(refusing: Any, flavour: str) -> None:
     target, servicer = refusing(grpc.StatusCode.UNAVAILABLE, 3)
-    policy = RetryPolicy(max_attempts=4, initial_backoff_s=0.1, multiplier=2.0)
+    policy = _RecordingPolicy(max_attempts=4, initial_backoff_s=0.1, multiplier=2.0)
     _backends(flavour, target, policy)
+    assert len(servicer.calls) == 4
+    # Equal jitter: retry n asks to wait between half and all of 0.1 * 2**n ...
+    assert len(policy.asked) == 3
+    for n, pause in enumerate(policy.asked):
+        assert 0.05 * 2**n <= pause <= 0.1 * 2**n, policy.asked
+    # ... and does wait at least that long (a lower bound: a loaded machine only adds to it).
     gaps = [b - a for a, b in zip(servicer.calls, servicer.calls[1:], strict=False)]
-    # Equal jitter: retry n waits between half and all of 0.1 * 2**n.
-    for n, gap in enumerate(gaps):
-        assert 0.05 * 2**n <= gap < 0.1 * 2**n + 0.1, gaps
+    assert all(gap >= pause for gap, pause in zip(gaps, policy.asked, strict=True)), gaps
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
