@@ -7,6 +7,7 @@ import pkgutil
 
 import numpy as np
 import pytest
+from recipe_audio import render
 from scipy import signal
 
 from soundloom_server.engine.loudness import integrated_lufs, true_peak_db
@@ -22,7 +23,6 @@ from soundloom_server.engine.plan import (
 from soundloom_server.engine.renderers import RenderContext, get_renderer
 from soundloom_server.engine.renderers.procedural import dsp, recipes
 from soundloom_server.engine.renderers.procedural.recipes import (
-    SynthRequest,
     all_recipes,
     get_recipe,
 )
@@ -32,15 +32,6 @@ FIRST_TWELVE = (
     "rain", "wind", "thunder", "fire", "stream", "ocean_waves", "birds", "crickets",
     "crowd_murmur", "footsteps", "door", "impact",
 )  # fmt: skip
-
-
-def render(name: str, seconds: float, seed: int = 0, **params: object) -> np.ndarray:
-    recipe = get_recipe(name)
-    assert recipe is not None, name
-    request = SynthRequest(
-        int(seconds * SR), SR, np.random.default_rng(seed), recipe.resolve_params(params)
-    )
-    return np.asarray(recipe.synth(request))
 
 
 def rms(x: np.ndarray) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 import numpy as np
+from recipe_audio import mono
 from scipy import signal
 
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
@@ -27,10 +28,6 @@ def render(name: str, seconds: float, seed: int = 5, **params: object) -> np.nda
         int(seconds * SR), SR, np.random.default_rng(seed), r.resolve_params(params)
     )
     return np.asarray(r.synth(request))
-
-
-def mono(x: np.ndarray) -> np.ndarray:
-    return x.mean(axis=1) if x.ndim == 2 else x
 
 
 def psd(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

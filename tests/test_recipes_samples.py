@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from recipe_audio import render
 
 from soundloom_server.engine.renderers.procedural import samples
-from soundloom_server.engine.renderers.procedural.recipes import SynthRequest, get_recipe
 
 SR = 48000
 ANIMALS = ("cow_moo", "sheep_bleat", "horse_neigh", "pig_grunt", "rooster_crow", "duck_quack")
 BEDS = ("river", "waterfall", "lava")
-
-
-def render(name: str, seconds: float, seed: int = 0, **params: object) -> np.ndarray:
-    recipe = get_recipe(name)
-    assert recipe is not None, name
-    request = SynthRequest(
-        int(seconds * SR), SR, np.random.default_rng(seed), recipe.resolve_params(params)
-    )
-    return np.asarray(recipe.synth(request))
 
 
 def frame_rms(x: np.ndarray, frame_s: float) -> np.ndarray:

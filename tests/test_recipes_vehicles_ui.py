@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from recipe_audio import frame_rms, mono, noise, render
 from scipy import ndimage, signal
 
-from soundloom_server.engine.renderers.procedural.recipes import SynthRequest, get_recipe
 from soundloom_server.engine.renderers.procedural.recipes.church_bell import tenor_prime_hz
 from soundloom_server.engine.renderers.procedural.recipes.helicopter import MAIN_BLADES, rotor_hz
 from soundloom_server.engine.renderers.procedural.recipes.propeller_plane import BLADES, prop_rpm
@@ -19,30 +19,6 @@ from soundloom_server.engine.renderers.procedural.recipes.train import AXLES_M, 
 from soundloom_server.engine.renderers.procedural.recipes.train_horn import HORN_CHORD
 
 SR = 48000
-
-
-def render(name: str, seconds: float, seed: int = 0, **params: object) -> np.ndarray:
-    recipe = get_recipe(name)
-    assert recipe is not None, name
-    request = SynthRequest(
-        int(seconds * SR), SR, np.random.default_rng(seed), recipe.resolve_params(params)
-    )
-    return np.asarray(recipe.synth(request))
-
-
-def noise(seconds: float) -> np.ndarray:
-    return np.random.default_rng(7).uniform(-0.3, 0.3, (int(seconds * SR), 2)).astype(np.float32)
-
-
-def mono(x: np.ndarray) -> np.ndarray:
-    return x.mean(axis=1) if x.ndim == 2 else x
-
-
-def frame_rms(x: np.ndarray, frame_s: float) -> np.ndarray:
-    hop = int(frame_s * SR)
-    m = mono(x)
-    m = m[: m.shape[0] // hop * hop].reshape(-1, hop).astype(np.float64)
-    return np.sqrt((m * m).mean(axis=1))
 
 
 def level_db(x: np.ndarray, frame_s: float) -> np.ndarray:
