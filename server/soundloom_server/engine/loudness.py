@@ -346,7 +346,9 @@ class LoudnessMeter:
     interpolates only near samples that could beat the sample peak seen so far.
     """
 
-    def __init__(self, frames: int, channels: int, sample_rate: int):
+    def __init__(self, frames: int, channels: int, sample_rate: int, peaks: bool = True):
+        # peaks=False: loudness only (a third of the cost), for callers that need no peaks.
+        self.track_peaks = peaks
         if channels > len(_CHANNEL_WEIGHTS):
             raise ValueError(f"audio must have <= 5 channels, got {channels}")
         self.frames, self.channels, self.sample_rate = frames, channels, sample_rate
@@ -384,15 +386,17 @@ class LoudnessMeter:
         local = self.edges[first:last] - self.fed
         local[0] = 0
         self.sums[first:last] += np.add.reduceat(power, local, dtype=np.float64)
-        self._peaks(data)
+        if self.track_peaks:
+            self._peaks(data)
         self.fed += n
         return power
 
     def _peaks(self, data: np.ndarray) -> None:
         peak = channel_peak(data)
         self.sample_peak = max(self.sample_peak, float(peak.max(initial=0.0)))
-        self._interpolate(np.concatenate([self.context, data]))
-        self.context = np.concatenate([self.context, data])[-(TRUE_PEAK_TAPS - 1) :]
+        local = np.concatenate([self.context, data])
+        self._interpolate(local)
+        self.context = local[-(TRUE_PEAK_TAPS - 1) :]
 
     def _interpolate(self, local: np.ndarray) -> None:
         # Only outputs whose 12 taps all lie in `local` (earlier ones were done last chunk).
@@ -415,19 +419,24 @@ class LoudnessMeter:
         """Mean-square energy of every 400 ms gating block fed so far."""
         return self._energies(self.gating, BLOCK_S)
 
-    def report(self, target_lufs: float = float("nan")) -> LoudnessReport:
-        """What `measure` reports, once every frame has been fed."""
+    def loudness(self) -> tuple[float, str]:
+        """Integrated loudness and its method, once every frame has been fed (as `loudness`)."""
         if self.fed != self.frames:
             raise ValueError(f"the meter has {self.fed} of {self.frames} frames")
+        if is_measurable(self.frames, self.sample_rate):
+            return gated_loudness(self.gating_energies()), "bs1770"
+        mean = self.power_sum / self.frames if self.frames else 0.0
+        level = -0.691 + _db(mean, 10.0)
+        return (level if level >= ABSOLUTE_GATE_LUFS else float("-inf")), "short-clip"
+
+    def report(self, target_lufs: float = float("nan")) -> LoudnessReport:
+        """What `measure` reports, once every frame has been fed (a meter that tracks peaks)."""
+        if not self.track_peaks:
+            raise ValueError("this meter measures loudness only (peaks=False): no report")
+        level, method = self.loudness()
         tail = np.concatenate([self.context, np.zeros_like(self.context)])
         self._interpolate(tail)
         true_peak = max(self.sample_peak, self.interpolated)
-        if is_measurable(self.frames, self.sample_rate):
-            level, method = gated_loudness(self.gating_energies()), "bs1770"
-        else:
-            mean = self.power_sum / self.frames if self.frames else 0.0
-            level, method = -0.691 + _db(mean, 10.0), "short-clip"
-            level = level if level >= ABSOLUTE_GATE_LUFS else float("-inf")
         lra = 0.0
         if self.windows is not None:
             lra = lra_from_energies(self._energies(self.windows, LRA_WINDOW_S))
@@ -443,12 +452,21 @@ class LoudnessMeter:
         )
 
 
+def _metered(audio: np.ndarray, sample_rate: int, peaks: bool) -> LoudnessMeter:
+    data = _as_2d(audio)
+    meter = LoudnessMeter(data.shape[0], data.shape[1], sample_rate, peaks)
+    for start in range(0, data.shape[0], METER_CHUNK):
+        meter.add(data[start : start + METER_CHUNK])
+    return meter
+
+
 def measure_in_chunks(
     audio: np.ndarray, sample_rate: int, target_lufs: float = float("nan")
 ) -> LoudnessReport:
     """`measure` in one K-weighting pass and chunk-sized temporaries (for long audio)."""
-    data = _as_2d(audio)
-    meter = LoudnessMeter(data.shape[0], data.shape[1], sample_rate)
-    for start in range(0, data.shape[0], METER_CHUNK):
-        meter.add(data[start : start + METER_CHUNK])
-    return meter.report(target_lufs)
+    return _metered(audio, sample_rate, peaks=True).report(target_lufs)
+
+
+def loudness_in_chunks(audio: np.ndarray, sample_rate: int) -> float:
+    """Integrated loudness (as `loudness`, gated or short-clip) in chunks, without peaks."""
+    return _metered(audio, sample_rate, peaks=False).loudness()[0]

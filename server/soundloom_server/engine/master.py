@@ -251,9 +251,10 @@ def _write_output(audio: np.ndarray, gain_db: float, runs: _Runs) -> None:
 
 @dataclass(frozen=True)
 class _Input:
-    """One pass over the input: its gating-block energies and control-rate K-weighted power."""
+    """One pass over the input: its loudness, gating-block energies and control-rate K-weighted
+    power (no peaks: the limiter reads the signal itself)."""
 
-    report: LoudnessReport
+    level: float
     energies: np.ndarray  # per 400 ms gating block (empty when too short to gate)
     gating: np.ndarray  # the blocks' [start, end) frames
     block_power: np.ndarray  # K-weighted power summed over each CONTROL_BLOCK of the input
@@ -261,7 +262,7 @@ class _Input:
 
 def _analyse(audio: np.ndarray, sample_rate: int) -> _Input:
     frames = audio.shape[0]
-    meter = lm.LoudnessMeter(frames, audio.shape[1], sample_rate)
+    meter = lm.LoudnessMeter(frames, audio.shape[1], sample_rate, peaks=False)
     block_power = np.zeros(-(-frames // CONTROL_BLOCK))
     for lo in range(0, frames, CHUNK):
         raise_if_cancelled()
@@ -276,7 +277,7 @@ def _analyse(audio: np.ndarray, sample_rate: int) -> _Input:
         block_power[b : b + n] = padded.reshape(n, CONTROL_BLOCK).sum(axis=1)
     measurable = lm.is_measurable(frames, sample_rate)
     energies = meter.gating_energies() if measurable else np.zeros(0)
-    return _Input(meter.report(), energies, meter.gating, block_power)
+    return _Input(meter.loudness()[0], energies, meter.gating, block_power)
 
 
 def _estimate_lufs(inp: _Input, sample_rate: int, gain_db: float, runs: _Runs) -> float:
@@ -341,10 +342,10 @@ def master_in_place(
 ) -> LoudnessReport:
     """`master` on a float32 (frames, channels) buffer that becomes the output."""
     inp = _analyse(data, sample_rate)
-    level = inp.report.integrated_lufs
+    level = inp.level
     if not math.isfinite(level):
         # Silence (or below the -70 LUFS gate): any gain would be computed from -inf.
-        return replace(inp.report, target_lufs=target_lufs)
+        return lm.measure_in_chunks(data, sample_rate, target_lufs)
     frames = data.shape[0]
     source = _Source(data, _wrap_offset(frames, sample_rate, circular))
     limiter = _Limiter(source, sample_rate, ceiling_dbtp - CEILING_MARGIN_DB, frames)

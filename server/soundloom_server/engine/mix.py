@@ -330,7 +330,7 @@ def _level_bed_bus(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> 
     """Bring the beds' sum down to BED_BUS_LUFS when one-shots must sound over it."""
     if not sfx.any() or not ambience.any():
         return
-    level = lm.measure_in_chunks(ambience, sample_rate).integrated_lufs
+    level = lm.loudness_in_chunks(ambience, sample_rate)
     if not math.isfinite(level) or level <= BED_BUS_LUFS:
         return
     cut = min(level - BED_BUS_LUFS, BED_BUS_MAX_CUT_DB)

@@ -21,7 +21,7 @@ from soundloom_server import ENGINE_VERSION
 from soundloom_server.engine.audio import LoopPoints, Marker
 from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.encode import FORMAT_SUFFIX, encode, measure_file
-from soundloom_server.engine.loudness import LoudnessReport, measure_in_chunks
+from soundloom_server.engine.loudness import LoudnessReport, loudness_in_chunks
 from soundloom_server.engine.pipeline import MasteredScene
 from soundloom_server.engine.plan import RenderOptions, to_dict
 from soundloom_server.engine.segment import segment_bounds
@@ -206,7 +206,7 @@ def codec_drift_db(
             lo = int((k + 0.5) * frames / DRIFT_EXCERPTS) - length // 2
             excerpt = audio[lo : lo + length]
             encode(probe, excerpt, sample_rate, options.format, options.bit_depth)
-            before.append(measure_in_chunks(excerpt, sample_rate).integrated_lufs)
+            before.append(loudness_in_chunks(excerpt, sample_rate))
             after.append(measure_file(probe).integrated_lufs)
     finally:
         probe.unlink(missing_ok=True)
