@@ -466,10 +466,14 @@ def test_blizzard_drives_snow_hiss_with_the_gusts() -> None:
     assert signature(render("blizzard", 8.0, seed=3))
 
 
-def test_bubbles_are_separate_tonal_pops_not_a_flow() -> None:
+def test_bubbles_come_in_glugs_of_big_and_small_bubbles() -> None:
     def signature(x: np.ndarray) -> bool:
-        env = level_db(x, 0.01)
-        gaps = np.percentile(env, 90) - np.percentile(env, 10) > 15.0
-        return bool(gaps and band_share(x, 400, 4000) > 0.7)
+        # The air arrives in glugs: 100-ms levels surge and fall several times a second.
+        surges = level_db(x, 0.1).std() > 2.4
+        # Mostly bubbles of a few mm: the 300-900 Hz Minnaert band outweighs 0.9-4 kHz.
+        low = frame_rms(band(x, 300, 900), 0.05) ** 2
+        high = frame_rms(band(x, 900, 4000), 0.05) ** 2
+        return bool(surges and (low / (low + high + 1e-20)).mean() > 0.6)
 
     check(signature, render("bubbles", 4.0), render("stream", 4.0))
+    assert signature(render("bubbles", 4.0, seed=3))
