@@ -233,6 +233,28 @@ def test_footsteps_never_repeat_and_ring_no_fixed_pitch() -> None:
     assert most_alike_steps(render("clock", 4.0)) > 0.75  # a mechanism does repeat itself
 
 
+def step_sustain_s(x: np.ndarray) -> float:
+    """The median time (s) each step stays within 15 dB of its own peak (10 ms frames)."""
+    env = 20 * np.log10(frame_rms(x, 0.01) + 1e-9)
+    spans = []
+    for t in onset_times(x, 0.01, -12.0, 0.3):
+        window = env[int(t / 0.01) : int(t / 0.01) + 45]
+        if window.shape[0] == 45:
+            spans.append(np.sum(window > window.max() - 15) * 0.01)
+    return float(np.median(spans)) if spans else 0.0
+
+
+def test_footsteps_on_hard_floors_grind_grit_through_the_stance() -> None:
+    for material in ("stone", "wood"):
+        walk = render("footsteps", 4.0, material=material)
+        # The sole grinds grit for the whole stance (a heel thud alone dies in < 0.1 s) ...
+        assert step_sustain_s(walk) > 0.18, material
+        # ... over a faint weight thump, not a low drum, and damped by the sole (dull).
+        assert band_share(walk, 20, 150) < 0.25, material
+        assert band_share(walk, 4000, 20000) < 0.08, material
+    assert step_sustain_s(render("impact", 4.0, material="dirt")) < 0.18
+
+
 def bandpassed(x: np.ndarray, low: float, high: float) -> np.ndarray:
     return signal.sosfilt(signal.butter(4, [low, high], "bandpass", fs=SR, output="sos"), mono(x))
 

@@ -5,9 +5,10 @@ the roll onto the ball of the foot 60-120 ms later, the push-off) drives the sur
 hundreds of tiny collisions and frictions under the sole (Cook's PhISEM: grains ringing random
 resonances, so no pitch repeats from step to step). Gravel crunches bright, snow compacts in a
 dense dark squeak that stops when packed, leaves crackle, grass swishes, water sloshes and
-bubbles; hard floors add the weight's thump and the heel's knock through damped, randomly
-placed resonances (boards ring low and may creak, metal clanks), and a short room. Every step
-is synthesised afresh, with a walker's timing, weight and foot-to-foot differences.
+bubbles; on stone and planks it is the sole grinding grit through the whole stance, over
+the weight's faint thump (boards add a low damped knock and may creak); metal clanks in a
+short room. Every step is synthesised afresh, with a walker's timing, weight and
+foot-to-foot differences.
 """
 
 from __future__ import annotations
@@ -50,11 +51,14 @@ class Surface:
 
 
 SURFACES: dict[str, Surface] = {
-    # Hard floors: fine grit and sole friction over the heel's knock and the weight's thump.
-    "stone": Surface(200.0, (900.0, 7000.0), (0.0002, 0.0008), 1.0, (700.0, 5000.0), 0.2,
-                     0.6, (300.0, 2000.0, 0.012, 2.5, 0.7), texture=0.22),
-    "wood": Surface(300.0, (600.0, 5000.0), (0.0003, 0.001), 0.8, (500.0, 4000.0), 0.2,
-                    0.5, (70.0, 260.0, 0.035, 5.0, 0.9), texture=0.25, creaks=0.3),
+    # A rubber sole grinding the grit on a slab: a dense, dull crunch under the whole stance
+    # (the sole damps the grains: nothing above ~3.5 kHz), the weight's thump only faint. A
+    # bright heel knock through the slab's modes read as a crack or a shot, not a step.
+    "stone": Surface(3000.0, (250.0, 3500.0), (0.0004, 0.002), 0.5, (200.0, 2500.0), 0.3,
+                     0.2),
+    # Planks: the same sole grit, a little darker, and the board's low, damped knock.
+    "wood": Surface(3000.0, (200.0, 3000.0), (0.0004, 0.002), 0.5, (200.0, 2500.0), 0.3,
+                    0.3, (70.0, 260.0, 0.035, 5.0, 0.3), creaks=0.3),
     "metal": Surface(800.0, (1000.0, 8000.0), (0.0002, 0.0008), 0.8, (800.0, 6000.0), 0.2,
                      0.4, (350.0, 4000.0, 0.004, 45.0, 0.8), texture=0.22),
     # Loose and soft ground: the texture is the sound.
@@ -70,8 +74,10 @@ SURFACES: dict[str, Surface] = {
     "water": Surface(2500.0, (250.0, 3000.0), (0.001, 0.004), 0.8, (300.0, 5000.0), 0.3, 0.2,
                      bubbles=True),
 }  # fmt: skip
-# Indoor floors: (room T60 s, its damping Hz, reverberant level).
-ROOMS = {"wood": (0.35, 4000.0, 0.3), "stone": (0.45, 5000.0, 0.3), "metal": (0.6, 5000.0, 0.25)}
+# Only a metal deck keeps a short room of its own (a ship's hold, a gangway): stone and wood
+# floors are dry, and the scene's mix gives them their place (a room's sparse early taps on
+# every heel made a walk on stone or planks sound like gunfire).
+ROOMS = {"metal": (0.6, 5000.0, 0.25)}
 
 
 def _thump(rng: np.random.Generator, n: int, sr: int, width_s: float) -> dsp.Audio:
