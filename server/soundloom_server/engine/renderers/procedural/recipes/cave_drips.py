@@ -1,4 +1,10 @@
-"""Cave drips: a few drip spots plinking into pools (rising Minnaert chirps) in a long echo."""
+"""Cave drips: drip spots plinking into pools (rising Minnaert chirps) over a trickle, in an echo.
+
+Each spot drips at its own quasi-regular pace into its pool; the seep that feeds the pools runs
+somewhere as a thin rivulet, a trickle of small damped bubbles, so the cave is never silent
+between drips. The echo carries about as much as the drops: far enough to hear the hollow, not
+so much that it washes the plinks into a band of noise.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ _COMBS = ((0.0797, 0.0913, 0.1049, 0.1171), (0.0829, 0.0967, 0.1103, 0.1223))
 def _drops(rng: np.random.Generator, duration: float, intensity: float) -> tuple[np.ndarray, ...]:
     """Drop times, pitches, levels, pans: each spot drips quasi-regularly at its own pace."""
     times, freqs, amps, pans = [], [], [], []
-    for _ in range(2 + round(4 * intensity)):
+    for _ in range(4 + round(8 * intensity)):
         period = rng.uniform(0.7, 3.5) / (0.6 + 0.8 * intensity)
         count = int(duration / period) + 2
         # Gamma intervals (shape 8): regular-ish, as water gathers to a drop's weight, not a clock.
@@ -33,6 +39,23 @@ def _drops(rng: np.random.Generator, duration: float, intensity: float) -> tuple
         amps.append(rng.uniform(0.4, 1.0) * rng.uniform(0.5, 1.0, t.shape[0]))
         pans.append(np.full(t.shape[0], rng.uniform(-0.8, 0.8)))
     return tuple(np.concatenate(a) for a in (times, freqs, amps, pans))
+
+
+TRICKLE = 0.7  # the rivulet's level re the drips
+
+
+def _trickle(rng: np.random.Generator, m: int, sr: int, rate: float) -> np.ndarray:
+    """A unit-RMS (m, 2) trickle: a Poisson stream of small bubbles, thicker and thinner."""
+    flow = np.clip(1.0 + 0.5 * dsp.slow_noise(rng, m, sr, 1.5), 0.1, 2.0)
+    starts = dsp.thin(rng, dsp.poisson_times(rng, 2.0 * rate, m, sr), flow / 2.0)
+    radius = np.exp(rng.normal(np.log(2.0), 0.5, starts.shape[0]))
+    freqs = np.clip(3.26 / (radius * 1e-3), 200.0, 0.4 * sr)
+    amps = rng.uniform(0.3, 1.0, starts.shape[0]) * (radius / 2.0) ** 0.8
+    out = np.zeros((m, 2), np.float32)
+    pans = np.clip(rng.normal(rng.uniform(-0.6, 0.6), 0.15, starts.shape[0]), -1.0, 1.0)
+    rise = rng.uniform(0.0, 0.3, starts.shape[0])
+    bubbles(out, starts, freqs, amps, pans, sr, rise=rise, ring=0.6)
+    return out / np.float32(dsp.rms_of(out) + 1e-12)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -50,9 +73,14 @@ def synth(req: SynthRequest) -> np.ndarray:
     starts = (times * low_sr).astype(np.int64)
     # The plink: a strongly rising chirp (the drop's crater collapsing into a bubble) that
     # rings longer than a free bubble, then a small splash bubble a moment later.
-    bubbles(dry, starts, freqs, amps, pans, low_sr, rise=rng.uniform(0.6, 1.4, freqs.size), ring=4)
+    bubbles(dry, starts, freqs, amps, pans, low_sr, rise=rng.uniform(0.6, 1.4, freqs.size), ring=2)
     splash = starts + (rng.uniform(0.004, 0.02, starts.size) * low_sr).astype(np.int64)
     bubbles(dry, splash, freqs * rng.uniform(1.4, 2.2, freqs.size), amps * 0.3, pans, low_sr)
+    # The seep that feeds the pools: a thin rivulet somewhere in the cave, a trickle of small
+    # bubbles (~2 mm, damped, barely rising) that never stops.
+    dry += _trickle(rng, m, low_sr, 100.0 + 100.0 * intensity) * np.float32(
+        TRICKLE * dsp.rms_of(dry)
+    )
 
     # Echo: four combs per ear whose feedback gives the T60, then two all-passes to diffuse.
     t60 = 1.5 + 3.0 * size
@@ -65,9 +93,9 @@ def synth(req: SynthRequest) -> np.ndarray:
         for d in (0.0051, 0.0017):
             mix = allpass(mix, max(1, int(d * low_sr)), 0.6)
         wet[:, ear] = mix
-    # The echo carries most of the level (it also keeps the crest factor bed-like); far away,
-    # the echo is nearly all that is heard.
-    wet *= np.float32(2.5 * (1.0 + 2.0 * distance) * dsp.rms_of(dry) / (dsp.rms_of(wet) + 1e-12))
+    # The echo carries as much level as the drops (it also keeps the crest factor bed-like); far
+    # away, the echo is nearly all that is heard.
+    wet *= np.float32((1.0 + 2.0 * distance) * dsp.rms_of(dry) / (dsp.rms_of(wet) + 1e-12))
     wet += dry
 
     # Hollow air: low brown noise so the space is never digitally silent between drips.
