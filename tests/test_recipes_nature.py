@@ -251,6 +251,9 @@ def test_splash_hits_then_bubbles_and_droplets_fall_back() -> None:
             np.argmax(env) < 15  # the entry is the loudest moment, within 150 ms
             and centroid(late) > 500  # what follows is bright: bubbles and droplets
             and strike_rate(late, ratio=3.0) > 3
+            # The entry is spray and slosh, noise across the band, not one tonal plop.
+            and flatness(x[: int(0.3 * SR)]) > 0.1
+            and band_fraction(x[: int(0.3 * SR)], 2000, 10000) > 0.1
         )
 
     assert is_splash(render("splash", 2.0))
