@@ -49,8 +49,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     low_sr, m = sr // k, n // k + 2
     period = 60.0 / bpm(req.number("rate"))
     gap = pair_gap_s(period)
-    # A pounding heart (intensity) thumps harder and clicks more.
-    click = 0.3 + 0.5 * intensity
+    # A pounding heart (intensity) thumps harder and clicks more; the valve snap stays under the
+    # thump (louder, it is a knock on a door).
+    click = 0.15 + 0.25 * intensity
     lubs = [thump(rng, low_sr, rng.uniform(45.0, 60.0), 0.045, click) for _ in range(3)]
     dubs = [thump(rng, low_sr, rng.uniform(60.0, 80.0), 0.03, click) for _ in range(3)]
     mono = np.zeros(m, np.float32)
@@ -59,8 +60,10 @@ def synth(req: SynthRequest) -> np.ndarray:
         level = dsp.db(rng.normal(0.0, 0.7))
         dsp.place(mono, lubs[int(rng.integers(3))], int(t * low_sr), level)
         dsp.place(mono, dubs[int(rng.integers(3))], int((t + gap) * low_sr), 0.6 * level)
+    # Blood flow: a faint whoosh, 40 dB under the thumps; a chest is nearly silent between beats
+    # (any louder and the bed is a rumble with knocks in it).
     flow = dsp.filt(dsp.bandpass(40.0, 250.0, low_sr), dsp.white(rng, m))
-    mono += np.float32(0.04 / (dsp.rms_of(flow) + 1e-9)) * flow
+    mono += np.float32(0.005 / (dsp.rms_of(flow) + 1e-9)) * flow
     # Heard through a chest: the highs go early, far more so with distance.
     mono = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance) / 8.0, low_sr), mono)
     # Near mono, barely spread: one body in the middle.
