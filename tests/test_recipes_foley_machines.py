@@ -328,6 +328,16 @@ def test_drawer_slides_then_knocks_its_stop() -> None:
         check(signature, render("drawer", 1.5, action=action), render("tyre_skid", 1.5))
 
 
+def test_drawer_is_a_small_box_not_a_boom() -> None:
+    for seed in range(3):
+        for action in ("open", "close"):
+            x = render("drawer", 1.5, seed=seed, action=action)
+            # Voiced by a small box's hollow modes (a few hundred Hz): no runner-bump rumble
+            # and no low boom at the stop (those made it a machine gun, or a shot).
+            assert band_share(x, 20, 150) < 0.05, (seed, action)
+    assert band_share(render("impact", 1.5, size=0.9), 20, 150) > 0.05
+
+
 # ---------------------------------------------------------------- machines
 
 

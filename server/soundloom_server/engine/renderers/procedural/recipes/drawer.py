@@ -1,8 +1,12 @@
 """Drawer: a wooden drawer sliding open or shut on its runners, ending against its stop.
 
-The slide is rolling/sliding friction: noise whose level follows the drawer's speed, coloured by
-the box's resonances, over a low rumble of the runners bumping at a rate that follows the speed.
-Opening accelerates and eases out to the stop; closing is a shove that ends in a harder knock.
+The drawer is a small open wooden box: everything it does is voiced by its few hollow box
+modes (a few hundred hertz, a new set each time) and none of it is a boom. The slide is wood
+rubbing wood: friction noise whose level follows the drawer's speed, grainy where the runner
+catches, with the runner's ticks (the grain and joints passing the rail) at a rate that
+follows the speed; whatever is inside shifts and rattles. Opening accelerates and eases out
+to the stop, closing is a shove that ends harder; the stop is the box front (or back)
+knocking the carcass: a short hollow thock, a bright contact click, the contents jostling.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
-from soundloom_server.engine.renderers.procedural.recipes._machines import normalised, phase_cycles
-from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
+from soundloom_server.engine.renderers.procedural.recipes._foley import knock
+from soundloom_server.engine.renderers.procedural.recipes._machines import normalised
 
 ACTION = ParamSpec("action", "open", choices=("open", "close"), doc="Slide open or shut")
 
@@ -26,8 +30,14 @@ def speed_curve(n: int, sr: int, start_s: float, slide_s: float, closing: bool) 
     return np.where(inside, shape, 0.0)
 
 
+def box_modes(rng: np.random.Generator, size: float) -> tuple[float, ...]:
+    """The box's few hollow modes (Hz): lower for a bigger drawer, different every drawer."""
+    low = 260.0 * (1.3 - 0.6 * size)
+    return tuple(low * np.array([1.0, 1.7, 2.6, 4.1]) * rng.uniform(0.9, 1.1, 4))
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Friction noise and runner rumble under the speed curve, then the stop knock."""
+    """Friction and runner ticks under the speed curve, voiced by the box; then the stop."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, distance, size = req.number("intensity"), req.number("distance"), req.number("size")
     closing = req.word("action") == "close"
@@ -35,28 +45,40 @@ def synth(req: SynthRequest) -> np.ndarray:
     start = 0.03
     slide = min((0.35 if closing else 0.7) * rng.uniform(0.85, 1.15), 0.6 * span)
     speed = speed_curve(n, sr, start, slide, closing).astype(np.float32)
-    # Rough runners: the friction level grinds unevenly.
-    grain = (1.0 + 0.4 * dsp.slow_noise(rng, n, sr, 30.0)).astype(np.float32)
-    box = 1.2 - 0.5 * size  # bigger drawers resonate lower
-    friction = dsp.filt(
-        dsp.cascade(
-            dsp.bandpass(200.0, 4000.0, sr),
-            dsp.peak(260.0 * box, 4.0, 9.0, sr),
-            dsp.peak(720.0 * box, 5.0, 8.0, sr),
-            dsp.peak(1500.0 * box, 5.0, 6.0, sr),
-        ),
-        dsp.white(rng, n) * speed * grain,
+    modes = box_modes(rng, size)
+    box = dsp.cascade(
+        dsp.highpass(150.0, sr),
+        *(dsp.peak(f, rng.uniform(3.0, 6.0), 8.0, sr) for f in modes),
+        dsp.lowpass(6000.0, sr),
     )
-    # Runner bumps: the rollers or the wood grain tick past at a rate set by the speed.
-    bumps_at = np.flatnonzero(np.diff(np.floor(phase_cycles(25.0 * speed, sr))) > 0) + 1
-    bumps = dsp.impulses(n, bumps_at, speed[bumps_at] * rng.uniform(0.5, 1.0, bumps_at.shape[0]))
-    rumble = dsp.filt(dsp.cascade(dsp.lowpass(180.0, sr), dsp.resonator(90.0, 3.0, sr)), bumps)
-    mono = np.float32(0.3) * (normalised(friction) + np.float32(0.5) * normalised(rumble))
-    # The stop: the drawer front (or its back) knocks the carcass, a shove hits harder.
+    # Wood on wood: the rub catches and frees unevenly, a rough level wavering ~15 times a s.
+    grain = np.clip(1.0 + 0.7 * dsp.slow_noise(rng, n, sr, 15.0, control_rate=600), 0.1, None)
+    rub = dsp.filt(dsp.bandpass(300.0, 3000.0, sr, order=2), dsp.white(rng, n))
+    friction = dsp.filt(box, rub * (speed * grain).astype(np.float32))
+    # Runner ticks: knots and joints passing the rail, irregular, more while it moves fast
+    # (a regular train of them would be a motor, or a machine gun).
+    ticks_at = dsp.thin(rng, dsp.poisson_times(rng, 40.0, n, sr), speed)
+    amps = speed[ticks_at] * rng.uniform(0.3, 1.0, ticks_at.shape[0])
+    ticks = dsp.filt(
+        dsp.cascade(dsp.highpass(600.0, sr), dsp.lowpass(4000.0, sr)),
+        dsp.impulses(n, ticks_at, amps),
+    )
+    mono = np.float32(0.3) * (normalised(friction) + np.float32(0.1) * normalised(ticks))
+    # The stop: the box knocks the carcass (a short hollow thock through its own modes, no
+    # low boom), the contact's click, and the contents jostling a moment after.
     force = (0.6 + 0.4 * intensity) if closing else (0.3 + 0.3 * intensity)
-    knock = strike(rng, MATERIALS["wood"], 0.55 + 0.3 * size, force, sr, int(0.4 * sr))
-    knock += 0.6 * force * dsp.noise_burst(rng, int(0.4 * sr), sr, (40.0, 250.0), 0.002, 0.04)
-    dsp.place(mono, normalised(knock), int((start + slide) * sr), 1.6 if closing else 1.0)
+    at = int((start + slide) * sr)
+    m = int(0.3 * sr)
+    thock = knock(rng, m, sr, (modes[0], modes[-1]), 0.02 + 0.01 * size, modes=4, q=(2.5, 5.0))
+    click = knock(rng, m, sr, (1500.0, 5000.0), 0.002, modes=3, q=(2.0, 5.0))
+    stop = thock + np.float32(0.1 + 0.1 * force) * click
+    # The wood and the drawer's contents damp the hit's top: a dull thunk, not a crack.
+    stop = dsp.filt(dsp.lowpass(3000.0, sr), stop)
+    for _ in range(int(rng.integers(2, 5))):  # the contents shifting
+        lag = int(rng.uniform(0.01, 0.15) * sr)
+        bit = knock(rng, m - lag, sr, (800.0, 4000.0), 0.003, modes=2, q=(3.0, 8.0))
+        stop[lag:] += np.float32(rng.uniform(0.05, 0.2)) * bit
+    dsp.place(mono, normalised(stop), at, 1.6 if closing else 1.0)
     out = dsp.widen(mono, sr, delay_s=0.009, width=0.35)
     return dsp.finish_one_shot(out, sr, intensity, distance)
 
