@@ -1,8 +1,10 @@
 """Typing: someone typing on a keyboard, keys clacking in bursts of words, the space bar thocking.
 
-Each keystroke is the key cap hitting the bottom of its travel (a click of the switch and a
-plastic "thock" of cap, plate and case, a few hundred Hz to a few kHz) and, 60-120 ms later, the
-softer clack of its return. Typists go in bursts: letters at 6-10 a second within a word, the
+Each keystroke is the switch's tiny contact click and, 3-8 ms later, the key cap hitting the
+bottom of its travel: a plastic clack ringing the cap's and plate's damped modes (1-5 kHz,
+~10 ms, a new set every key, so no two strokes are alike) over the case's lower "thock"; and,
+60-120 ms later, the softer clack of its return. The room's quiet tone runs underneath.
+Typists go in bursts: letters at 6-10 a second within a word, the
 bigger space bar (a lower, rattling stroke) between words, pauses to think between sentences,
 now and then a run of backspaces. A typewriter instead slams a type bar onto the platen for
 each letter, rings its bell near the line's end and throws the carriage back.
@@ -15,6 +17,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._foley import knock, unit
 from soundloom_server.engine.renderers.procedural.recipes._machines import room_tone
 from soundloom_server.engine.renderers.procedural.recipes._music import mallet_tone
 
@@ -27,24 +30,27 @@ KEY_BODY = {"keyboard": (650.0, 3.0, 1.0, 0.05), "laptop": (1400.0, 2.0, 0.8, 0.
 
 
 def keystroke(rng: np.random.Generator, sr: int, style: str, space: bool) -> dsp.Audio:
-    """One key going down: a switch click and the case's thock (peak 1)."""
+    """One key going down (peak 1): the switch's tiny click, then, a few ms later, the cap
+    bottoming out: a plastic clack through the cap's and plate's damped modes (a new set each
+    key) over the case's lower thock."""
     body_hz, q, click, length = KEY_BODY[style]
     if space:
         body_hz, length = body_hz * 0.6, length * 1.6  # a long cap on stabiliser wires
-    n = int(length * sr)
-    t = np.arange(n) / sr
-    hit = dsp.white(rng, n) * np.exp(-t / 0.003).astype(np.float32)
-    case = dsp.cascade(
-        dsp.highpass(150.0, sr),
-        dsp.peak(body_hz * rng.uniform(0.85, 1.15), q, 14.0, sr),
-        dsp.peak(body_hz * rng.uniform(2.4, 3.2), q, 8.0, sr),
-        dsp.lowpass(9000.0, sr),
-    )
-    thock = dsp.filt(case, hit) * np.exp(-t / (0.25 * length)).astype(np.float32)
-    snap = dsp.filt(dsp.highpass(3000.0, sr), hit)
-    out = thock / np.float32(dsp.peak_of(thock) + 1e-9)
-    out += snap * np.float32(click / (dsp.peak_of(snap) + 1e-9))
-    return out / np.float32(dsp.peak_of(out) + 1e-9)
+    n = int(max(length, 0.05) * sr)
+    out = np.zeros(n, np.float32)
+    # The switch: a contact leaf snapping (1-2 ms, bright).
+    snap = knock(rng, n, sr, (3000.0, 9000.0), 0.0012, modes=2, q=(2.0, 5.0), attack_s=0.0001)
+    out += np.float32(0.4 * click) * snap
+    # The cap bottoming out: plastic modes (1-5 kHz, 8-20 ms) and the case's thock.
+    travel = int(rng.uniform(0.003, 0.008) * sr)
+    cap = knock(rng, n - travel, sr, (1000.0, 5000.0), 0.012, modes=4, q=(3.0, 8.0))
+    case = knock(rng, n - travel, sr, (0.7 * body_hz, 1.4 * body_hz), 0.02,
+                 modes=2, q=(q, 2.0 * q))  # fmt: skip
+    out[travel:] += cap + np.float32(0.9 if space else 0.6) * case
+    if space:  # the stabiliser wires rattle in their clips
+        rattle = knock(rng, n - travel, sr, (2000.0, 6000.0), 0.004, modes=3, q=(8.0, 20.0))
+        out[travel + int(0.01 * sr) :] += np.float32(0.3) * rattle[: n - travel - int(0.01 * sr)]
+    return unit(out)
 
 
 def schedule(rng: np.random.Generator, seconds: float, speed: float) -> list[tuple[float, bool]]:
