@@ -1,4 +1,10 @@
-"""Leaves rustling: gusts stir bursts of dense, crackly high-frequency leaf contacts."""
+"""Leaves rustling: gusts stir a canopy of thousands of leaves ticking against each other.
+
+A tree in a gust is tens of thousands of leaf-on-leaf contacts a second (Cook's PhISEM, with
+far more grains than a shaker): heard together they are a dense, fine-grained hiss whose level
+and density follow the gust, not separate snaps (a few thousand a second, as this once was,
+crackles like a fire). The loudest contacts are softly limited so that no one snap stands out.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     )
     gust *= gust
     gust /= gust.max()
-    rate = (800.0 + 3500.0 * intensity) * (0.6 if dry else 1.0)
+    rate = (5000.0 + 21000.0 * intensity) * (0.6 if dry else 1.0)
     hits = dsp.thin(rng, dsp.poisson_times(rng, rate, n, sr), gust)
     amps = rng.uniform(0.2, 1.0, hits.shape[0]) * (1.8 if dry else 1.0)
 
@@ -36,7 +42,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     noise = dsp.white(rng, n)
     excite = noise * dsp.upsample(env, k, n)
     # The soft 'shh' under the crackle: leaves brushing continuously, following the gust.
-    shh = np.float32(0.25 * np.sqrt(rate / 2500.0))
+    shh = np.float32(0.25 * np.sqrt(rate / 15000.0))
     excite += noise[::-1] * (gust.astype(np.float32) * shh)  # reversed: a second, free noise
 
     shape = dsp.cascade(
@@ -46,7 +52,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     )
     wet = dsp.filt(shape, excite)
     # Soft-clip the few loudest snaps at gust peaks: otherwise they alone set the bed's level.
-    knee = np.float32(4.0 * dsp.rms_of(wet) + 1e-12)
+    knee = np.float32(3.0 * dsp.rms_of(wet) + 1e-12)
     out = dsp.widen(np.tanh(wet / knee) * knee, sr, delay_s=0.015)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
 
