@@ -39,6 +39,13 @@ def test_an_animal_is_its_recording_varied_per_seed(name: str) -> None:
     assert centroid(render(name, 1.5, size=1.0)) < centroid(render(name, 1.5, size=0.0))
 
 
+def test_a_neigh_swells_in_from_its_breath() -> None:
+    # Its first 50 ms lie 35 dB under its peak: the call keeps the onset under the span floor.
+    for seed in range(3):
+        level = 20 * np.log10(frame_rms(render("horse_neigh", 2.0, seed=seed), 0.05) + 1e-12)
+        assert level[0] < level.max() - 35.0, seed
+
+
 def test_long_animal_events_call_again_after_pauses() -> None:
     level = frame_rms(render("cow_moo", 12.0, seed=1), 0.1)
     loud = level > 0.1 * level.max()

@@ -28,6 +28,10 @@ class _Animal:
     pause_s: tuple[float, float]  # silence between calls
     semitones: float  # how far individuals differ in pitch
     typical_s: float
+    # A call's soft onset lies under the span finder's floor (-30 dB re the take's peak): a
+    # horse's whinny swells in from its breath, and cut at the floor it starts at full voice,
+    # a roar. Each call starts this much earlier (never before the end of the call before it).
+    lead_s: float = 0.0
 
 
 def _synth_for(animal: _Animal) -> SynthFn:
@@ -38,6 +42,10 @@ def _synth_for(animal: _Animal) -> SynthFn:
         take = samples.choose(rng, animal.group)
         audio = samples.load(take, sr)[:, 0]
         spans = samples.calls(take, sr)
+        lead = int(animal.lead_s * sr)
+        spans = tuple(
+            (max(a - lead, spans[i - 1][1] if i else 0), b) for i, (a, b) in enumerate(spans)
+        )
         # This individual: larger animals are lower and slower (a longer vocal tract).
         base = 2.0 ** ((0.5 - size) * 4.0 / 12.0 + rng.uniform(-1.0, 1.0) * animal.semitones / 12)
         tone = dsp.lowpass(float(rng.uniform(9000.0, 16000.0)), sr, order=1)
@@ -119,7 +127,7 @@ RECIPES = (
     ),
     _recipe(
         "horse_neigh",
-        _Animal("horse", (0.8, 2.0), 1.0, 2.0),
+        _Animal("horse", (0.8, 2.0), 1.0, 2.0, lead_s=0.2),
         "A horse neighing: a recorded whinny (CC0), a different horse each seed.",
         (
             "horse",
