@@ -136,9 +136,16 @@ def power_up(x: np.ndarray) -> bool:
 
 
 def teleport(x: np.ndarray) -> bool:
-    """Pitch rises over the riser, and the loudest moment (the pop) comes at the end."""
+    """Pitch rises over the riser, and the loudest moment (the collapse) comes at the end.
+
+    The collapse is a zap of noise, not a pitched blip: the 60 ms from the loudest moment on
+    are noise-like (a falling tone that fast is a plop).
+    """
     track = pitch_track(seg(x, 0.05, 0.75))
-    return rising(track, 1.6) and int(np.argmax(np.abs(x))) > 0.6 * SR
+    m = x.mean(axis=1) if x.ndim == 2 else x
+    loudest = int(np.argmax(np.abs(m)))
+    zap = flatness(m[loudest : loudest + int(0.06 * SR)], 300.0, 10000.0)
+    return rising(track, 1.6) and loudest > 0.6 * SR and zap > 0.1
 
 
 def magic_sparkle(x: np.ndarray) -> bool:

@@ -1,4 +1,9 @@
-"""Teleport: a warbling tone and a hiss rise together, then the traveller pops out of existence."""
+"""Teleport: a warbling tone and a hiss rise together, then the field collapses with a zap.
+
+The departure is the charge letting go: a burst of noise whose band falls from the riser's top
+in a few tens of ms, with a click and a short shimmer; no pitched blip (a falling tone that fast
+is a drop into water, a plop).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from soundloom_server.engine.renderers.procedural.recipes._sfxr import (
     resonant_bandpass,
     sweep_filter,
 )
+
+HISS = 1.2  # the rising noise: a rush of charge
+TONE = 0.4  # the warbling tone riding on it (alone, a pure glide is a bubble: plop, boing)
 
 
 def _riser(rng: np.random.Generator, sr: int, rise: float) -> dsp.Audio:
@@ -33,22 +41,31 @@ def _riser(rng: np.random.Generator, sr: int, rise: float) -> dsp.Audio:
         sr,
         0.02,
     )
-    hiss *= (u**2)[:, None] * 0.6
-    return (hiss + (tone * tone_env)[:, None] * np.array([[0.9, 0.9]])).astype(np.float32)
+    hiss *= (u**2)[:, None] * HISS
+    return (hiss + (tone * tone_env)[:, None] * np.float32(TONE)).astype(np.float32)
 
 
 def _pop(rng: np.random.Generator, sr: int, m: int) -> dsp.Audio:
-    """The arrival/departure pop: a click and a fast downward blip, with a short shimmer."""
+    """The departure: the charged field collapses, a zap of noise whose band falls from the
+    riser's top to nothing in ~0.1 s, a click, and a short shimmer ringing after."""
     t = np.arange(m) / sr
-    freq = 90.0 + rng.uniform(600.0, 900.0) * np.exp(-t / 0.012)
-    blip = np.sin(2.0 * np.pi * np.cumsum(freq) / sr) * dsp.envelope_ad(t, 0.0008, 0.035)
+    noise = dsp.white(rng, m)
+    top = rng.uniform(5000.0, 7000.0)
+    zap = sweep_filter(
+        noise,
+        lambda hz: resonant_bandpass(hz, 1.5, sr),
+        lambda s: 250.0 + top * np.exp(-s / 0.03),
+        sr,
+        0.005,
+    ) * dsp.envelope_ad(t, 0.002, 0.06)
     click = dsp.filt(
         dsp.highpass(2000.0, sr), dsp.white(rng, m) * dsp.envelope_ad(t, 0.0002, 0.002)
     )
     shimmer = np.sin(2.0 * np.pi * rng.uniform(2500.0, 3500.0) * t) * dsp.envelope_ad(
         t, 0.005, 0.08
     )
-    return (blip + 0.5 * click / (dsp.peak_of(click) + 1e-9) + 0.15 * shimmer).astype(np.float32)
+    zap /= dsp.peak_of(zap.astype(np.float32)) + 1e-9
+    return (zap + 0.5 * click / (dsp.peak_of(click) + 1e-9) + 0.15 * shimmer).astype(np.float32)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
