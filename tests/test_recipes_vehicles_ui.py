@@ -17,6 +17,7 @@ from soundloom_server.engine.renderers.procedural.recipes.helicopter import MAIN
 from soundloom_server.engine.renderers.procedural.recipes.propeller_plane import BLADES, prop_rpm
 from soundloom_server.engine.renderers.procedural.recipes.train import AXLES_M, speed_mps
 from soundloom_server.engine.renderers.procedural.recipes.train_horn import HORN_CHORD
+from soundloom_server.engine.renderers.procedural.recipes.wood_creak import CONTROL_HZ, joint
 
 SR = 48000
 
@@ -469,6 +470,18 @@ def test_wood_creaks_are_stick_slip_bursts() -> None:
         return bool(bursty and corr > 0.5 and band_share(x, 100, 3000) > 0.7)
 
     check(signature, render("wood_creak", 10.0), render("wind", 10.0))
+
+
+def test_wood_creak_joints_groan_at_hundreds_of_slips_a_second() -> None:
+    # A joint sliding hard chatters at a few hundred uneven slips a second, a groan; at the
+    # old ~100 a second of even slips the timbers were heard as a voice or music.
+    sr, n = 16000, 32000
+    sliding = np.full(n // (sr // CONTROL_HZ) + 2, 2.0)
+    for seed in range(3):
+        y = joint(np.random.default_rng(seed), sliding, n, sr, (300.0, 690.0, 1170.0), 6.0, 600.0)
+        env = np.sqrt((y[: n // 8 * 8].reshape(-1, 8) ** 2).mean(axis=1))  # 0.5 ms frames
+        slips, _ = signal.find_peaks(env, prominence=0.2 * env.max())
+        assert slips.shape[0] / (n / sr) > 180.0, seed
 
 
 def test_blizzard_drives_snow_hiss_with_the_gusts() -> None:

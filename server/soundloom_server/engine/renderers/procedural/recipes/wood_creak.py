@@ -2,10 +2,12 @@
 
 The hull rolls slowly with the swell; wherever two timbers or a rope and a rail are pressed
 together, friction sticks and slips (Farnell's creaking door, Cook's stick-slip): when the
-sliding speed is high enough the joint chatters at a rate that follows the speed, each slip a
-pulse that rings the timber's few formants, low and woody for planks, tight and higher for a
-taut rope on a bollard. Every joint has its own threshold and its own lag on the roll, so
-creaks come in groups each time she rolls, never all alike. Water laps the hull below.
+sliding speed is high enough the joint chatters, from a few tens to several hundred slips a
+second as it slides faster, each slip early or late and of its own strength (a perfectly
+regular train is a voice or a horn, not wood), ringing the timber's few formants, low and
+woody for planks, tighter and higher for a taut rope on a bollard. Every joint has its own
+threshold and its own lag on the roll, so creaks come in groups each time she rolls, never
+all alike. Water laps the hull below.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
+from soundloom_server.engine.renderers.procedural.recipes._foley import stick_slip
 
 CONTROL_HZ = 100
 
@@ -36,30 +39,18 @@ def joint(
     sr: int,
     formants: tuple[float, ...],
     q: float,
-    base_hz: float,
+    fastest_hz: float,
 ) -> dsp.Audio:
-    """One rubbing joint: slips whose rate and strength follow its sliding speed (peak 1)."""
+    """One rubbing joint (peak 1): past its threshold it sticks and slips, each slip early or
+    late and of its own strength (friction is chaotic, not a glottis), the slips coming faster
+    as it slides faster, up to `fastest_hz`, each ringing the timber's formants."""
     lag = int(rng.uniform(0.0, 1.5) * CONTROL_HZ)
     v = np.roll(speed, lag) * rng.uniform(0.8, 1.2)
     grip = np.clip((v - rng.uniform(0.5, 0.9)) / 0.4, 0.0, 1.0)  # below it, the joint holds
-    factor = sr // CONTROL_HZ
-    grip_full = dsp.upsample(grip, factor, n)
-    pulse_hz = (
-        base_hz
-        * (1.0 + 2.5 * dsp.upsample(v, factor, n))
-        * (1.0 + 0.15 * dsp.slow_noise(rng, n, sr, 6.0))
+    sliding = dsp.upsample(grip, sr // CONTROL_HZ, n)
+    return stick_slip(
+        rng, n, sr, sliding, (30.0, fastest_hz), formants, q=(0.7 * q, 1.4 * q), jitter=0.12
     )
-    phase = np.cumsum(pulse_hz / sr)
-    slips = np.flatnonzero(np.diff(np.floor(phase)) > 0) + 1
-    slips = slips[grip_full[slips] > 0.0]
-    train = dsp.impulses(n, slips, grip_full[slips] * rng.uniform(0.5, 1.0, slips.shape[0]))
-    body = dsp.cascade(
-        dsp.highpass(0.5 * formants[0], sr),
-        *(dsp.peak(f, q, 16.0, sr) for f in formants),
-        dsp.lowpass(4.0 * formants[-1], sr),
-    )
-    voice = dsp.filt(body, train)
-    return voice / np.float32(dsp.peak_of(voice) + 1e-9)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -74,8 +65,8 @@ def synth(req: SynthRequest) -> np.ndarray:
         rope = i >= 3
         base = rng.uniform(500.0, 900.0) if rope else rng.uniform(180.0, 400.0)
         formants = tuple(base * np.array([1.0, 2.3, 3.9]) * rng.uniform(0.9, 1.1, 3))
-        low = rng.uniform(20.0, 45.0) if rope else rng.uniform(8.0, 25.0)
-        voice = joint(rng, speed, n, sr, formants, 14.0 if rope else 6.0, low)
+        fastest = 600.0 * rng.uniform(0.7, 1.3)
+        voice = joint(rng, speed, n, sr, formants, 8.0 if rope else 6.0, fastest)
         gl, gr = dsp.pan_gains(rng.uniform(-0.8, 0.8))
         level = rng.uniform(0.5, 1.0)
         out[:, 0] += voice * np.float32(gl * level)
