@@ -52,11 +52,13 @@ def creak(rng: np.random.Generator, length: int, sr: int, metal: bool) -> dsp.Au
 
 
 def latch(rng: np.random.Generator, sr: int, metal: bool) -> dsp.Audio:
-    """The bolt: a sharp metallic click, its spring's second click a few tens of ms later."""
+    """The bolt: a sharp click as it meets the strike plate, its spring's second click a few
+    tens of ms later. Bolt and plate are set in the leaf and the frame, which damp them: a
+    clack of a few damped modes (1-6 kHz), not a glassy ring."""
     n = int(0.12 * sr)
-    out = knock(rng, n, sr, (2000.0, 7000.0), 0.003, modes=4, q=(8.0, 20.0), attack_s=0.0002)
+    out = knock(rng, n, sr, (1200.0, 5000.0), 0.004, modes=4, q=(3.0, 8.0), attack_s=0.0002)
     second = int(rng.uniform(0.015, 0.04) * sr)
-    tail = knock(rng, n - second, sr, (2500.0, 8000.0), 0.002, modes=3, q=(8.0, 20.0))
+    tail = knock(rng, n - second, sr, (1500.0, 6000.0), 0.002, modes=3, q=(3.0, 8.0))
     out[second:] += np.float32(rng.uniform(0.3, 0.6)) * tail
     return unit(out)
 
