@@ -427,6 +427,10 @@ def test_machine_hum_is_mains_harmonics() -> None:
         # Dark: a buzz has the same harmonics but rattles in the kHz range.
         return max(shares) > 0.5 and band_share(x, 0, 1500) > 0.92
 
+    # The hum carries it: the fan's fluttering air is faint (over 95 % of the power on the mains
+    # harmonics; a louder chop of air is a rotor, an aircraft).
+    assert max(comb_share(render("machine_hum", 4.0), m, 12, 0.01) for m in (50.0, 60.0)) > 0.95
+
     check(signature, render("machine_hum", 4.0), render("electric_buzz", 4.0))
     assert signature(render("machine_hum", 4.0, mains="60"))
 

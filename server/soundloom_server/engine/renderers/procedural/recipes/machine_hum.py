@@ -19,6 +19,9 @@ from soundloom_server.engine.renderers.procedural.recipes._machines import (
     wavetable,
 )
 
+# The fan's air under the hum and whine: a humming machine's fan is a small one. Louder, its
+# blade-rate flutter (15-35 Hz) over broadband air is a rotor's chop: a helicopter, an aircraft.
+AIR = 0.15
 MAINS = ParamSpec("mains", "50", choices=("50", "60"), doc="Mains frequency: 50 or 60 Hz")
 
 
@@ -46,7 +49,7 @@ def synth(req: SynthRequest) -> np.ndarray:
         dsp.cascade(dsp.pink_sos(), dsp.bandpass(80.0, 5000.0, low_sr)), dsp.white(rng, m)
     )
     air *= flutter.astype(np.float32) / np.float32(dsp.rms_of(air) + 1e-9)
-    mono = hum + np.float32(0.12 + 0.1 * intensity) * whine + np.float32(0.45) * air
+    mono = hum + np.float32(0.12 + 0.1 * intensity) * whine + np.float32(AIR) * air
     mono = dsp.filt(dsp.lowpass(dsp.distance_cutoff(distance) / 2.0, low_sr), mono)
     out = dsp.widen(dsp.upsample(mono, k, n), sr, width=0.6)
     return dsp.fit_rms(out, dsp.bed_rms(intensity, distance))
