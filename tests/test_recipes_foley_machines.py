@@ -475,15 +475,22 @@ def test_alarm_bell_rings_at_the_clapper_rate_and_beeps_gate() -> None:
 
 def test_tyre_skid_is_a_decaying_tonal_squeal() -> None:
     def signature(x: np.ndarray) -> bool:
-        # Many tread blocks slipping near one rate: a narrow band, not one clean line.
-        tonal = tonal_peak(x, 700, 2600) > 7.0
+        # Many tread blocks slipping near one rate: a band a few % wide (its pitch wanders with
+        # the load), not one clean line, but standing well over the noise.
+        tonal = tonal_peak(x, 700, 2600) > 2.5
         env = frame_rms(x, 0.05)
         third = env.shape[0] // 3
         decays = env[:third].mean() > 2.0 * env[2 * third :].mean()
         # The squeal holds until the car stops, then ends at once: > 40 dB down in 0.1 s.
         level = 20 * np.log10(frame_rms(x, 0.01) + 1e-9)
         stops = float(np.max(level[:-10] - level[10:])) > 40.0
-        return bool(tonal and decays and stops)
+        # The load shifts as the car pitches and yaws: the squeal's pitch wanders frame to
+        # frame by several %, where a siren's glides smoothly.
+        _, _, spec = signal.stft(mono(x)[int(0.2 * SR) : int(1.2 * SR)], SR, nperseg=4096)
+        keep = (np.fft.rfftfreq(4096, 1 / SR) > 500) & (np.fft.rfftfreq(4096, 1 / SR) < 3000)
+        peak = np.fft.rfftfreq(4096, 1 / SR)[keep][np.argmax(np.abs(spec[keep]), axis=0)]
+        wanders = float(np.std(np.diff(np.log(peak)))) > 0.05
+        return bool(tonal and decays and stops and wanders)
 
     check(signature, render("tyre_skid", 2.0), render("siren", 2.0))
     assert signature(render("tyre_skid", 2.0, seed=3))

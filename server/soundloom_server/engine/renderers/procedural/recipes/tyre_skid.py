@@ -28,9 +28,10 @@ def _squeal(rng: np.random.Generator, n: int, sr: int, f0: float, span: float) -
     the harmonics at 1/k like a sawtooth's (a slow build and a sudden slip).
     """
     t = np.arange(n) / sr
-    # The load shifts as the car pitches and yaws: the squeal drifts by a couple of %.
+    # The load shifts as the car pitches and yaws: the squeal wanders by several % (held to a
+    # couple of %, its slow sag and drift are a siren's glide).
     grip = dsp.slow_noise(rng, n, sr, 3.0)
-    freq = f0 * (1.0 - 0.12 * t / span) * (1.0 + 0.02 * grip)
+    freq = f0 * (1.0 - 0.12 * t / span) * (1.0 + 0.04 * grip)
     phase = np.cumsum(freq * (2.0 * np.pi / sr)) + rng.uniform(0.0, 2.0 * np.pi)
     spread = dsp.lowpass(50.0, sr, order=2)
     out = np.zeros(n, np.float32)
