@@ -32,7 +32,8 @@ from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset, copy_atomically
 from soundloom.cache import AssetCache
-from soundloom.client import canonical, check_backends, render_to_directory
+from soundloom.canonical import canonical
+from soundloom.client import render_to_directory
 from soundloom.errors import InvalidArgument, SoundloomError
 from soundloom.progress_view import choose_mode, emit_json, entry_view
 from soundloom_server import ENGINE_VERSION
@@ -50,6 +51,7 @@ from soundloom_server.engine.plan import (
     to_dict,
     validate_request,
 )
+from soundloom_server.engine.registry import check_backends, lane_for
 
 __all__ = [
     "BankEntry",
@@ -362,14 +364,6 @@ def render_files(source: dict[str, Any], options: dict[str, Any], key: str) -> d
         return {p.name: p.read_bytes() for p in sorted(Path(work).iterdir())}
 
 
-def _needs_gpu(source: SceneRequest | ScenePlan, options: RenderOptions) -> bool:
-    """Whether a render uses a neural renderer (one GPU per Ray task)."""
-    renderers = {options.renderer}
-    if isinstance(source, ScenePlan):
-        renderers |= {e.renderer for e in source.events if e.renderer}
-    return bool(renderers - {"procedural"})
-
-
 @dataclass(frozen=True)
 class _Variation:
     entry: BankEntry
@@ -445,7 +439,7 @@ class _Runner:
             return self.pool.submit(remote)
         payload = (to_dict(job.source), to_dict(job.options), job.key)
         if self.ray is not None:
-            gpus = 1 if _needs_gpu(job.source, job.options) else 0
+            gpus = 1 if lane_for(job.source, job.options) == "neural" else 0
             ref = self.task.options(num_cpus=1, num_gpus=gpus).remote(*payload)
             return ref.future()
         return self.pool.submit(render_files, *payload)

@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 from soundloom.backends_cli import add_backends_parser, run_backends
 from soundloom.bank import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
-from soundloom.cli_outputs import check_writable, main_output, prepare_dir
+from soundloom.cli_outputs import check_writable, main_output
+from soundloom.cli_scene import report_scene, say_what_found_nothing, write_scene_files
 from soundloom.continue_cli import add_continue_parser, run_continue
 from soundloom.dev import add_dev_parser, run_dev
 from soundloom.dub_cli import add_dub_parser, run_dub
@@ -24,7 +25,6 @@ from soundloom_server.engine.plan import (
     FORMATS,
     MAX_SCENE_S,
     SAMPLE_RATES,
-    WEAK_MATCH,
     RenderOptions,
     ScenePlan,
     SceneRequest,
@@ -33,9 +33,9 @@ from soundloom_server.engine.plan import (
     plan_to_json,
     validate_options,
 )
-from soundloom_server.service.serve import add_serve_command, run_serve
 
 EXIT_BAD_INPUT = 2
+SERVE_HELP = "run the gRPC server and the HTTP/JSON gateway"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     gallery.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     add_continue_parser(commands)
     add_dub_parser(commands, _add_render_options)
-    add_serve_command(commands)
+    # Listed here; its arguments belong to the server, which is imported only to serve.
+    commands.add_parser("serve", help=SERVE_HELP, add_help=False)
     add_cache_command(commands)
     add_bank_command(commands)
     add_dev_parser(commands)
@@ -214,104 +215,19 @@ def _produce(
     try:
         view("plan", 0.0)
         plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
-        _say_what_found_nothing(plan, args)
+        say_what_found_nothing(plan, args)
         view("plan", 1.0)
         view.set_events(len(plan.events))
         scene = render_scene(plan, options, view)
         if adjust is not None:
             scene = adjust(scene)
         view("encode", 0.0)
-        asset = _write_files(args, scene, options, output, cache_key(source, options))
+        asset = write_scene_files(args, scene, options, output, cache_key(source, options))
         view("encode", 1.0)
     finally:
         view.close()
-    _report(args, asset, scene)
+    report_scene(args, asset, scene)
     return 0
-
-
-def _say_what_found_nothing(plan: ScenePlan, args: argparse.Namespace) -> None:
-    """Name the words no recipe fits and the weak matches; with --strict, refuse the plan."""
-    if plan.unmatched and getattr(args, "strict", False):
-        words = ", ".join(repr(w) for w in plan.unmatched)
-        raise InvalidArgument("description", f"has sounds no recipe fits: {words} (--strict)")
-    weak = [e for e in plan.events if e.match_score < WEAK_MATCH]
-    if args.json:
-        if plan.unmatched:
-            emit_json("unmatched", words=list(plan.unmatched))
-        for event in weak:
-            emit_json(
-                "weak_match", event=event.id, recipe=event.recipe, match_score=event.match_score
-            )
-        return
-    for words in plan.unmatched:
-        print(f"soundloom: no recipe fits {words!r}: left out of the plan", file=sys.stderr)
-    for event in weak:
-        print(
-            f"soundloom: weak match: {event.caption!r} -> {event.recipe} "
-            f"(score {event.match_score:.2f})",
-            file=sys.stderr,
-        )
-
-
-def _write_files(
-    args: argparse.Namespace, scene: Any, options: RenderOptions, output: Path, key: str
-) -> Any:
-    """The main file, its side files, the plan and the picture: all of them or none."""
-    from soundloom.spectrogram import write_spectrogram
-    from soundloom_server.engine.package import package_scene, staged_outputs
-
-    with staged_outputs() as staging:
-        if getattr(args, "plan_out", None):
-            staging.temp_for(args.plan_out).write_text(plan_to_json(scene.plan) + "\n")
-        if args.spectrogram:
-            picture = staging.temp_for(args.spectrogram)
-            write_spectrogram(picture, scene.audio, scene.sample_rate, scene.plan)
-        prepare_dir(output)
-        return package_scene(scene, options, output, key)
-
-
-def _report(args: argparse.Namespace, asset: Any, scene: Any) -> None:
-    report = asset.report
-    seconds = scene.frames / scene.sample_rate
-    if args.json:
-        for warning in scene.plan.warnings:
-            emit_json("warning", message=warning)
-        result = {
-            "path": str(asset.path),
-            "files": [str(f.path) for f in asset.files] + [str(asset.sidecar_path)],
-            "duration_s": round(seconds, 6),
-            "sample_rate": scene.sample_rate,
-            "channels": int(scene.audio.shape[1]),
-            "loudness": {
-                "integrated_lufs": report.integrated_lufs,
-                "true_peak_dbtp": report.true_peak_dbtp,
-                "loudness_range_lu": report.loudness_range_lu,
-            },
-            "events": len(scene.plan.events),
-            "plan_events": [
-                {
-                    "id": e.id,
-                    "recipe": e.recipe,
-                    "start_s": e.start_s,
-                    "duration_s": e.duration_s,
-                    "match_score": e.match_score,
-                    "weak": e.match_score < WEAK_MATCH,
-                }
-                for e in scene.plan.events
-            ],
-            "unmatched": list(scene.plan.unmatched),
-            "warnings": list(scene.plan.warnings),
-        }
-        print(json.dumps(result))
-        return
-    print(
-        f"{asset.path}  {seconds:.3f} s  {scene.sample_rate} Hz  "
-        f"{scene.audio.shape[1]} ch  {report.integrated_lufs:.1f} LUFS  "
-        f"{report.true_peak_dbtp:.1f} dBTP  LRA {report.loudness_range_lu:.1f} LU  "
-        f"{len(scene.plan.events)} events"
-    )
-    for warning in scene.plan.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _recipes(as_json: bool) -> int:
@@ -368,17 +284,20 @@ def _gallery(args: argparse.Namespace) -> int:
 def _use_models(args: argparse.Namespace) -> None:
     """Point the neural backends at --llm / --model folders; loading waits for first use."""
     if args.command in ("generate", "plan") and getattr(args, "llm", None):
-        from soundloom_server.engine.planners.llm import use_model as use_llm
+        from soundloom_server.engine.registry import use_model
 
-        use_llm(args.llm)
+        use_model("planner", "llm", args.llm)
     if args.command in ("generate", "render") and getattr(args, "model", None):
-        from soundloom_server.engine.renderers.diffusion import use_model
+        from soundloom_server.engine.registry import use_model
 
-        use_model(args.model)
+        use_model("renderer", "diffusion", args.model)
 
 
 def run(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command; raises SoundloomError on bad input."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        return _serve(argv[1:])
     args = build_parser().parse_args(argv)
     _use_models(args)
     if args.command == "schema":
@@ -388,8 +307,6 @@ def run(argv: list[str] | None = None) -> int:
         return _recipes(args.json)
     if args.command == "gallery":
         return _gallery(args)
-    if args.command == "serve":
-        return run_serve(args)
     if args.command == "cache":
         return run_cache_command(args)
     if args.command == "bank":
@@ -407,7 +324,7 @@ def run(argv: list[str] | None = None) -> int:
 
         options = validate_options(RenderOptions(seed=args.seed, planner=args.planner))
         planned = plan_scene(_scene_request(args), options)
-        _say_what_found_nothing(planned, args)
+        say_what_found_nothing(planned, args)
         print(plan_to_json(planned))
         return 0
     if args.command == "generate":
@@ -417,6 +334,15 @@ def run(argv: list[str] | None = None) -> int:
     except OSError as exc:
         raise InvalidArgument("plan", f"cannot be read: {exc.strerror} ({args.plan})") from None
     return _produce(args, plan_from_json(text), args.plan.stem)
+
+
+def _serve(argv: list[str]) -> int:
+    """`soundloom serve`: the server's own arguments and loop, imported only when serving."""
+    from soundloom_server.service.serve import add_serve_arguments, run_serve
+
+    parser = _Parser(prog="soundloom serve", description=SERVE_HELP)
+    add_serve_arguments(parser)
+    return run_serve(parser.parse_args(argv))
 
 
 class Terminated(KeyboardInterrupt):

@@ -18,7 +18,8 @@ from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
-from soundloom.errors import InvalidArgument, NotFound
+from soundloom.canonical import canonical
+from soundloom.errors import InvalidArgument
 from soundloom.remote import (
     AsyncRemoteTransport,
     RemoteTransport,
@@ -27,7 +28,6 @@ from soundloom.remote import (
     load_sidecar,
     sidecar_name,
 )
-from soundloom_server.engine.cache_key import cache_key
 from soundloom_server.engine.plan import (
     RenderOptions,
     ScenePlan,
@@ -36,12 +36,12 @@ from soundloom_server.engine.plan import (
     validate_options,
     validate_request,
 )
-from soundloom_server.engine.plan_proto import (
-    options_from_proto,
+from soundloom_server.engine.registry import BackendStatus as Backend
+from soundloom_server.engine.registry import backend_statuses, check_backends
+from soundloom_server.plan_proto import (
     options_to_proto,
     plan_from_proto,
     plan_to_proto,
-    request_from_proto,
     request_to_proto,
 )
 
@@ -53,17 +53,6 @@ PLAN_TIMEOUT_S = 60.0
 GENERATE_TIMEOUT_S = 900.0
 BACKENDS_TIMEOUT_S = 10.0
 OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
-
-
-@dataclass(frozen=True)
-class Backend:
-    """A planner or renderer backend and whether it can run where the client's engine runs."""
-
-    name: str
-    kind: str  # planner | renderer
-    available: bool
-    reason: str
-    default: bool
 
 
 # ---------------------------------------------------------------- requests
@@ -113,21 +102,6 @@ def _refuse_remote_captioner(captioner: Path | str | None) -> None:
         )
 
 
-def canonical(
-    source: SceneRequest | ScenePlan, options: RenderOptions
-) -> tuple[SceneRequest | ScenePlan, RenderOptions, str]:
-    """The request exactly as a server parses it (a proto round trip), and its cache key.
-
-    Embedded and remote mode hash the same values, so they share cache entries.
-    """
-    options = options_from_proto(options_to_proto(options))
-    if isinstance(source, ScenePlan):
-        source = plan_from_proto(plan_to_proto(source))
-    else:
-        source = request_from_proto(request_to_proto(source))
-    return source, options, cache_key(source, options)
-
-
 def render_to_directory(
     source: SceneRequest | ScenePlan,
     options: RenderOptions,
@@ -151,50 +125,9 @@ def render_to_directory(
     return main
 
 
-def check_backends(source: SceneRequest | ScenePlan, options: RenderOptions) -> None:
-    """NotFound naming the field for an unknown planner or renderer (as the server answers)."""
-    from soundloom_server.engine.planners import planner_names
-    from soundloom_server.engine.renderers import renderer_names
-
-    planners, renderers = planner_names(), renderer_names()
-    wanted = [("options.renderer", options.renderer, "renderer", renderers)]
-    if isinstance(source, SceneRequest):
-        wanted.insert(0, ("options.planner", options.planner, "planner", planners))
-    else:
-        wanted += [
-            (f"events[{i}].renderer", e.renderer, "renderer", renderers)
-            for i, e in enumerate(source.events)
-            if e.renderer
-        ]
-    for field_path, name, kind, known in wanted:
-        if name not in known:
-            raise NotFound(
-                f"{field_path} {name!r} is not a known {kind} (one of {', '.join(known)})"
-            )
-
-
 def embedded_backends() -> list[Backend]:
     """The backends this process's engine knows, planners first, each group by name."""
-    from soundloom_server.engine.planners import get_planner, planner_names
-    from soundloom_server.engine.renderers import get_renderer, renderer_names
-
-    defaults = RenderOptions()
-    found = []
-    for kind, names, get, default in (
-        ("planner", planner_names(), get_planner, defaults.planner),
-        ("renderer", renderer_names(), get_renderer, defaults.renderer),
-    ):
-        for name in names:
-            available, reason = True, ""
-            check = getattr(get(name), "availability", None)
-            if check is not None:
-                try:
-                    result = check()
-                    available, reason = bool(result.available), str(result.reason)
-                except Exception as exc:  # a failing self-check means it cannot run here
-                    available, reason = False, str(exc)
-            found.append(Backend(name, kind, available, reason, name == default))
-    return found
+    return backend_statuses()
 
 
 def _backend_from_proto(message: Any) -> Backend:

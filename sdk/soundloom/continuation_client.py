@@ -10,6 +10,7 @@ from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
+from soundloom.canonical import canonical
 from soundloom.errors import InvalidArgument
 from soundloom.uploads import file_upload
 from soundloom_server.engine.plan import RenderOptions
@@ -50,7 +51,6 @@ def continue_embedded(
     progress: ProgressFn | None,
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
-    from soundloom.client import canonical
     from soundloom_server.engine.continuation.job import (
         ContinueRequest,
         default_options,
@@ -91,7 +91,7 @@ def upload(
 ) -> Callable[[], Iterator[Any]]:
     """ContinueClip's request stream (made afresh for each attempt): header, then the file."""
     from soundloom.v1 import soundloom_pb2 as pb
-    from soundloom_server.engine.plan_proto import options_to_proto
+    from soundloom_server.plan_proto import options_to_proto
 
     path = Path(clip)
     if not path.is_file():

@@ -62,7 +62,7 @@ def default_output(clip: Path) -> Path:
 
 def run_continue(args: argparse.Namespace) -> int:
     """Check the clip, plan and render its continuation, write the files."""
-    from soundloom.cli import _report, _say_what_found_nothing, _write_files
+    from soundloom.cli_scene import report_scene, say_what_found_nothing, write_scene_files
     from soundloom.progress_view import choose_mode, stage_view
     from soundloom_server.engine.cache_key import cache_key
     from soundloom_server.engine.continuation.job import (
@@ -107,16 +107,16 @@ def run_continue(args: argparse.Namespace) -> int:
 
         raise InvalidArgument("output", f"{output} is the clip itself; choose another file")
     plan = prepared.planned.plan
-    _say_what_found_nothing(plan, args)
+    say_what_found_nothing(plan, args)
     view = stage_view(choose_mode(args.quiet, args.json))
     try:
         view("plan", 1.0)
         view.set_events(len(plan.events))
         scene = render_continuation_scene(prepared, options, view)
         view("encode", 0.0)
-        asset = _write_files(args, scene, options, output, cache_key(plan, options))
+        asset = write_scene_files(args, scene, options, output, cache_key(plan, options))
         view("encode", 1.0)
     finally:
         view.close()
-    _report(args, asset, scene)
+    report_scene(args, asset, scene)
     return 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
+from soundloom.canonical import canonical
 from soundloom.errors import InvalidArgument
 from soundloom.uploads import file_upload
 
@@ -29,7 +30,6 @@ def dub_embedded(
     captioner: Path | str | None = None,
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
-    from soundloom.client import canonical
     from soundloom_server.engine.dub.job import mark_cuts, prepare_dub
     from soundloom_server.engine.package import package_scene
     from soundloom_server.engine.pipeline import render_scene
@@ -70,7 +70,7 @@ def upload(
     """DubVideo's request stream (made afresh for each attempt): header, then the file."""
     from soundloom.v1 import soundloom_pb2 as pb
     from soundloom_server.engine.plan import RenderOptions, validate_options
-    from soundloom_server.engine.plan_proto import options_to_proto
+    from soundloom_server.plan_proto import options_to_proto
 
     path = Path(video)
     if not path.is_file():

@@ -26,14 +26,13 @@ from soundloom_server.engine.footprint import check_footprint, default_render_bu
 from soundloom_server.engine.package import package_scene
 from soundloom_server.engine.pipeline import generate_scene, plan_scene
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
-from soundloom_server.engine.plan_proto import (
+from soundloom_server.engine.registry import backend_statuses, check_backends, lane_for
+from soundloom_server.plan_proto import (
     options_from_proto,
     plan_from_proto,
     plan_to_proto,
     request_from_proto,
 )
-from soundloom_server.engine.planners import get_planner, planner_names
-from soundloom_server.engine.renderers import get_renderer, renderer_names
 from soundloom_server.service.asset_info import asset_info
 from soundloom_server.service.errors import ServiceError, invalid
 from soundloom_server.service.metrics import Metrics
@@ -60,8 +59,6 @@ STAGES = {
     "package": pb.STAGE_PACKAGE,
     "encode": pb.STAGE_ENCODE,
 }
-DEFAULT_PLANNER = RenderOptions().planner
-DEFAULT_RENDERER = RenderOptions().renderer
 
 
 @dataclass(frozen=True)
@@ -74,28 +71,6 @@ class Rendered:
 
 def _not_found(message: str) -> ServiceError:
     return ServiceError(grpc.StatusCode.NOT_FOUND, message)
-
-
-def _check_backends(source: SceneRequest | ScenePlan, options: RenderOptions) -> None:
-    """Unknown backends are NOT_FOUND, named by field, before anything is queued."""
-    planners, renderers = planner_names(), renderer_names()
-    if isinstance(source, SceneRequest) and options.planner not in planners:
-        raise _not_found(
-            f"options.planner {options.planner!r} is not a known planner "
-            f"(one of {', '.join(planners)})"
-        )
-    if options.renderer not in renderers:
-        raise _not_found(
-            f"options.renderer {options.renderer!r} is not a known renderer "
-            f"(one of {', '.join(renderers)})"
-        )
-    if isinstance(source, ScenePlan):
-        for index, event in enumerate(source.events):
-            if event.renderer and event.renderer not in renderers:
-                raise _not_found(
-                    f"events[{index}].renderer {event.renderer!r} is not a known renderer "
-                    f"(one of {', '.join(renderers)})"
-                )
 
 
 def _named(prefix: str, convert: Callable[[Any], T], message: Any) -> T:
@@ -168,7 +143,7 @@ class Servicer:
             raise invalid("scene", "must be set")
         scene = _named("scene.", request_from_proto, request.scene)
         options = _named("options.", options_from_proto, request.options)
-        _check_backends(scene, options)
+        check_backends(scene, options)
         plan = await asyncio.to_thread(plan_scene, scene, options)
         return pb.PlanSceneResponse(plan=plan_to_proto(plan))
 
@@ -192,7 +167,7 @@ class Servicer:
             else plan_from_proto(request.plan)
         )
         options = _named("options.", options_from_proto, request.options)
-        _check_backends(source, options)
+        check_backends(source, options)
         return source, options
 
     async def generate_scene(
@@ -284,7 +259,7 @@ class Servicer:
                 render_seconds = 0.0
             else:
                 work = self._render_work(key, source, options, adjust)
-                job, joined = self.queue.submit(key, work, render_lane(source, options))
+                job, joined = self.queue.submit(key, work, lane_for(source, options))
                 self.metrics.cache.inc("shared" if joined else "miss")
                 listener = job.subscribe()
                 try:
@@ -473,36 +448,16 @@ class Servicer:
     def list_backends(self) -> pb.ListBackendsResponse:
         """Planners then renderers, each by name, with availability."""
         response = pb.ListBackendsResponse()
-        for name in planner_names():
-            available, reason = _availability(get_planner(name))
+        kinds = {"planner": pb.BACKEND_KIND_PLANNER, "renderer": pb.BACKEND_KIND_RENDERER}
+        for status in backend_statuses():
             response.backends.add(
-                name=name,
-                kind=pb.BACKEND_KIND_PLANNER,
-                available=available,
-                reason=reason,
-                default=name == DEFAULT_PLANNER,
-            )
-        for name in renderer_names():
-            available, reason = _availability(get_renderer(name))
-            response.backends.add(
-                name=name,
-                kind=pb.BACKEND_KIND_RENDERER,
-                available=available,
-                reason=reason,
-                default=name == DEFAULT_RENDERER,
+                name=status.name,
+                kind=kinds[status.kind],
+                available=status.available,
+                reason=status.reason,
+                default=status.default,
             )
         return response
-
-
-def _availability(backend: object) -> tuple[bool, str]:
-    check = getattr(backend, "availability", None)
-    if check is None:
-        return True, ""
-    try:
-        result = check()
-    except Exception as exc:  # a backend's self-check failing means it cannot run here
-        return False, str(exc)
-    return bool(result.available), str(result.reason)
 
 
 def _chunks(handle: OpenFile, start: int, end: int) -> Iterator[tuple[int, bytes]]:
@@ -514,16 +469,3 @@ def _chunks(handle: OpenFile, start: int, end: int) -> Iterator[tuple[int, bytes
             return
         yield offset, data
         offset += len(data)
-
-
-NEURAL_BACKENDS = frozenset({"diffusion", "llm"})
-
-
-def render_lane(source: SceneRequest | ScenePlan, options: RenderOptions) -> str:
-    """'neural' when a model backend takes part (the one GPU worker), else 'cpu'."""
-    names = {options.renderer}
-    if isinstance(source, ScenePlan):
-        names |= {event.renderer for event in source.events if event.renderer}
-    else:
-        names.add(options.planner)
-    return "neural" if names & NEURAL_BACKENDS else "cpu"

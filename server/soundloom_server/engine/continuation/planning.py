@@ -117,7 +117,7 @@ def continuation_plan(
 
 def _plan_description(description: str, duration_s: float, seed: int, planner: str) -> ScenePlan:
     """What happens next, planned as a scene of the continuation's length."""
-    from soundloom_server.engine.planners import get_planner
+    from soundloom_server.engine.registry import get_planner
 
     request = SceneRequest(description=description, duration_s=duration_s)
     return get_planner(planner).plan(request, seed=seed)

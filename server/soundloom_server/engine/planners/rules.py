@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
     WEAK_MATCH,
@@ -20,7 +21,6 @@ from soundloom_server.engine.plan import (
     validate_plan,
     validate_request,
 )
-from soundloom_server.engine.planners import register_planner
 from soundloom_server.engine.planners.clauses import Clause, Relation, split_clauses
 from soundloom_server.engine.planners.descriptors import params_for
 from soundloom_server.engine.planners.gestures import MOVING
@@ -68,9 +68,15 @@ class RulesPlanner:
     """
 
     name = "rules"
+    version = "2"
+    lane = "cpu"
 
     def __init__(self, matcher: str | None = None) -> None:
         self.matcher = matcher
+
+    def availability(self) -> Availability:
+        """Always available: it needs nothing but this package."""
+        return Availability(True)
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
         """Read the description into sources placed on a timeline; refuse one with none."""
@@ -378,6 +384,3 @@ def _environment(description: str) -> str:
         if word in ENVIRONMENT_WORDS:
             return ENVIRONMENT_WORDS[word]
     return "none"
-
-
-register_planner("rules", RulesPlanner)
