@@ -178,11 +178,12 @@ def _render_events(
 
 
 def _extend_for_loop(plan: ScenePlan, tail_s: float) -> ScenePlan:
-    """Beds that reach the end run on past it, so the tail can be crossfaded over the head."""
+    """Looping layers (`event.loop`: the planners' beds) that reach the end run on past it, so
+    the tail can be crossfaded over the head; a layer with `loop` off stops at the end."""
     end = plan.duration_s
     events = []
     for event in plan.events:
-        if event.kind is EventKind.AMBIENCE and event.end_s >= end - 1e-6:
+        if event.loop and event.end_s >= end - 1e-6:
             fade_in = 0.0 if event.start_s == 0.0 else event.fade_in_s
             event = replace(
                 event, duration_s=event.duration_s + tail_s, fade_in_s=fade_in, fade_out_s=0.0

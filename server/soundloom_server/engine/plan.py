@@ -110,7 +110,9 @@ class Event:
     fade_out_s: float = field(
         default=0.0, metadata=_spec("Fade-out, seconds", ge=0.0, le=MAX_SCENE_S)
     )
-    loop: bool = field(default=False, metadata=_spec("Render as a seamless loop (beds)"))
+    loop: bool = field(
+        default=False, metadata=_spec("Runs on across the loop point when the scene loops (beds)")
+    )
     params: Mapping[str, ParamValue] = field(
         default_factory=dict, metadata=_spec("Recipe parameters: numbers or words")
     )

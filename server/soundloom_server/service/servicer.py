@@ -256,7 +256,7 @@ class Servicer:
                 self.metrics.cache.inc("hit")
                 stored, opened = files
                 yield pb.GenerateSceneResponse(accepted=pb.Accepted(asset_id=key))
-                render_seconds = 0.0
+                render_seconds, cache_hit = 0.0, True
             else:
                 work = self._render_work(key, source, options, adjust)
                 job, joined = self.queue.submit(key, work, lane_for(source, options))
@@ -274,7 +274,7 @@ class Servicer:
                             )
                         )
                     rendered = await self._until(asyncio.shield(job.result), deadline)
-                    render_seconds = rendered.seconds
+                    render_seconds, cache_hit = rendered.seconds, False
                 finally:
                     if job.unsubscribe(listener) == 0 and not job.result.done():
                         self.queue.abandon(job)
@@ -301,7 +301,7 @@ class Servicer:
                                 chunk=pb.DataChunk(file_index=index, offset=offset, data=data)
                             )
                 yield pb.GenerateSceneResponse(
-                    done=pb.Done(cache_hit=render_seconds == 0.0, render_seconds=render_seconds)
+                    done=pb.Done(cache_hit=cache_hit, render_seconds=render_seconds)
                 )
             finally:
                 for handle in opened:

@@ -64,6 +64,7 @@ def continuation_plan(
         caption=f"continuation of {clip.name}{like}",
         recipe="continuation",
         renderer="clip",
+        loop=True,  # a texture: it runs on across the seam of a looped render
         start_s=0.0 if only_new else round(seam.time_s - half, 6),
         duration_s=round(duration_s if only_new else duration_s + half, 6),
         fade_in_s=0.0 if only_new else seam.crossfade_s,

@@ -146,6 +146,7 @@ def _bed(
     return replace(
         event,
         kind=EventKind.AMBIENCE,
+        loop=True,
         id=f"place{number}-{event.id}",
         caption=f"{event.caption} ({cause}; frames {place.first}-{place.end})",
         start_s=round(start, 6),

@@ -14,6 +14,8 @@ from dataclasses import replace
 from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
+    MAX_EVENTS,
+    MAX_SCENE_S,
     WEAK_MATCH,
     EventKind,
     ScenePlan,
@@ -95,12 +97,12 @@ class RulesPlanner:
         duration_s = request.duration_s or clauses_s
         if not duration_s:
             duration_s = natural_length(reader.drafts) or DEFAULT_SCENE_S
-        duration_s = float(min(max(duration_s, 0.1), 600.0))
+        duration_s = float(min(max(duration_s, 0.1), MAX_SCENE_S))
         rng = rng_for(seed, "plan:" + request.description)
         events = place(reader.drafts, duration_s, rng, reader.pacing, reader.quiet)
         plan = ScenePlan(
             duration_s=duration_s,
-            events=tuple(events[:128]),
+            events=tuple(events[:MAX_EVENTS]),
             style=(request.style or reader.style())[:500],
             environment=request.environment or _environment(request.description),
             description=request.description[:4000],
