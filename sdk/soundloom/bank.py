@@ -33,6 +33,7 @@ from typing import Any
 from soundloom.asset import FORMAT_SUFFIX, Asset, copy_atomically
 from soundloom.cache import AssetCache
 from soundloom.canonical import canonical
+from soundloom.cli_server import add_server_arguments, server_token
 from soundloom.client import render_to_directory
 from soundloom.errors import InvalidArgument, SoundloomError
 from soundloom.progress_view import choose_mode, emit_json, entry_view
@@ -454,7 +455,6 @@ class _Runner:
 
 
 PARENT_CHECK_S = 0.25
-TOKEN_ENV = "SOUNDLOOM_TOKEN"  # the same variable `soundloom serve --token` reads
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -791,11 +791,7 @@ def add_bank_command(commands: Any) -> None:
     build.add_argument(
         "--jobs", type=int, help="parallel renders (default: min(4, CPUs)); 1 = in-process"
     )
-    build.add_argument("--server", metavar="HOST:PORT", help="render on a Soundloom server")
-    build.add_argument("--token", help=f"bearer token for --server (default: ${TOKEN_ENV})")
-    build.add_argument(
-        "--tls-ca", type=Path, metavar="PEM", help="trust this CA for --server over TLS"
-    )
+    add_server_arguments(build)
     build.add_argument(
         "--ray", metavar="ADDRESS", help="render as Ray tasks: a cluster address, auto, or local"
     )
@@ -824,7 +820,7 @@ def run_bank_command(args: argparse.Namespace) -> int:
             ray_address=args.ray,
             cache=AssetCache(args.cache_dir) if args.cache_dir else None,
             progress=progress,
-            token=args.token or os.environ.get(TOKEN_ENV) or None,
+            token=server_token(args),
             tls=args.tls_ca or False,
         )
     finally:

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,7 +16,8 @@ from soundloom.backends_cli import add_backends_parser, run_backends
 from soundloom.bank import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
 from soundloom.cli_outputs import check_writable, main_output
-from soundloom.cli_scene import report_scene, say_what_found_nothing, write_scene_files
+from soundloom.cli_scene import produce_files, report_asset, save_asset, say_what_found_nothing
+from soundloom.cli_server import add_server_arguments, client_for
 from soundloom.continue_cli import add_continue_parser, run_continue
 from soundloom.dev import add_dev_parser, run_dev
 from soundloom.dub_cli import add_dub_parser, run_dub
@@ -35,6 +37,7 @@ from soundloom_server.engine.plan import (
 )
 
 EXIT_BAD_INPUT = 2
+DEFAULTS = RenderOptions()  # every option's default, from the one definition
 SERVE_HELP = "run the gRPC server and the HTTP/JSON gateway"
 
 
@@ -58,29 +61,38 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--loudness",
-        default="console",
+        default=DEFAULTS.loudness,
         help="console (-24), mobile (-18), broadcast (-23), streaming (-16) or LUFS",
     )
     parser.add_argument(
-        "--true-peak", type=float, default=-1.0, help="true-peak ceiling, dBTP (default -1)"
+        "--true-peak",
+        type=float,
+        default=DEFAULTS.true_peak_db,
+        help=f"true-peak ceiling, dBTP (default {DEFAULTS.true_peak_db:g})",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same sound)")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULTS.seed, help="random seed (same seed, same sound)"
+    )
     parser.add_argument("--loop", action="store_true", help="make the scene a seamless loop")
-    parser.add_argument("--sample-rate", type=int, default=48000, help=f"one of {SAMPLE_RATES}")
-    parser.add_argument("--channels", type=int, default=2, help="1 or 2")
-    parser.add_argument("--bit-depth", type=int, default=16, help="WAV bits: 16 or 24")
+    parser.add_argument(
+        "--sample-rate", type=int, default=DEFAULTS.sample_rate, help=f"one of {SAMPLE_RATES}"
+    )
+    parser.add_argument("--channels", type=int, default=DEFAULTS.channels, help="1 or 2")
+    parser.add_argument(
+        "--bit-depth", type=int, default=DEFAULTS.bit_depth, help="WAV bits: 16 or 24"
+    )
     parser.add_argument("--stems", action="store_true", help="also write ambience and sfx stems")
     parser.add_argument(
         "--segment",
         type=float,
-        default=0.0,
+        default=DEFAULTS.segment_s,
         metavar="SECONDS",
         help="also write segments of about this length, cut at event boundaries",
     )
     parser.add_argument(
         "--spectrogram", type=Path, metavar="PNG", help="save waveform + spectrogram"
     )
-    parser.add_argument("--renderer", default="procedural", help="default renderer backend")
+    parser.add_argument("--renderer", default=DEFAULTS.renderer, help="default renderer backend")
     parser.add_argument(
         "--model", metavar="PATH", help="diffusion weights folder (else $SOUNDLOOM_MODELS)"
     )
@@ -103,26 +115,29 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--duration", type=float, help="scene length, seconds (default: from text, else 30)"
     )
-    gen.add_argument("--planner", default="rules", help="planner backend")
+    gen.add_argument("--planner", default=DEFAULTS.planner, help="planner backend")
     gen.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     gen.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
     gen.add_argument(
         "--strict", action="store_true", help="exit 2 when a described sound has no recipe"
     )
     _add_render_options(gen)
+    add_server_arguments(gen)
     plan = commands.add_parser("plan", help="print the plan JSON for a description")
     plan.add_argument("description")
     plan.add_argument("--duration", type=float)
     plan.add_argument("--seed", type=int, default=0)
-    plan.add_argument("--planner", default="rules")
+    plan.add_argument("--planner", default=DEFAULTS.planner)
     plan.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     plan.add_argument(
         "--strict", action="store_true", help="exit 2 when a described sound has no recipe"
     )
     plan.add_argument("--json", action="store_true", help="warnings as JSON lines on stderr")
+    add_server_arguments(plan)
     render = commands.add_parser("render", help="render an (edited) plan JSON file")
     render.add_argument("plan", type=Path, help="plan JSON (from soundloom plan)")
     _add_render_options(render)
+    add_server_arguments(render)
     commands.add_parser("schema", help="print the plan's JSON Schema")
     recipes = commands.add_parser("recipes", help="list the procedural recipes")
     recipes.add_argument("--json", action="store_true", help="as a JSON list")
@@ -199,34 +214,46 @@ def _outputs(args: argparse.Namespace, name_from: str) -> tuple[Path, RenderOpti
     return output, options
 
 
-def _produce(
-    args: argparse.Namespace,
-    source: SceneRequest | ScenePlan,
-    name_from: str,
-    adjust: Any = None,
+def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_from: str) -> int:
+    """generate / render: through `soundloom.Client` (here, or on --server), cache first."""
+    output, options = _outputs(args, name_from)
+    view = stage_view(choose_mode(args.quiet, args.json))
+    told: list[ScenePlan] = []
+
+    def planned(plan: ScenePlan) -> None:
+        if not told:  # a --strict plan is checked before the render and not told again
+            told.append(plan)
+            say_what_found_nothing(plan, args)
+            view.set_events(len(plan.events))
+
+    try:
+        with client_for(args) as client:
+            if getattr(args, "strict", False) and isinstance(source, SceneRequest):
+                planned(client.plan(source, options=options))
+            asset = client.generate(source, options=options, progress=view, planned=planned)
+            asset = save_asset(args, asset, output)
+    finally:
+        view.close()
+    report_asset(args, asset)
+    return 0
+
+
+def _produce_here(
+    args: argparse.Namespace, source: ScenePlan, name_from: str, edit: Callable[..., Any]
 ) -> int:
-    """Plan (words) or take the plan, render, package, report; `adjust` edits the mastered
-    scene before it is written (a dub marks its cuts)."""
+    """dub: render in this process (its picture analysis lives here), `edit` marking the
+    mastered scene before it is written."""
     from soundloom_server.engine.cache_key import cache_key
-    from soundloom_server.engine.pipeline import plan_scene, render_scene
 
     output, options = _outputs(args, name_from)
     view = stage_view(choose_mode(args.quiet, args.json))
+    view.set_events(len(source.events))
     try:
-        view("plan", 0.0)
-        plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
-        say_what_found_nothing(plan, args)
-        view("plan", 1.0)
-        view.set_events(len(plan.events))
-        scene = render_scene(plan, options, view)
-        if adjust is not None:
-            scene = adjust(scene)
-        view("encode", 0.0)
-        asset = write_scene_files(args, scene, options, output, cache_key(source, options))
-        view("encode", 1.0)
+        key = cache_key(source, options)
+        asset = produce_files(args, source, options, output, key, view, edit)
     finally:
         view.close()
-    report_scene(args, asset, scene)
+    report_asset(args, asset)
     return 0
 
 
@@ -283,6 +310,11 @@ def _gallery(args: argparse.Namespace) -> int:
 
 def _use_models(args: argparse.Namespace) -> None:
     """Point the neural backends at --llm / --model folders; loading waits for first use."""
+    for flag in ("llm", "model"):
+        if getattr(args, "server", None) and getattr(args, flag, None):
+            raise InvalidArgument(
+                f"--{flag}", "is a folder on this machine: it applies here, not on --server"
+            )
     if args.command in ("generate", "plan") and getattr(args, "llm", None):
         from soundloom_server.engine.registry import use_model
 
@@ -318,12 +350,11 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "continue":
         return run_continue(args)
     if args.command == "dub":
-        return run_dub(args, _produce)
+        return run_dub(args, _produce_here)
     if args.command == "plan":
-        from soundloom_server.engine.pipeline import plan_scene
-
         options = validate_options(RenderOptions(seed=args.seed, planner=args.planner))
-        planned = plan_scene(_scene_request(args), options)
+        with client_for(args) as client:
+            planned = client.plan(_scene_request(args), options=options)
         say_what_found_nothing(planned, args)
         print(plan_to_json(planned))
         return 0

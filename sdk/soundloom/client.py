@@ -8,6 +8,7 @@ uses, so a cached `generate` needs neither the engine nor the server.
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -49,6 +50,7 @@ __all__ = ["AsyncClient", "Backend", "Client", "Source", "render_to_directory"]
 
 Source = str | SceneRequest | ScenePlan | Mapping[str, Any]
 ProgressFn = Callable[[str, float], None]
+PlannedFn = Callable[[ScenePlan], None]
 PLAN_TIMEOUT_S = 60.0
 GENERATE_TIMEOUT_S = 900.0
 BACKENDS_TIMEOUT_S = 10.0
@@ -108,21 +110,15 @@ def render_to_directory(
     key: str,
     directory: Path,
     progress: ProgressFn | None = None,
+    planned: PlannedFn | None = None,
 ) -> Path:
-    """Run the engine in-process and package the scene into `directory`; the main file's path."""
-    from soundloom_server.engine.package import package_scene
-    from soundloom_server.engine.pipeline import generate_scene
+    """Run the engine in-process and package the scene into `directory`; the main file's path.
 
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None:
-            progress(stage, fraction)
+    `planned` sees the plan between planning and rendering (and may refuse it by raising)."""
+    from soundloom_server.engine.produce import main_file, produce
 
-    scene = generate_scene(source, options, report)
-    report("encode", 0.0)
-    main = directory / f"scene{FORMAT_SUFFIX[options.format]}"
-    package_scene(scene, options, main, key)
-    report("encode", 1.0)
-    return main
+    main = main_file(directory, options)
+    return produce(source, options, main, key, progress, check=planned).asset.path
 
 
 def embedded_backends() -> list[Backend]:
@@ -147,6 +143,13 @@ class _Job:
     output: Path | None
     progress: ProgressFn | None
     timeout_s: float
+    planned: PlannedFn | None = None
+
+    def tell_plan(self, asset: Asset) -> Asset:
+        """Hand `planned` the plan of an asset that was not rendered here (cached or remote)."""
+        if self.planned is not None:
+            self.planned(asset.plan)
+        return asset
 
 
 class _Core:
@@ -194,6 +197,7 @@ class _Core:
         overrides: Mapping[str, Any],
         progress: ProgressFn | None,
         timeout: float | None,
+        planned: PlannedFn | None = None,
     ) -> _Job:
         source = scene_source(scene, duration, style, environment)
         opts = render_options(options, overrides)
@@ -203,12 +207,14 @@ class _Core:
                 opts = replace(opts, format=suffix)  # `output="door.wav"` means WAV
         source, opts, key = canonical(source, opts)
         limit = timeout or self.timeout or GENERATE_TIMEOUT_S
-        return _Job(source, opts, key, None if output is None else Path(output), progress, limit)
+        target = None if output is None else Path(output)
+        return _Job(source, opts, key, target, progress, limit, planned)
 
     def cached(self, job: _Job) -> Asset | None:
         if not self.use_cache:
             return None
-        return self.cache.get(job.key)
+        hit = self.cache.get(job.key)
+        return None if hit is None else job.tell_plan(hit)
 
     def deliver(self, job: _Job, asset: Asset) -> Asset:
         return asset if job.output is None else asset.save(job.output)
@@ -216,7 +222,7 @@ class _Core:
     def render_embedded(self, job: _Job) -> Asset:
         check_backends(job.source, job.options)
         with self.cache.staging() as work:
-            render_to_directory(job.source, job.options, job.key, work, job.progress)
+            render_to_directory(job.source, job.options, job.key, work, job.progress, job.planned)
             return self.cache.commit(job.key, work)
 
     def commit_download(self, assembler: StreamAssembler) -> Asset:
@@ -340,6 +346,7 @@ class Client:
         options: RenderOptions | None = None,
         progress: ProgressFn | None = None,
         timeout: float | None = None,
+        planned: PlannedFn | None = None,
         **overrides: Any,
     ) -> Asset:
         """Generate a scene (words, request or plan) as an Asset; cache first, then render.
@@ -347,6 +354,8 @@ class Client:
         Keyword overrides are RenderOptions fields: `format`, `loudness`, `seed`, `loop`,
         `sample_rate`, `channels`, `bit_depth`, `segment_s`, `stems`, `planner`, `renderer`...
         With `output`, the files are also saved there (the suffix picks the format).
+        `planned` is called once with the plan: before rendering when it renders here, else
+        (a cache hit, a server's render) with the result.
         """
         job = self._core.job(
             scene,
@@ -358,6 +367,7 @@ class Client:
             overrides=overrides,
             progress=progress,
             timeout=timeout,
+            planned=planned,
         )
         asset = self._core.cached(job)
         if asset is None:
@@ -516,13 +526,14 @@ class Client:
     def _produce(self, job: _Job) -> Asset:
         if self._remote is None:
             return self._core.render_embedded(job)
-        return self._remote.generate(
+        asset = self._remote.generate(
             self._core.generate_request(job),
             job.timeout_s,
             self._core.cache.staging,
             job.progress,
             self._core.commit_download,
         )
+        return job.tell_plan(asset)
 
 
 class AsyncClient:
@@ -603,24 +614,30 @@ class AsyncClient:
         options: RenderOptions | None = None,
         progress: ProgressFn | None = None,
         timeout: float | None = None,
+        planned: PlannedFn | None = None,
         **overrides: Any,
     ) -> Asset:
         """Generate a scene (words, request or plan) as an Asset; cache first, then render.
 
-        Keyword overrides are RenderOptions fields, as for `Client.generate`.
+        Keyword overrides and `planned` are as for `Client.generate`; the cache and the
+        request's fingerprint are read on a worker thread, never on the event loop.
         """
-        job = self._core.job(
-            scene,
-            duration=duration,
-            style=style,
-            environment=environment,
-            output=output,
-            options=options,
-            overrides=overrides,
-            progress=progress,
-            timeout=timeout,
+        job = await asyncio.to_thread(
+            functools.partial(
+                self._core.job,
+                scene,
+                duration=duration,
+                style=style,
+                environment=environment,
+                output=output,
+                options=options,
+                overrides=overrides,
+                progress=progress,
+                timeout=timeout,
+                planned=planned,
+            )
         )
-        asset = self._core.cached(job)
+        asset = await asyncio.to_thread(self._core.cached, job)
         if asset is None:
             asset = await self._produce(job)
         if job.output is None:
@@ -786,13 +803,14 @@ class AsyncClient:
     async def _produce(self, job: _Job) -> Asset:
         if self._remote is None:
             return await asyncio.to_thread(self._core.render_embedded, job)
-        return await self._remote.generate(
+        asset = await self._remote.generate(
             self._core.generate_request(job),
             job.timeout_s,
             self._core.cache.staging,
             job.progress,
             self._core.commit_download,
         )
+        return job.tell_plan(asset)
 
 
 async def _aiter(items: Iterable[Any]) -> Any:

@@ -15,7 +15,7 @@ from soundloom_server.engine.audio import LoopPoints, Marker, seconds_to_frames
 from soundloom_server.engine.cancellation import cancel_scope
 from soundloom_server.engine.errors import Cancelled
 from soundloom_server.engine.loop import level_matched_start, loop_tail_frames, make_loop
-from soundloom_server.engine.loudness import LoudnessReport
+from soundloom_server.engine.loudness_report import LoudnessReport
 from soundloom_server.engine.master import master_in_place
 from soundloom_server.engine.mix import MixBus, finish_mix, new_bus, place_clip, place_piece
 from soundloom_server.engine.plan import (

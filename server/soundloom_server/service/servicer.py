@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import shutil
 import time
@@ -19,15 +20,14 @@ import grpc
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.cache_key import cache_key
-from soundloom_server.engine.cancellation import cancel_scope
-from soundloom_server.engine.encode import FORMAT_SUFFIX
 from soundloom_server.engine.errors import Cancelled, InvalidArgument
 from soundloom_server.engine.footprint import check_footprint, default_render_budget_bytes
-from soundloom_server.engine.package import package_scene
-from soundloom_server.engine.pipeline import generate_scene, plan_scene
+from soundloom_server.engine.pipeline import plan_scene
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
+from soundloom_server.engine.produce import main_file, produce
 from soundloom_server.engine.registry import backend_statuses, check_backends, lane_for
 from soundloom_server.plan_proto import (
+    STAGE_TO_PROTO,
     options_from_proto,
     plan_from_proto,
     plan_to_proto,
@@ -51,14 +51,7 @@ T = TypeVar("T")
 CHUNK_BYTES = 256 * 1024
 # Files larger than this are opened (and hashed) on a thread, not on the event loop.
 INLINE_OPEN_BYTES = 1 << 20
-STAGES = {
-    "plan": pb.STAGE_PLAN,
-    "render": pb.STAGE_RENDER,
-    "mix": pb.STAGE_MIX,
-    "master": pb.STAGE_MASTER,
-    "package": pb.STAGE_PACKAGE,
-    "encode": pb.STAGE_ENCODE,
-}
+STAGES = STAGE_TO_PROTO
 
 
 @dataclass(frozen=True)
@@ -337,20 +330,21 @@ class Servicer:
                 return Rendered(existing, 0.0)
             staged = self.store.staging_dir()
             try:
-                plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
-                check_footprint(plan, options, self.max_render_bytes)
-                scene = generate_scene(plan, options, progress, cancelled)  # type: ignore[arg-type]
-                if adjust is not None:
-                    scene = adjust(scene)
-                if cancelled():
-                    raise Cancelled("rendering was cancelled")
-                progress("encode", 0.0, "")
-                path = staged / f"scene{FORMAT_SUFFIX[options.format]}"
-                with self.store.writing(), cancel_scope(cancelled):
-                    asset = package_scene(scene, options, path, key)
-                progress("encode", 1.0, "")
-                info = asset_info(asset, key, options)
-                stored = self.store.commit(key, staged, info, plan_to_proto(scene.plan))
+                with self.store.writing():
+                    produced = produce(
+                        source,
+                        options,
+                        main_file(staged, options),
+                        key,
+                        progress,  # type: ignore[arg-type]
+                        cancelled,
+                        check=functools.partial(
+                            check_footprint, options=options, budget_bytes=self.max_render_bytes
+                        ),
+                        edit=adjust,
+                    )
+                info = asset_info(produced.asset, key, options)
+                stored = self.store.commit(key, staged, info, plan_to_proto(produced.scene.plan))
             except Cancelled:
                 self.metrics.renders.inc("cancelled")
                 log.info("render %s cancelled", key)
