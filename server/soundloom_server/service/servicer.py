@@ -54,6 +54,14 @@ INLINE_OPEN_BYTES = 1 << 20
 STAGES = STAGE_TO_PROTO
 
 
+@dataclass
+class Outcome:
+    """How a streamed asset came to be: from the store, or rendered (and in how long)."""
+
+    cache_hit: bool
+    render_seconds: float = 0.0
+
+
 @dataclass(frozen=True)
 class Rendered:
     """What a render job hands its waiters."""
@@ -238,67 +246,95 @@ class Servicer:
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """Render (or find) an asset and stream it; `adjust` edits the mastered scene before it
         is packaged (a continuation marks its seam)."""
-        if isinstance(
-            source, ScenePlan
-        ):  # refused before it queues; described scenes after planning
+        if isinstance(source, ScenePlan):  # refused before it queues; words after planning
             check_footprint(source, options, self.max_render_bytes)
         key = cache_key(source, options)
         with self.store.pinned(key):
             files = await self._open_all(key)
+            outcome = Outcome(cache_hit=files is not None)
             if files is not None:
                 self.metrics.cache.inc("hit")
-                stored, opened = files
                 yield pb.GenerateSceneResponse(accepted=pb.Accepted(asset_id=key))
-                render_seconds, cache_hit = 0.0, True
             else:
-                work = self._render_work(key, source, options, adjust)
-                job, joined = self.queue.submit(key, work, lane_for(source, options))
-                self.metrics.cache.inc("shared" if joined else "miss")
-                listener = job.subscribe()
-                try:
-                    yield pb.GenerateSceneResponse(
-                        accepted=pb.Accepted(asset_id=key, queue_position=self.queue.position(job))
-                    )
-                    while (item := await self._until(listener.get(), deadline)) is not None:
-                        stage, fraction, message = item
-                        yield pb.GenerateSceneResponse(
-                            progress=pb.Progress(
-                                stage=STAGES[stage], fraction=fraction, message=message
-                            )
-                        )
-                    rendered = await self._until(asyncio.shield(job.result), deadline)
-                    render_seconds, cache_hit = rendered.seconds, False
-                finally:
-                    if job.unsubscribe(listener) == 0 and not job.result.done():
-                        self.queue.abandon(job)
-                files = await self._open_all(key)
-                if files is None:
-                    raise ServiceError(
-                        grpc.StatusCode.UNAVAILABLE,
-                        f"asset {key} left the store before it could be sent; retry",
-                    )
-                stored, opened = files
-            try:
-                yield pb.GenerateSceneResponse(plan=stored.plan)
-                yield pb.GenerateSceneResponse(asset=stored.info)
-                if with_chunks:
-                    first = True
-                    for index, handle in enumerate(opened):
-                        for offset, data in _chunks(handle, 0, handle.size):
-                            if first:
-                                first = False
-                                self.metrics.first_chunk_seconds.observe(
-                                    time.perf_counter() - started, "GenerateScene"
-                                )
-                            yield pb.GenerateSceneResponse(
-                                chunk=pb.DataChunk(file_index=index, offset=offset, data=data)
-                            )
+                render = self._follow_render(key, source, options, adjust, deadline, outcome)
+                async with contextlib.aclosing(render) as messages:
+                    async for message in messages:
+                        yield message
+                files = await self._open_rendered(key)
+            sent = self._send_asset(files, outcome, with_chunks, started)
+            async with contextlib.aclosing(sent) as messages:
+                async for message in messages:
+                    yield message
+
+    async def _follow_render(
+        self,
+        key: str,
+        source: SceneRequest | ScenePlan,
+        options: RenderOptions,
+        adjust: Callable[[Any], Any] | None,
+        deadline: float | None,
+        outcome: Outcome,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """Queue the render (or join the one under way) and relay its progress until it ends;
+        the last listener to leave abandons it."""
+        work = self._render_work(key, source, options, adjust)
+        job, joined = self.queue.submit(key, work, lane_for(source, options))
+        self.metrics.cache.inc("shared" if joined else "miss")
+        listener = job.subscribe()
+        try:
+            yield pb.GenerateSceneResponse(
+                accepted=pb.Accepted(asset_id=key, queue_position=self.queue.position(job))
+            )
+            while (item := await self._until(listener.get(), deadline)) is not None:
+                stage, fraction, message = item
                 yield pb.GenerateSceneResponse(
-                    done=pb.Done(cache_hit=cache_hit, render_seconds=render_seconds)
+                    progress=pb.Progress(stage=STAGES[stage], fraction=fraction, message=message)
                 )
-            finally:
-                for handle in opened:
-                    handle.close()
+            rendered = await self._until(asyncio.shield(job.result), deadline)
+            outcome.render_seconds = rendered.seconds
+        finally:
+            if job.unsubscribe(listener) == 0 and not job.result.done():
+                self.queue.abandon(job)
+
+    async def _open_rendered(self, key: str) -> tuple[StoredAsset, list[OpenFile]]:
+        files = await self._open_all(key)
+        if files is None:
+            raise ServiceError(
+                grpc.StatusCode.UNAVAILABLE,
+                f"asset {key} left the store before it could be sent; retry",
+            )
+        return files
+
+    async def _send_asset(
+        self,
+        files: tuple[StoredAsset, list[OpenFile]],
+        outcome: Outcome,
+        with_chunks: bool,
+        started: float,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """plan → asset → chunk* → done, closing every file however the stream ends."""
+        stored, opened = files
+        try:
+            yield pb.GenerateSceneResponse(plan=stored.plan)
+            yield pb.GenerateSceneResponse(asset=stored.info)
+            if with_chunks:
+                first = True
+                for index, handle in enumerate(opened):
+                    for offset, data in _chunks(handle, 0, handle.size):
+                        if first:
+                            first = False
+                            self.metrics.first_chunk_seconds.observe(
+                                time.perf_counter() - started, "GenerateScene"
+                            )
+                        yield pb.GenerateSceneResponse(
+                            chunk=pb.DataChunk(file_index=index, offset=offset, data=data)
+                        )
+            yield pb.GenerateSceneResponse(
+                done=pb.Done(cache_hit=outcome.cache_hit, render_seconds=outcome.render_seconds)
+            )
+        finally:
+            for handle in opened:
+                handle.close()
 
     @staticmethod
     async def _until(awaitable: object, deadline: float | None) -> object:
