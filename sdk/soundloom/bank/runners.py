@@ -13,7 +13,7 @@ from typing import Any
 
 from soundloom.bank.manifest import BankEntry
 from soundloom.cache import AssetCache
-from soundloom.client import render_to_directory
+from soundloom.client_core import render_to_directory
 from soundloom.errors import InvalidArgument
 from soundloom_server.engine.plan import (
     RenderOptions,
