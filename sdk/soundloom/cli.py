@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="print the plan JSON for a description")
     plan.add_argument("description")
     plan.add_argument("--duration", type=float)
-    plan.add_argument("--seed", type=int, default=0)
+    plan.add_argument("--seed", type=int, default=DEFAULTS.seed)
     plan.add_argument("--planner", default=DEFAULTS.planner)
     plan.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     plan.add_argument(

@@ -186,7 +186,7 @@ class Servicer:
             async for message in messages:
                 yield message
 
-    async def continue_clip(
+    def continue_clip(
         self,
         requests: AsyncIterator[pb.ContinueClipRequest],
         deadline: float | None = None,
@@ -195,12 +195,9 @@ class Servicer:
         """ContinueClip: receive the header and the clip, plan its continuation, stream it."""
         from soundloom_server.service import continuation
 
-        job = self._upload_job(requests, continuation, "clips", deadline, with_chunks)
-        async with contextlib.aclosing(job) as messages:
-            async for message in messages:
-                yield message
+        return self._upload_job(requests, continuation, "clips", deadline, with_chunks)
 
-    async def dub_video(
+    def dub_video(
         self,
         requests: AsyncIterator[pb.DubVideoRequest],
         deadline: float | None = None,
@@ -209,10 +206,7 @@ class Servicer:
         """DubVideo: receive the header and the video, plan from its picture, stream it."""
         from soundloom_server.service import dubbing
 
-        job = self._upload_job(requests, dubbing, "videos", deadline, with_chunks)
-        async with contextlib.aclosing(job) as messages:
-            async for message in messages:
-                yield message
+        return self._upload_job(requests, dubbing, "videos", deadline, with_chunks)
 
     async def _upload_job(
         self,
