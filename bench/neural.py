@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soundloom_server.engine.plan import Event, EventKind
-from soundloom_server.engine.renderers import RenderContext
+from soundloom_server.engine.renderers.base import RenderContext
 
 ONE_SHOTS = (
     ("a heavy wooden door slams", 1.5),
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     build_s = time.perf_counter() - t0
     renderer = DiffusionRenderer(loaded=model, batch_size=args.batch)
     events = scene_events(args.events, scene_s)
-    ctx = RenderContext(sample_rate=48000, seed=1, scene_duration_s=scene_s, style="noir")
+    ctx = RenderContext(sample_rate=48000, seed=1, style="noir")
     params = sum(p.numel() for p in model.pipe.transformer.parameters()) / 1e6
     dtype = str(next(model.pipe.transformer.parameters()).dtype).replace("torch.", "")
     name = torch.cuda.get_device_name() if device.startswith("cuda") else "cpu"

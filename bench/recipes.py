@@ -16,14 +16,13 @@ import time
 from pathlib import Path
 
 from soundloom_server.engine.plan import Event, EventKind
+from soundloom_server.engine.planners.matcher_eval import evaluate, read_captions
 from soundloom_server.engine.planners.matchers import (
-    evaluate,
     get_matcher,
     matcher_availability,
     matcher_names,
-    read_captions,
 )
-from soundloom_server.engine.renderers import RenderContext
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.renderers.procedural import ProceduralRenderer
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, all_recipes
 
@@ -50,7 +49,7 @@ def bench_recipe(recipe: Recipe, seconds: float, repeats: int, sample_rate: int 
     )
     best = float("inf")
     for seed in range(repeats):
-        ctx = RenderContext(sample_rate=sample_rate, seed=seed, scene_duration_s=seconds)
+        ctx = RenderContext(sample_rate=sample_rate, seed=seed)
         start = time.perf_counter()
         renderer.render(event, ctx)
         best = min(best, time.perf_counter() - start)

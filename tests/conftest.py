@@ -29,6 +29,15 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
 
+@pytest.fixture(autouse=True)
+def own_asset_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> Path:
+    """Each test's SDK and CLI caches in a folder of its own: no test hits another's asset,
+    and nothing lands in the user's cache."""
+    folder = tmp_path_factory.mktemp("asset-cache")
+    monkeypatch.setenv("SOUNDLOOM_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def server_loop() -> Iterator[LoopThread]:
     """The one event loop every in-process test server runs on."""

@@ -9,7 +9,7 @@ import pytest
 
 from soundloom_server.engine.cache_key import cache_key
 from soundloom_server.engine.plan import RenderOptions, SceneRequest
-from soundloom_server.engine.renderers import diffusion
+from soundloom_server.engine.registry import use_model
 
 REQUEST = SceneRequest("rain on a tin roof", duration_s=5.0)
 
@@ -32,16 +32,16 @@ def _fake_checkpoint(folder: Path, width: int) -> Path:
 def test_diffusion_keys_follow_the_weights(tmp_path: Path) -> None:
     options = RenderOptions(renderer="diffusion")
     try:
-        diffusion.use_model(_fake_checkpoint(tmp_path / "a", 64))
+        use_model("renderer", "diffusion", _fake_checkpoint(tmp_path / "a", 64))
         first = cache_key(REQUEST, options)
         assert cache_key(REQUEST, options) == first
-        diffusion.use_model(_fake_checkpoint(tmp_path / "b", 128))
+        use_model("renderer", "diffusion", _fake_checkpoint(tmp_path / "b", 128))
         assert cache_key(REQUEST, options) != first, "other weights, other asset"
         procedural = cache_key(REQUEST, RenderOptions())
-        diffusion.use_model(tmp_path / "a")
+        use_model("renderer", "diffusion", tmp_path / "a")
         assert cache_key(REQUEST, RenderOptions()) == procedural, "procedural ignores models"
     finally:
-        diffusion.use_model(None)
+        use_model("renderer", "diffusion", None)
 
 
 @pytest.mark.parametrize("seed", [0, 7])

@@ -46,7 +46,7 @@ def test_json_progress_lines_in_pipeline_order_and_a_json_result(tmp_path: Path)
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     progress = [line for line in lines if line["type"] == "progress"]
     stages = [p["stage"] for p in progress]
-    order = ["plan", "render", "mix", "master", "encode"]
+    order = ["plan", "render", "mix", "master", "package", "encode"]
     assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
     renders = [p for p in progress if p["stage"] == "render"]
     assert renders[-1]["done"] == renders[-1]["total"] == 3

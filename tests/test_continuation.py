@@ -13,7 +13,8 @@ import soundfile as sf
 from soundloom.cli import main
 from soundloom_server.engine.continuation.measures import measure_continuation
 from soundloom_server.engine.plan import Event, EventKind
-from soundloom_server.engine.renderers import RenderContext, get_renderer
+from soundloom_server.engine.registry import get_renderer
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.wav import read_wav_metadata
 
 SR = 48000
@@ -34,7 +35,7 @@ def recording(recipe: str, seconds: float = CLIP_S, seed: int = 3) -> np.ndarray
         start_s=0.0,
         duration_s=seconds,
     )
-    audio = get_renderer("procedural").render(event, RenderContext(SR, seed, seconds)).samples
+    audio = get_renderer("procedural").render(event, RenderContext(SR, seed)).samples
     return (audio * 0.5).astype(np.float32)
 
 

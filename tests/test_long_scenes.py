@@ -12,7 +12,8 @@ from soundloom_server.engine import loudness as lm
 from soundloom_server.engine.master import master
 from soundloom_server.engine.pipeline import render_scene
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan
-from soundloom_server.engine.renderers import RenderContext, get_renderer
+from soundloom_server.engine.registry import get_renderer
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.renderers.procedural import segments
 
 SR = 48000
@@ -20,7 +21,7 @@ SR = 48000
 
 def _bed(recipe: str, seconds: float) -> np.ndarray:
     event = Event(f"{recipe}-1", EventKind.AMBIENCE, recipe, recipe, 0.0, seconds)
-    ctx = RenderContext(sample_rate=SR, seed=3, scene_duration_s=seconds)
+    ctx = RenderContext(sample_rate=SR, seed=3)
     return get_renderer("procedural").render(event, ctx).samples
 
 
@@ -69,7 +70,7 @@ def test_segment_joins_keep_the_level_and_the_pulse() -> None:
 
 def test_beds_up_to_the_whole_length_render_in_one_piece() -> None:
     event = Event("wind-1", EventKind.AMBIENCE, "wind", "wind", 0.0, 10.0)
-    ctx = RenderContext(sample_rate=SR, seed=3, scene_duration_s=10.0)
+    ctx = RenderContext(sample_rate=SR, seed=3)
     pieces = list(get_renderer("procedural").render_pieces(event, ctx))
     assert [p.offset for p in pieces] == [0] and pieces[0].samples.shape[0] == 10 * SR
     long = Event("wind-1", EventKind.AMBIENCE, "wind", "wind", 0.0, 50.0)

@@ -12,12 +12,11 @@ import pytest
 from soundloom_server.engine.plan import SceneRequest
 from soundloom_server.engine.planners.descriptors import params_for
 from soundloom_server.engine.planners.lexicon import match_recipe
+from soundloom_server.engine.planners.matcher_eval import evaluate, read_captions
 from soundloom_server.engine.planners.matchers import (
     LexiconMatcher,
-    evaluate,
     get_matcher,
     matcher_availability,
-    read_captions,
     select_matcher,
 )
 from soundloom_server.engine.planners.rules import RulesPlanner
@@ -150,7 +149,7 @@ def test_core_package_does_not_import_torch() -> None:
     code = (
         "import sys\n"
         "from soundloom.cli import main\n"
-        "from soundloom_server.engine.planners import get_planner\n"
+        "from soundloom_server.engine.registry import get_planner\n"
         "from soundloom_server.engine.planners.matchers import matcher_availability\n"
         "from soundloom_server.engine.plan import SceneRequest\n"
         "get_planner('rules').plan(SceneRequest('rain and a door slams', duration_s=5.0))\n"

@@ -268,11 +268,12 @@ def test_mix_without_stems_equals_the_sum_of_stems() -> None:
 
 def test_one_shots_are_levelled_by_loudness_within_their_peak_headroom() -> None:
     from soundloom_server.engine.loudness import momentary_max_lufs
-    from soundloom_server.engine.renderers import RenderContext, get_renderer
+    from soundloom_server.engine.registry import get_renderer
+    from soundloom_server.engine.renderers.base import RenderContext
     from soundloom_server.engine.renderers.procedural import MAX_ONE_SHOT_PEAK
 
     renderer = get_renderer("procedural")
-    ctx = RenderContext(sample_rate=SR, seed=3, scene_duration_s=3.0)
+    ctx = RenderContext(sample_rate=SR, seed=3)
     levels, peaks = {}, {}
     for recipe in ("glass_shatter", "impact", "sword_clash", "footsteps", "whoosh", "door"):
         event = Event(f"{recipe}-1", EventKind.SFX, recipe, recipe, 0.0, 2.0)

@@ -21,8 +21,9 @@ if not hasattr(diffusers, "StableAudio3InpaintPipeline"):
 from soundloom.cli import main  # noqa: E402
 from soundloom_server.engine.neural.tiny_sa3 import TINY_SA3  # noqa: E402
 from soundloom_server.engine.plan import Event, EventKind  # noqa: E402
-from soundloom_server.engine.renderers import RenderContext  # noqa: E402
-from soundloom_server.engine.renderers.diffusion import DiffusionRenderer, use_model  # noqa: E402
+from soundloom_server.engine.registry import use_model  # noqa: E402
+from soundloom_server.engine.renderers.base import RenderContext  # noqa: E402
+from soundloom_server.engine.renderers.diffusion import DiffusionRenderer  # noqa: E402
 
 SCENE = "rain on a tin roof, a door slams, distant thunder"
 RATIO = TINY_SA3["patch_size"] * int(np.prod(TINY_SA3["strides"]))  # samples per latent frame
@@ -39,7 +40,7 @@ def tiny_sa3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert '"StableAudio3InpaintPipeline"' in (folder / "model_index.json").read_text()
     yield folder
     torch.set_num_threads(threads)
-    use_model(None)
+    use_model("renderer", "diffusion", None)
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +75,7 @@ def test_long_event_is_inpainted_from_the_previous_tail(tiny_sa3: Path) -> None:
 
     bed = Event("bed", EventKind.AMBIENCE, "wind in a cave", "wind", 0.0, 5.0)  # > 2 s window
     hit = Event("hit", EventKind.SFX, "a sword hits a shield", "impact", 1.0, 0.5)
-    ctx = RenderContext(sample_rate=48000, seed=7, scene_duration_s=10.0, style="noir")
+    ctx = RenderContext(sample_rate=48000, seed=7, style="noir")
     fractions: list[float] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pipeline_class, "__call__", recording)

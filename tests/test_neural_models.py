@@ -24,8 +24,9 @@ from soundloom.cli import main  # noqa: E402
 from soundloom_server.engine.errors import Cancelled  # noqa: E402
 from soundloom_server.engine.neural.tiny import TINY_STABLE_AUDIO, build_tiny_model  # noqa: E402
 from soundloom_server.engine.plan import Event, EventKind, ScenePlan, plan_to_json  # noqa: E402
-from soundloom_server.engine.renderers import RenderContext  # noqa: E402
-from soundloom_server.engine.renderers.diffusion import DiffusionRenderer, use_model  # noqa: E402
+from soundloom_server.engine.registry import use_model  # noqa: E402
+from soundloom_server.engine.renderers.base import RenderContext  # noqa: E402
+from soundloom_server.engine.renderers.diffusion import DiffusionRenderer  # noqa: E402
 from soundloom_server.engine.renderers.diffusion.models import LoadedModel  # noqa: E402
 
 # torchsde's Brownian tree warns about float rounding at sigma_min (0.29999998 < 0.3); harmless.
@@ -44,7 +45,7 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     built = {kind: build_tiny_model(kind, root / kind) for kind in ("stable-audio", "audioldm2")}
     yield built
     torch.set_num_threads(threads)
-    use_model(None)
+    use_model("renderer", "diffusion", None)
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +98,7 @@ def test_hybrid_scene_records_which_backend_rendered_what(
 
 
 def _ctx(seed: int = 7) -> RenderContext:
-    return RenderContext(sample_rate=48000, seed=seed, scene_duration_s=10.0, style="noir")
+    return RenderContext(sample_rate=48000, seed=seed, style="noir")
 
 
 def _events() -> list[Event]:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import EventKind, ScenePlan, SceneRequest, validate_plan
-from soundloom_server.engine.planners import get_planner
+from soundloom_server.engine.registry import get_planner
 
 HARBOUR = (
     "abandoned harbour at night: rain on tin roofs, footsteps on wet planks, a door slams, "

@@ -15,11 +15,11 @@ from soundloom_server.engine.plan import (
     plan_json_schema,
     plan_to_json,
 )
-from soundloom_server.engine.plan_proto import plan_from_proto, plan_to_proto
-from soundloom_server.engine.planners import get_planner
 from soundloom_server.engine.planners.llm_output import parse_plan_text
+from soundloom_server.engine.registry import get_planner
 from soundloom_server.engine.renderers.procedural import ProceduralRenderer
 from soundloom_server.engine.renderers.procedural.recipes import all_recipes
+from soundloom_server.plan_proto import plan_from_proto, plan_to_proto
 
 
 def plan(text: str, duration_s: float = 0.0) -> ScenePlan:

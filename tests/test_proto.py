@@ -41,7 +41,7 @@ from soundloom_server.engine.plan import (
     plan_to_json,
     to_dict,
 )
-from soundloom_server.engine.plan_proto import (
+from soundloom_server.plan_proto import (
     options_from_proto,
     options_to_proto,
     plan_from_proto,

@@ -44,7 +44,6 @@ def _env() -> dict[str, str]:
     return {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "SOUNDLOOM_CACHE_DIR": "",
     }
 
 

@@ -15,7 +15,14 @@ from soundloom.v1 import soundloom_pb2 as pb
 
 TIMEOUT_S = 60.0
 ORIGIN = "http://127.0.0.1:8060"
-PIPELINE = ["STAGE_PLAN", "STAGE_RENDER", "STAGE_MIX", "STAGE_MASTER", "STAGE_ENCODE"]
+PIPELINE = [
+    "STAGE_PLAN",
+    "STAGE_RENDER",
+    "STAGE_MIX",
+    "STAGE_MASTER",
+    "STAGE_PACKAGE",
+    "STAGE_ENCODE",
+]
 
 
 def call(

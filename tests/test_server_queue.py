@@ -9,21 +9,21 @@ import grpc
 import pytest
 
 from soundloom_server.engine.plan import Event, EventKind, RenderOptions, ScenePlan, SceneRequest
+from soundloom_server.engine.registry import lane_for
 from soundloom_server.service.errors import ServiceError
 from soundloom_server.service.render_queue import RenderQueue
-from soundloom_server.service.servicer import render_lane
 
 
 def test_neural_backends_go_to_the_neural_lane() -> None:
     request = SceneRequest("rain", duration_s=5.0)
-    assert render_lane(request, RenderOptions()) == "cpu"
-    assert render_lane(request, RenderOptions(renderer="diffusion")) == "neural"
-    assert render_lane(request, RenderOptions(planner="llm")) == "neural"
+    assert lane_for(request, RenderOptions()) == "cpu"
+    assert lane_for(request, RenderOptions(renderer="diffusion")) == "neural"
+    assert lane_for(request, RenderOptions(planner="llm")) == "neural"
     hybrid = ScenePlan(
         duration_s=5.0,
         events=(Event("a", EventKind.SFX, "door", "door", 0.0, 1.0, renderer="diffusion"),),
     )
-    assert render_lane(hybrid, RenderOptions()) == "neural"
+    assert lane_for(hybrid, RenderOptions()) == "neural"
 
 
 def test_one_neural_job_at_a_time_while_cpu_jobs_run_beside_it() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from soundloom.errors import InvalidArgument
-from soundloom_server.engine.plan import ScenePlan, plan_from_dict
+from soundloom_server.engine.loudness_report import LoudnessReport
+from soundloom_server.engine.plan import FORMAT_SUFFIX, ScenePlan, plan_from_dict
 
 __all__ = [
     "Asset",
@@ -28,8 +28,6 @@ __all__ = [
     "copy_atomically",
     "loudness_from_dict",
 ]
-
-FORMAT_SUFFIX = {"wav": ".wav", "ogg": ".ogg", "flac": ".flac"}
 
 
 @dataclass(frozen=True)
@@ -74,37 +72,12 @@ class AssetFile:
     frames: int = 0
 
 
-@dataclass(frozen=True)
-class Loudness:
-    """What mastering measured on the main file (the engine's LoudnessReport, as data)."""
-
-    integrated_lufs: float
-    true_peak_dbtp: float
-    loudness_range_lu: float
-    sample_peak_dbfs: float
-    target_lufs: float
-    gain_db: float
-    limiter_reduction_db: float
-    method: str
+Loudness = LoudnessReport  # what mastering measured on the main file, read from its sidecar
 
 
 def loudness_from_dict(data: dict[str, Any]) -> Loudness:
     """A sidecar's loudness section (JSON null = -inf, or NaN for a target)."""
-
-    def number(key: str, missing: float) -> float:
-        value = data.get(key)
-        return missing if value is None else float(value)
-
-    return Loudness(
-        integrated_lufs=number("integrated_lufs", -math.inf),
-        true_peak_dbtp=number("true_peak_dbtp", -math.inf),
-        loudness_range_lu=number("loudness_range_lu", 0.0),
-        sample_peak_dbfs=number("sample_peak_dbfs", -math.inf),
-        target_lufs=number("target_lufs", math.nan),
-        gain_db=number("gain_db", 0.0),
-        limiter_reduction_db=number("limiter_reduction_db", 0.0),
-        method=str(data.get("method", "")),
-    )
+    return LoudnessReport.from_dict(data)
 
 
 @dataclass(frozen=True)

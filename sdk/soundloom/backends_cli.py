@@ -18,40 +18,24 @@ def add_backends_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def backend_rows(llm: str | None = None, model: str | None = None) -> list[dict[str, Any]]:
-    """One row per backend: kind, name, available, reason (why not, or a note)."""
-    from soundloom_server.engine.planners import get_planner, planner_names
-    from soundloom_server.engine.planners.llm import llm_availability
-    from soundloom_server.engine.renderers import get_renderer, renderer_names
-    from soundloom_server.engine.renderers.diffusion import model_availability
+    """One row per backend: kind, name, available, reason (why not, or a note), version, lane."""
+    from soundloom_server.engine.registry import backend_statuses, use_model
 
-    rows: list[dict[str, Any]] = []
-    for name in planner_names():
-        if name == "llm":
-            status = llm_availability(llm)
-        else:
-            check = getattr(get_planner(name), "availability", None)
-            status = check() if check is not None else None
-        rows.append(
-            {
-                "kind": "planner",
-                "name": name,
-                "available": True if status is None else status.available,
-                "reason": "" if status is None else status.reason,
-            }
-        )
-    for name in renderer_names():
-        status = model_availability(model) if name == "diffusion" else None
-        if status is None:
-            status = get_renderer(name).availability()
-        rows.append(
-            {
-                "kind": "renderer",
-                "name": name,
-                "available": status.available,
-                "reason": status.reason,
-            }
-        )
-    return rows
+    if llm:
+        use_model("planner", "llm", llm)
+    if model:
+        use_model("renderer", "diffusion", model)
+    return [
+        {
+            "kind": status.kind,
+            "name": status.name,
+            "available": status.available,
+            "reason": status.reason,
+            "version": status.version,
+            "lane": status.lane,
+        }
+        for status in backend_statuses()
+    ]
 
 
 def run_backends(args: argparse.Namespace) -> int:

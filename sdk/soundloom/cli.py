@@ -8,13 +8,16 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 from soundloom.backends_cli import add_backends_parser, run_backends
 from soundloom.bank import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
-from soundloom.cli_outputs import check_writable, main_output, prepare_dir
+from soundloom.cli_outputs import check_writable, main_output
+from soundloom.cli_scene import produce_files, report_asset, save_asset, say_what_found_nothing
+from soundloom.cli_server import add_server_arguments, client_for
 from soundloom.continue_cli import add_continue_parser, run_continue
 from soundloom.dev import add_dev_parser, run_dev
 from soundloom.dub_cli import add_dub_parser, run_dub
@@ -24,7 +27,6 @@ from soundloom_server.engine.plan import (
     FORMATS,
     MAX_SCENE_S,
     SAMPLE_RATES,
-    WEAK_MATCH,
     RenderOptions,
     ScenePlan,
     SceneRequest,
@@ -33,9 +35,10 @@ from soundloom_server.engine.plan import (
     plan_to_json,
     validate_options,
 )
-from soundloom_server.service.serve import add_serve_command, run_serve
 
 EXIT_BAD_INPUT = 2
+DEFAULTS = RenderOptions()  # every option's default, from the one definition
+SERVE_HELP = "run the gRPC server and the HTTP/JSON gateway"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,29 +61,38 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--loudness",
-        default="console",
+        default=DEFAULTS.loudness,
         help="console (-24), mobile (-18), broadcast (-23), streaming (-16) or LUFS",
     )
     parser.add_argument(
-        "--true-peak", type=float, default=-1.0, help="true-peak ceiling, dBTP (default -1)"
+        "--true-peak",
+        type=float,
+        default=DEFAULTS.true_peak_db,
+        help=f"true-peak ceiling, dBTP (default {DEFAULTS.true_peak_db:g})",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same sound)")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULTS.seed, help="random seed (same seed, same sound)"
+    )
     parser.add_argument("--loop", action="store_true", help="make the scene a seamless loop")
-    parser.add_argument("--sample-rate", type=int, default=48000, help=f"one of {SAMPLE_RATES}")
-    parser.add_argument("--channels", type=int, default=2, help="1 or 2")
-    parser.add_argument("--bit-depth", type=int, default=16, help="WAV bits: 16 or 24")
+    parser.add_argument(
+        "--sample-rate", type=int, default=DEFAULTS.sample_rate, help=f"one of {SAMPLE_RATES}"
+    )
+    parser.add_argument("--channels", type=int, default=DEFAULTS.channels, help="1 or 2")
+    parser.add_argument(
+        "--bit-depth", type=int, default=DEFAULTS.bit_depth, help="WAV bits: 16 or 24"
+    )
     parser.add_argument("--stems", action="store_true", help="also write ambience and sfx stems")
     parser.add_argument(
         "--segment",
         type=float,
-        default=0.0,
+        default=DEFAULTS.segment_s,
         metavar="SECONDS",
         help="also write segments of about this length, cut at event boundaries",
     )
     parser.add_argument(
         "--spectrogram", type=Path, metavar="PNG", help="save waveform + spectrogram"
     )
-    parser.add_argument("--renderer", default="procedural", help="default renderer backend")
+    parser.add_argument("--renderer", default=DEFAULTS.renderer, help="default renderer backend")
     parser.add_argument(
         "--model", metavar="PATH", help="diffusion weights folder (else $SOUNDLOOM_MODELS)"
     )
@@ -103,26 +115,29 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--duration", type=float, help="scene length, seconds (default: from text, else 30)"
     )
-    gen.add_argument("--planner", default="rules", help="planner backend")
+    gen.add_argument("--planner", default=DEFAULTS.planner, help="planner backend")
     gen.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     gen.add_argument("--plan-out", type=Path, metavar="JSON", help="also save the plan")
     gen.add_argument(
         "--strict", action="store_true", help="exit 2 when a described sound has no recipe"
     )
     _add_render_options(gen)
+    add_server_arguments(gen)
     plan = commands.add_parser("plan", help="print the plan JSON for a description")
     plan.add_argument("description")
     plan.add_argument("--duration", type=float)
-    plan.add_argument("--seed", type=int, default=0)
-    plan.add_argument("--planner", default="rules")
+    plan.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    plan.add_argument("--planner", default=DEFAULTS.planner)
     plan.add_argument("--llm", metavar="PATH", help="LLM folder for --planner llm")
     plan.add_argument(
         "--strict", action="store_true", help="exit 2 when a described sound has no recipe"
     )
     plan.add_argument("--json", action="store_true", help="warnings as JSON lines on stderr")
+    add_server_arguments(plan)
     render = commands.add_parser("render", help="render an (edited) plan JSON file")
     render.add_argument("plan", type=Path, help="plan JSON (from soundloom plan)")
     _add_render_options(render)
+    add_server_arguments(render)
     commands.add_parser("schema", help="print the plan's JSON Schema")
     recipes = commands.add_parser("recipes", help="list the procedural recipes")
     recipes.add_argument("--json", action="store_true", help="as a JSON list")
@@ -144,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     gallery.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     add_continue_parser(commands)
     add_dub_parser(commands, _add_render_options)
-    add_serve_command(commands)
+    # Listed here; its arguments belong to the server, which is imported only to serve.
+    commands.add_parser("serve", help=SERVE_HELP, add_help=False)
     add_cache_command(commands)
     add_bank_command(commands)
     add_dev_parser(commands)
@@ -198,120 +214,47 @@ def _outputs(args: argparse.Namespace, name_from: str) -> tuple[Path, RenderOpti
     return output, options
 
 
-def _produce(
-    args: argparse.Namespace,
-    source: SceneRequest | ScenePlan,
-    name_from: str,
-    adjust: Any = None,
-) -> int:
-    """Plan (words) or take the plan, render, package, report; `adjust` edits the mastered
-    scene before it is written (a dub marks its cuts)."""
-    from soundloom_server.engine.cache_key import cache_key
-    from soundloom_server.engine.pipeline import plan_scene, render_scene
-
+def _produce(args: argparse.Namespace, source: SceneRequest | ScenePlan, name_from: str) -> int:
+    """generate / render: through `soundloom.Client` (here, or on --server), cache first."""
     output, options = _outputs(args, name_from)
     view = stage_view(choose_mode(args.quiet, args.json))
+    told: list[ScenePlan] = []
+
+    def planned(plan: ScenePlan) -> None:
+        if not told:  # a --strict plan is checked before the render and not told again
+            told.append(plan)
+            say_what_found_nothing(plan, args)
+            view.set_events(len(plan.events))
+
     try:
-        view("plan", 0.0)
-        plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
-        _say_what_found_nothing(plan, args)
-        view("plan", 1.0)
-        view.set_events(len(plan.events))
-        scene = render_scene(plan, options, view)
-        if adjust is not None:
-            scene = adjust(scene)
-        view("encode", 0.0)
-        asset = _write_files(args, scene, options, output, cache_key(source, options))
-        view("encode", 1.0)
+        with client_for(args) as client:
+            if getattr(args, "strict", False) and isinstance(source, SceneRequest):
+                planned(client.plan(source, options=options))
+            asset = client.generate(source, options=options, progress=view, planned=planned)
+            asset = save_asset(args, asset, output)
     finally:
         view.close()
-    _report(args, asset, scene)
+    report_asset(args, asset)
     return 0
 
 
-def _say_what_found_nothing(plan: ScenePlan, args: argparse.Namespace) -> None:
-    """Name the words no recipe fits and the weak matches; with --strict, refuse the plan."""
-    if plan.unmatched and getattr(args, "strict", False):
-        words = ", ".join(repr(w) for w in plan.unmatched)
-        raise InvalidArgument("description", f"has sounds no recipe fits: {words} (--strict)")
-    weak = [e for e in plan.events if e.match_score < WEAK_MATCH]
-    if args.json:
-        if plan.unmatched:
-            emit_json("unmatched", words=list(plan.unmatched))
-        for event in weak:
-            emit_json(
-                "weak_match", event=event.id, recipe=event.recipe, match_score=event.match_score
-            )
-        return
-    for words in plan.unmatched:
-        print(f"soundloom: no recipe fits {words!r}: left out of the plan", file=sys.stderr)
-    for event in weak:
-        print(
-            f"soundloom: weak match: {event.caption!r} -> {event.recipe} "
-            f"(score {event.match_score:.2f})",
-            file=sys.stderr,
-        )
+def _produce_here(
+    args: argparse.Namespace, source: ScenePlan, name_from: str, edit: Callable[..., Any]
+) -> int:
+    """dub: render in this process (its picture analysis lives here), `edit` marking the
+    mastered scene before it is written."""
+    from soundloom_server.engine.cache_key import cache_key
 
-
-def _write_files(
-    args: argparse.Namespace, scene: Any, options: RenderOptions, output: Path, key: str
-) -> Any:
-    """The main file, its side files, the plan and the picture: all of them or none."""
-    from soundloom.spectrogram import write_spectrogram
-    from soundloom_server.engine.package import package_scene, staged_outputs
-
-    with staged_outputs() as staging:
-        if getattr(args, "plan_out", None):
-            staging.temp_for(args.plan_out).write_text(plan_to_json(scene.plan) + "\n")
-        if args.spectrogram:
-            picture = staging.temp_for(args.spectrogram)
-            write_spectrogram(picture, scene.audio, scene.sample_rate, scene.plan)
-        prepare_dir(output)
-        return package_scene(scene, options, output, key)
-
-
-def _report(args: argparse.Namespace, asset: Any, scene: Any) -> None:
-    report = asset.report
-    seconds = scene.frames / scene.sample_rate
-    if args.json:
-        for warning in scene.plan.warnings:
-            emit_json("warning", message=warning)
-        result = {
-            "path": str(asset.path),
-            "files": [str(f.path) for f in asset.files] + [str(asset.sidecar_path)],
-            "duration_s": round(seconds, 6),
-            "sample_rate": scene.sample_rate,
-            "channels": int(scene.audio.shape[1]),
-            "loudness": {
-                "integrated_lufs": report.integrated_lufs,
-                "true_peak_dbtp": report.true_peak_dbtp,
-                "loudness_range_lu": report.loudness_range_lu,
-            },
-            "events": len(scene.plan.events),
-            "plan_events": [
-                {
-                    "id": e.id,
-                    "recipe": e.recipe,
-                    "start_s": e.start_s,
-                    "duration_s": e.duration_s,
-                    "match_score": e.match_score,
-                    "weak": e.match_score < WEAK_MATCH,
-                }
-                for e in scene.plan.events
-            ],
-            "unmatched": list(scene.plan.unmatched),
-            "warnings": list(scene.plan.warnings),
-        }
-        print(json.dumps(result))
-        return
-    print(
-        f"{asset.path}  {seconds:.3f} s  {scene.sample_rate} Hz  "
-        f"{scene.audio.shape[1]} ch  {report.integrated_lufs:.1f} LUFS  "
-        f"{report.true_peak_dbtp:.1f} dBTP  LRA {report.loudness_range_lu:.1f} LU  "
-        f"{len(scene.plan.events)} events"
-    )
-    for warning in scene.plan.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    output, options = _outputs(args, name_from)
+    view = stage_view(choose_mode(args.quiet, args.json))
+    view.set_events(len(source.events))
+    try:
+        key = cache_key(source, options)
+        asset = produce_files(args, source, options, output, key, view, edit)
+    finally:
+        view.close()
+    report_asset(args, asset)
+    return 0
 
 
 def _recipes(as_json: bool) -> int:
@@ -367,18 +310,26 @@ def _gallery(args: argparse.Namespace) -> int:
 
 def _use_models(args: argparse.Namespace) -> None:
     """Point the neural backends at --llm / --model folders; loading waits for first use."""
+    for flag in ("llm", "model"):
+        if getattr(args, "server", None) and getattr(args, flag, None):
+            raise InvalidArgument(
+                f"--{flag}", "is a folder on this machine: it applies here, not on --server"
+            )
     if args.command in ("generate", "plan") and getattr(args, "llm", None):
-        from soundloom_server.engine.planners.llm import use_model as use_llm
+        from soundloom_server.engine.registry import use_model
 
-        use_llm(args.llm)
+        use_model("planner", "llm", args.llm)
     if args.command in ("generate", "render") and getattr(args, "model", None):
-        from soundloom_server.engine.renderers.diffusion import use_model
+        from soundloom_server.engine.registry import use_model
 
-        use_model(args.model)
+        use_model("renderer", "diffusion", args.model)
 
 
 def run(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command; raises SoundloomError on bad input."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        return _serve(argv[1:])
     args = build_parser().parse_args(argv)
     _use_models(args)
     if args.command == "schema":
@@ -388,8 +339,6 @@ def run(argv: list[str] | None = None) -> int:
         return _recipes(args.json)
     if args.command == "gallery":
         return _gallery(args)
-    if args.command == "serve":
-        return run_serve(args)
     if args.command == "cache":
         return run_cache_command(args)
     if args.command == "bank":
@@ -401,13 +350,12 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "continue":
         return run_continue(args)
     if args.command == "dub":
-        return run_dub(args, _produce)
+        return run_dub(args, _produce_here)
     if args.command == "plan":
-        from soundloom_server.engine.pipeline import plan_scene
-
         options = validate_options(RenderOptions(seed=args.seed, planner=args.planner))
-        planned = plan_scene(_scene_request(args), options)
-        _say_what_found_nothing(planned, args)
+        with client_for(args) as client:
+            planned = client.plan(_scene_request(args), options=options)
+        say_what_found_nothing(planned, args)
         print(plan_to_json(planned))
         return 0
     if args.command == "generate":
@@ -417,6 +365,15 @@ def run(argv: list[str] | None = None) -> int:
     except OSError as exc:
         raise InvalidArgument("plan", f"cannot be read: {exc.strerror} ({args.plan})") from None
     return _produce(args, plan_from_json(text), args.plan.stem)
+
+
+def _serve(argv: list[str]) -> int:
+    """`soundloom serve`: the server's own arguments and loop, imported only when serving."""
+    from soundloom_server.service.serve import add_serve_arguments, run_serve
+
+    parser = _Parser(prog="soundloom serve", description=SERVE_HELP)
+    add_serve_arguments(parser)
+    return run_serve(parser.parse_args(argv))
 
 
 class Terminated(KeyboardInterrupt):

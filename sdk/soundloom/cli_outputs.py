@@ -15,9 +15,8 @@ import tempfile
 from pathlib import Path
 
 from soundloom_server.engine.errors import InvalidArgument
-from soundloom_server.engine.plan import FORMATS
+from soundloom_server.engine.plan import FORMAT_SUFFIX, FORMATS
 
-FORMAT_SUFFIX = {fmt: f".{fmt}" for fmt in FORMATS}
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 SLUG_WORDS = 6
 SLUG_CHARS = 48

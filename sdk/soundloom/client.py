@@ -2,336 +2,47 @@
 
 `Client()` runs the engine in this process; `Client("host:port", token=..., tls=...)` talks gRPC
 to a Soundloom server. Both look in the disk cache first, by the same content address the server
-uses, so a cached `generate` needs neither the engine nor the server.
+uses, so a cached `generate` needs neither the engine nor the server. Where the work runs is the
+client's engine (`soundloom.engines`), chosen once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from soundloom.asset import FORMAT_SUFFIX, Asset
+from soundloom.asset import Asset
 from soundloom.cache import AssetCache
-from soundloom.errors import InvalidArgument, NotFound
-from soundloom.remote import (
-    AsyncRemoteTransport,
-    RemoteTransport,
-    RetryPolicy,
-    StreamAssembler,
-    load_sidecar,
-    sidecar_name,
+from soundloom.client_core import (
+    BACKENDS_TIMEOUT_S,
+    PLAN_TIMEOUT_S,
+    Core,
+    PlannedFn,
+    ProgressFn,
+    Source,
+    many_kwargs,
+    plan_args,
+    render_to_directory,
+    scene_source,
 )
-from soundloom_server.engine.cache_key import cache_key
-from soundloom_server.engine.plan import (
-    RenderOptions,
-    ScenePlan,
-    SceneRequest,
-    plan_from_dict,
-    validate_options,
-    validate_request,
-)
-from soundloom_server.engine.plan_proto import (
-    options_from_proto,
-    options_to_proto,
-    plan_from_proto,
-    plan_to_proto,
-    request_from_proto,
-    request_to_proto,
-)
+from soundloom.engines import AsyncEmbeddedEngine, AsyncServerEngine, EmbeddedEngine, ServerEngine
+from soundloom.errors import InvalidArgument
+from soundloom.remote import AsyncRemoteTransport, RemoteTransport, RetryPolicy
+from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
+from soundloom_server.engine.registry import BackendStatus as Backend
 
-__all__ = ["AsyncClient", "Backend", "Client", "Source", "render_to_directory"]
-
-Source = str | SceneRequest | ScenePlan | Mapping[str, Any]
-ProgressFn = Callable[[str, float], None]
-PLAN_TIMEOUT_S = 60.0
-GENERATE_TIMEOUT_S = 900.0
-BACKENDS_TIMEOUT_S = 10.0
-OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
-
-
-@dataclass(frozen=True)
-class Backend:
-    """A planner or renderer backend and whether it can run where the client's engine runs."""
-
-    name: str
-    kind: str  # planner | renderer
-    available: bool
-    reason: str
-    default: bool
-
-
-# ---------------------------------------------------------------- requests
-
-
-def scene_source(
-    scene: Source, duration: float | None = None, style: str = "", environment: str = ""
-) -> SceneRequest | ScenePlan:
-    """A description, request, plan or plan/request dict as the engine's request type."""
-    if isinstance(scene, ScenePlan | SceneRequest):
-        if duration is not None or style or environment:
-            raise InvalidArgument(
-                "duration", "style and environment apply to a description string only"
-            )
-        return scene
-    if isinstance(scene, Mapping):
-        if "events" in scene:
-            return plan_from_dict(dict(scene))
-        return validate_request(SceneRequest(**dict(scene)))
-    if not isinstance(scene, str) or not scene.strip():
-        raise InvalidArgument("scene", "must be a non-empty description, a plan or a request")
-    return validate_request(
-        SceneRequest(
-            description=scene,
-            duration_s=0.0 if duration is None else float(duration),
-            style=style,
-            environment=environment,
-        )
-    )
-
-
-def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
-    """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
-    unknown = sorted(set(overrides) - OPTION_NAMES)
-    if unknown:
-        raise InvalidArgument(
-            unknown[0], f"is not a render option (one of {', '.join(sorted(OPTION_NAMES))})"
-        )
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return validate_options(replace(options or RenderOptions(), **given))
-
-
-def _refuse_remote_captioner(captioner: Path | str | None) -> None:
-    if captioner is not None:
-        raise InvalidArgument(
-            "captioner", "is a folder on this machine: it applies in-process, not to a server"
-        )
-
-
-def canonical(
-    source: SceneRequest | ScenePlan, options: RenderOptions
-) -> tuple[SceneRequest | ScenePlan, RenderOptions, str]:
-    """The request exactly as a server parses it (a proto round trip), and its cache key.
-
-    Embedded and remote mode hash the same values, so they share cache entries.
-    """
-    options = options_from_proto(options_to_proto(options))
-    if isinstance(source, ScenePlan):
-        source = plan_from_proto(plan_to_proto(source))
-    else:
-        source = request_from_proto(request_to_proto(source))
-    return source, options, cache_key(source, options)
-
-
-def render_to_directory(
-    source: SceneRequest | ScenePlan,
-    options: RenderOptions,
-    key: str,
-    directory: Path,
-    progress: ProgressFn | None = None,
-) -> Path:
-    """Run the engine in-process and package the scene into `directory`; the main file's path."""
-    from soundloom_server.engine.package import package_scene
-    from soundloom_server.engine.pipeline import generate_scene
-
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None:
-            progress(stage, fraction)
-
-    scene = generate_scene(source, options, report)
-    report("encode", 0.0)
-    main = directory / f"scene{FORMAT_SUFFIX[options.format]}"
-    package_scene(scene, options, main, key)
-    report("encode", 1.0)
-    return main
-
-
-def check_backends(source: SceneRequest | ScenePlan, options: RenderOptions) -> None:
-    """NotFound naming the field for an unknown planner or renderer (as the server answers)."""
-    from soundloom_server.engine.planners import planner_names
-    from soundloom_server.engine.renderers import renderer_names
-
-    planners, renderers = planner_names(), renderer_names()
-    wanted = [("options.renderer", options.renderer, "renderer", renderers)]
-    if isinstance(source, SceneRequest):
-        wanted.insert(0, ("options.planner", options.planner, "planner", planners))
-    else:
-        wanted += [
-            (f"events[{i}].renderer", e.renderer, "renderer", renderers)
-            for i, e in enumerate(source.events)
-            if e.renderer
-        ]
-    for field_path, name, kind, known in wanted:
-        if name not in known:
-            raise NotFound(
-                f"{field_path} {name!r} is not a known {kind} (one of {', '.join(known)})"
-            )
-
-
-def embedded_backends() -> list[Backend]:
-    """The backends this process's engine knows, planners first, each group by name."""
-    from soundloom_server.engine.planners import get_planner, planner_names
-    from soundloom_server.engine.renderers import get_renderer, renderer_names
-
-    defaults = RenderOptions()
-    found = []
-    for kind, names, get, default in (
-        ("planner", planner_names(), get_planner, defaults.planner),
-        ("renderer", renderer_names(), get_renderer, defaults.renderer),
-    ):
-        for name in names:
-            available, reason = True, ""
-            check = getattr(get(name), "availability", None)
-            if check is not None:
-                try:
-                    result = check()
-                    available, reason = bool(result.available), str(result.reason)
-                except Exception as exc:  # a failing self-check means it cannot run here
-                    available, reason = False, str(exc)
-            found.append(Backend(name, kind, available, reason, name == default))
-    return found
-
-
-def _backend_from_proto(message: Any) -> Backend:
-    from soundloom.v1 import soundloom_pb2 as pb
-
-    kind = "planner" if message.kind == pb.BACKEND_KIND_PLANNER else "renderer"
-    return Backend(message.name, kind, message.available, message.reason, message.default)
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One generate call, prepared: canonical request, key and where the result goes."""
-
-    source: SceneRequest | ScenePlan
-    options: RenderOptions
-    key: str
-    output: Path | None
-    progress: ProgressFn | None
-    timeout_s: float
-
-
-class _Core:
-    """What both clients share: argument handling, the cache, and the embedded engine."""
-
-    def __init__(
-        self,
-        target: str | None,
-        cache: AssetCache | bool,
-        timeout: float | None,
-    ) -> None:
-        if target is not None and (not isinstance(target, str) or ":" not in target):
-            raise InvalidArgument("target", f"must be 'host:port' or None, got {target!r}")
-        if timeout is not None and timeout <= 0:
-            raise InvalidArgument("timeout", f"must be > 0 seconds, got {timeout}")
-        self.target = target
-        self.timeout = timeout
-        self._scratch: Path | None = None
-        if cache is True:
-            self.cache = AssetCache()
-            self.use_cache = True
-        elif cache is False:
-            # Without the user cache, assets live in a scratch cache removed by close().
-            self._scratch = Path(tempfile.mkdtemp(prefix="soundloom-"))
-            self.cache = AssetCache(self._scratch, max_bytes=1 << 62)
-            self.use_cache = False
-        else:
-            self.cache = cache
-            self.use_cache = True
-
-    def close(self) -> None:
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
-
-    def job(
-        self,
-        scene: Source,
-        *,
-        duration: float | None,
-        style: str,
-        environment: str,
-        output: Path | str | None,
-        options: RenderOptions | None,
-        overrides: Mapping[str, Any],
-        progress: ProgressFn | None,
-        timeout: float | None,
-    ) -> _Job:
-        source = scene_source(scene, duration, style, environment)
-        opts = render_options(options, overrides)
-        if output is not None:
-            suffix = Path(output).suffix.lower().lstrip(".")
-            if suffix in FORMAT_SUFFIX and "format" not in overrides and options is None:
-                opts = replace(opts, format=suffix)  # `output="door.wav"` means WAV
-        source, opts, key = canonical(source, opts)
-        limit = timeout or self.timeout or GENERATE_TIMEOUT_S
-        return _Job(source, opts, key, None if output is None else Path(output), progress, limit)
-
-    def cached(self, job: _Job) -> Asset | None:
-        if not self.use_cache:
-            return None
-        return self.cache.get(job.key)
-
-    def deliver(self, job: _Job, asset: Asset) -> Asset:
-        return asset if job.output is None else asset.save(job.output)
-
-    def render_embedded(self, job: _Job) -> Asset:
-        check_backends(job.source, job.options)
-        with self.cache.staging() as work:
-            render_to_directory(job.source, job.options, job.key, work, job.progress)
-            return self.cache.commit(job.key, work)
-
-    def commit_download(self, assembler: StreamAssembler) -> Asset:
-        if assembler.info is None:
-            raise AssertionError("finish() checked the asset message")
-        key = assembler.asset_id
-        load_sidecar(assembler.work, assembler.info)  # fails early on a malformed sidecar
-        sidecar_name(assembler.info)
-        return self.cache.commit(key, assembler.work)
-
-    def generate_request(self, job: _Job) -> Any:
-        from soundloom.v1 import soundloom_pb2 as pb
-
-        request = pb.GenerateSceneRequest(options=options_to_proto(job.options))
-        if isinstance(job.source, ScenePlan):
-            request.plan.CopyFrom(plan_to_proto(job.source))
-        else:
-            request.scene.CopyFrom(request_to_proto(job.source))
-        return request
-
-    def plan_request(self, request: SceneRequest, options: RenderOptions) -> Any:
-        from soundloom.v1 import soundloom_pb2 as pb
-
-        return pb.PlanSceneRequest(
-            scene=request_to_proto(request), options=options_to_proto(options)
-        )
-
-
-def _plan_args(
-    description: str | SceneRequest,
-    duration: float | None,
-    style: str,
-    environment: str,
-    options: RenderOptions | None,
-    overrides: Mapping[str, Any],
-) -> tuple[SceneRequest, RenderOptions]:
-    request = scene_source(description, duration, style, environment)
-    if isinstance(request, ScenePlan):
-        raise InvalidArgument("description", "must be words or a SceneRequest, not a plan")
-    return request, render_options(options, overrides)
-
-
-def _many_kwargs(item: Source | Mapping[str, Any]) -> tuple[Source, dict[str, Any]]:
-    """An item of generate_many: a source, or a dict of generate's arguments with `scene`."""
-    if isinstance(item, Mapping) and "scene" in item:
-        kwargs = dict(item)
-        return kwargs.pop("scene"), kwargs
-    return item, {}
+__all__ = [
+    "AsyncClient",
+    "Backend",
+    "Client",
+    "Source",
+    "render_to_directory",
+    "scene_source",
+]
 
 
 class Client:
@@ -350,8 +61,12 @@ class Client:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self._core = _Core(target, cache, timeout)
-        self._remote = RemoteTransport(target, token, tls, retry) if target is not None else None
+        self._core = Core(target, cache, timeout)
+        self._engine: EmbeddedEngine | ServerEngine = (
+            EmbeddedEngine(self._core)
+            if target is None
+            else ServerEngine(self._core, RemoteTransport(target, token, tls, retry))
+        )
 
     @property
     def cache(self) -> AssetCache:
@@ -365,8 +80,7 @@ class Client:
 
     def close(self) -> None:
         """Close the channel (remote) and remove scratch files (`cache=False`)."""
-        if self._remote is not None:
-            self._remote.close()
+        self._engine.close()
         self._core.close()
 
     def __enter__(self) -> Client:
@@ -387,14 +101,8 @@ class Client:
         **overrides: Any,
     ) -> ScenePlan:
         """Plan a described scene: words -> timeline of events (nothing is rendered)."""
-        request, opts = _plan_args(description, duration, style, environment, options, overrides)
-        if self._remote is None:
-            from soundloom_server.engine.pipeline import plan_scene
-
-            return plan_scene(request, opts)
-        limit = timeout or self._core.timeout or PLAN_TIMEOUT_S
-        response = self._remote.unary("PlanScene", self._core.plan_request(request, opts), limit)
-        return plan_from_proto(response.plan)
+        request, opts = plan_args(description, duration, style, environment, options, overrides)
+        return self._engine.plan(request, opts, timeout or self._core.timeout or PLAN_TIMEOUT_S)
 
     def generate(
         self,
@@ -407,6 +115,7 @@ class Client:
         options: RenderOptions | None = None,
         progress: ProgressFn | None = None,
         timeout: float | None = None,
+        planned: PlannedFn | None = None,
         **overrides: Any,
     ) -> Asset:
         """Generate a scene (words, request or plan) as an Asset; cache first, then render.
@@ -414,6 +123,8 @@ class Client:
         Keyword overrides are RenderOptions fields: `format`, `loudness`, `seed`, `loop`,
         `sample_rate`, `channels`, `bit_depth`, `segment_s`, `stems`, `planner`, `renderer`...
         With `output`, the files are also saved there (the suffix picks the format).
+        `planned` is called once with the plan: before rendering when it renders here, else
+        (a cache hit, a server's render) with the result.
         """
         job = self._core.job(
             scene,
@@ -425,10 +136,9 @@ class Client:
             overrides=overrides,
             progress=progress,
             timeout=timeout,
+            planned=planned,
         )
-        asset = self._core.cached(job)
-        if asset is None:
-            asset = self._produce(job)
+        asset = self._core.cached(job) or self._engine.produce(job)
         return self._core.deliver(job, asset)
 
     def render(
@@ -463,7 +173,7 @@ class Client:
         """
         if max_concurrency < 1:
             raise InvalidArgument("max_concurrency", f"must be >= 1, got {max_concurrency}")
-        items = [_many_kwargs(item) for item in scenes]
+        items = [many_kwargs(item) for item in scenes]
 
         def one(item: tuple[Source, dict[str, Any]]) -> Any:
             source, kwargs = item
@@ -496,33 +206,13 @@ class Client:
         from soundloom.continuation_client import (
             CONTINUE_TIMEOUT_S,
             check_overrides,
-            continue_embedded,
-            upload,
             with_output_format,
         )
 
         given = with_output_format(check_overrides(overrides), output)
-        if self._remote is None:
-            asset = continue_embedded(
-                self._core.cache,
-                self._core.use_cache,
-                clip,
-                duration,
-                description,
-                only_new,
-                events,
-                given,
-                progress,
-            )
-        else:
-            asset = self._remote.generate(
-                upload(clip, duration, description, only_new, events, given),
-                timeout or self._core.timeout or CONTINUE_TIMEOUT_S,
-                self._core.cache.staging,
-                progress,
-                self._core.commit_download,
-                method="ContinueClip",
-            )
+        args = (clip, duration, description, only_new, events, given)
+        limit = timeout or self._core.timeout or CONTINUE_TIMEOUT_S
+        asset = self._engine.continue_clip(args, progress, limit)
         return asset if output is None else asset.save(output)
 
     def dub(
@@ -543,53 +233,16 @@ class Client:
         folder, in-process only) words for shots without any. Keyword overrides are
         RenderOptions fields."""
         from soundloom.continuation_client import check_overrides, with_output_format
-        from soundloom.dub_client import DUB_TIMEOUT_S, dub_embedded, upload
+        from soundloom.dub_client import DUB_TIMEOUT_S
 
         given = with_output_format(check_overrides(overrides), output)
-        if self._remote is None:
-            asset = dub_embedded(
-                self._core.cache,
-                self._core.use_cache,
-                video,
-                description,
-                shots,
-                keep_audio,
-                given,
-                progress,
-                captioner,
-            )
-        else:
-            _refuse_remote_captioner(captioner)
-            asset = self._remote.generate(
-                upload(video, description, shots, keep_audio, given),
-                timeout or self._core.timeout or DUB_TIMEOUT_S,
-                self._core.cache.staging,
-                progress,
-                self._core.commit_download,
-                method="DubVideo",
-            )
+        args = (video, description, shots, keep_audio, given, captioner)
+        asset = self._engine.dub(args, progress, timeout or self._core.timeout or DUB_TIMEOUT_S)
         return asset if output is None else asset.save(output)
 
     def backends(self, *, timeout: float | None = None) -> list[Backend]:
         """Planners then renderers that the engine (here or on the server) knows."""
-        if self._remote is None:
-            return embedded_backends()
-        from soundloom.v1 import soundloom_pb2 as pb
-
-        limit = timeout or self._core.timeout or BACKENDS_TIMEOUT_S
-        response = self._remote.unary("ListBackends", pb.ListBackendsRequest(), limit)
-        return [_backend_from_proto(b) for b in response.backends]
-
-    def _produce(self, job: _Job) -> Asset:
-        if self._remote is None:
-            return self._core.render_embedded(job)
-        return self._remote.generate(
-            self._core.generate_request(job),
-            job.timeout_s,
-            self._core.cache.staging,
-            job.progress,
-            self._core.commit_download,
-        )
+        return self._engine.backends(timeout or self._core.timeout or BACKENDS_TIMEOUT_S)
 
 
 class AsyncClient:
@@ -609,9 +262,11 @@ class AsyncClient:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self._core = _Core(target, cache, timeout)
-        self._remote = (
-            AsyncRemoteTransport(target, token, tls, retry) if target is not None else None
+        self._core = Core(target, cache, timeout)
+        self._engine: AsyncEmbeddedEngine | AsyncServerEngine = (
+            AsyncEmbeddedEngine(self._core)
+            if target is None
+            else AsyncServerEngine(self._core, AsyncRemoteTransport(target, token, tls, retry))
         )
 
     @property
@@ -626,8 +281,7 @@ class AsyncClient:
 
     async def aclose(self) -> None:
         """Close the channel (remote) and remove scratch files (`cache=False`)."""
-        if self._remote is not None:
-            await self._remote.close()
+        await self._engine.close()
         self._core.close()
 
     async def __aenter__(self) -> AsyncClient:
@@ -648,16 +302,9 @@ class AsyncClient:
         **overrides: Any,
     ) -> ScenePlan:
         """Plan a described scene: words -> timeline of events (nothing is rendered)."""
-        request, opts = _plan_args(description, duration, style, environment, options, overrides)
-        if self._remote is None:
-            from soundloom_server.engine.pipeline import plan_scene
-
-            return await asyncio.to_thread(plan_scene, request, opts)
+        request, opts = plan_args(description, duration, style, environment, options, overrides)
         limit = timeout or self._core.timeout or PLAN_TIMEOUT_S
-        response = await self._remote.unary(
-            "PlanScene", self._core.plan_request(request, opts), limit
-        )
-        return plan_from_proto(response.plan)
+        return await self._engine.plan(request, opts, limit)
 
     async def generate(
         self,
@@ -670,26 +317,32 @@ class AsyncClient:
         options: RenderOptions | None = None,
         progress: ProgressFn | None = None,
         timeout: float | None = None,
+        planned: PlannedFn | None = None,
         **overrides: Any,
     ) -> Asset:
         """Generate a scene (words, request or plan) as an Asset; cache first, then render.
 
-        Keyword overrides are RenderOptions fields, as for `Client.generate`.
+        Keyword overrides and `planned` are as for `Client.generate`; the cache and the
+        request's fingerprint are read on a worker thread, never on the event loop.
         """
-        job = self._core.job(
-            scene,
-            duration=duration,
-            style=style,
-            environment=environment,
-            output=output,
-            options=options,
-            overrides=overrides,
-            progress=progress,
-            timeout=timeout,
+        job = await asyncio.to_thread(
+            functools.partial(
+                self._core.job,
+                scene,
+                duration=duration,
+                style=style,
+                environment=environment,
+                output=output,
+                options=options,
+                overrides=overrides,
+                progress=progress,
+                timeout=timeout,
+                planned=planned,
+            )
         )
-        asset = self._core.cached(job)
+        asset = await asyncio.to_thread(self._core.cached, job)
         if asset is None:
-            asset = await self._produce(job)
+            asset = await self._engine.produce(job)
         if job.output is None:
             return asset
         return await asyncio.to_thread(self._core.deliver, job, asset)
@@ -726,7 +379,7 @@ class AsyncClient:
         """
         if max_concurrency < 1:
             raise InvalidArgument("max_concurrency", f"must be >= 1, got {max_concurrency}")
-        items = [_many_kwargs(item) for item in scenes]
+        items = [many_kwargs(item) for item in scenes]
         gate = asyncio.Semaphore(max_concurrency)
 
         async def one(item: tuple[Source, dict[str, Any]]) -> Any:
@@ -753,39 +406,13 @@ class AsyncClient:
         from soundloom.continuation_client import (
             CONTINUE_TIMEOUT_S,
             check_overrides,
-            continue_embedded,
-            upload,
             with_output_format,
         )
 
         given = with_output_format(check_overrides(overrides), output)
-        if self._remote is None:
-            asset = await asyncio.to_thread(
-                continue_embedded,
-                self._core.cache,
-                self._core.use_cache,
-                clip,
-                duration,
-                description,
-                only_new,
-                events,
-                given,
-                progress,
-            )
-        else:
-            messages = upload(clip, duration, description, only_new, events, given)
-
-            def requests() -> Any:
-                return _aiter(messages())
-
-            asset = await self._remote.generate(
-                requests,
-                timeout or self._core.timeout or CONTINUE_TIMEOUT_S,
-                self._core.cache.staging,
-                progress,
-                self._core.commit_download,
-                method="ContinueClip",
-            )
+        args = (clip, duration, description, only_new, events, given)
+        limit = timeout or self._core.timeout or CONTINUE_TIMEOUT_S
+        asset = await self._engine.continue_clip(args, progress, limit)
         if output is None:
             return asset
         return await asyncio.to_thread(asset.save, output)
@@ -805,64 +432,16 @@ class AsyncClient:
     ) -> Asset:
         """A soundtrack for a video (see `Client.dub`), awaited."""
         from soundloom.continuation_client import check_overrides, with_output_format
-        from soundloom.dub_client import DUB_TIMEOUT_S, dub_embedded, upload
+        from soundloom.dub_client import DUB_TIMEOUT_S
 
         given = with_output_format(check_overrides(overrides), output)
-        if self._remote is None:
-            asset = await asyncio.to_thread(
-                dub_embedded,
-                self._core.cache,
-                self._core.use_cache,
-                video,
-                description,
-                shots,
-                keep_audio,
-                given,
-                progress,
-                captioner,
-            )
-        else:
-            _refuse_remote_captioner(captioner)
-            messages = upload(video, description, shots, keep_audio, given)
-
-            def requests() -> Any:
-                return _aiter(messages())
-
-            asset = await self._remote.generate(
-                requests,
-                timeout or self._core.timeout or DUB_TIMEOUT_S,
-                self._core.cache.staging,
-                progress,
-                self._core.commit_download,
-                method="DubVideo",
-            )
+        args = (video, description, shots, keep_audio, given, captioner)
+        limit = timeout or self._core.timeout or DUB_TIMEOUT_S
+        asset = await self._engine.dub(args, progress, limit)
         if output is None:
             return asset
         return await asyncio.to_thread(asset.save, output)
 
     async def backends(self, *, timeout: float | None = None) -> list[Backend]:
         """Planners then renderers that the engine (here or on the server) knows."""
-        if self._remote is None:
-            return await asyncio.to_thread(embedded_backends)
-        from soundloom.v1 import soundloom_pb2 as pb
-
-        limit = timeout or self._core.timeout or BACKENDS_TIMEOUT_S
-        response = await self._remote.unary("ListBackends", pb.ListBackendsRequest(), limit)
-        return [_backend_from_proto(b) for b in response.backends]
-
-    async def _produce(self, job: _Job) -> Asset:
-        if self._remote is None:
-            return await asyncio.to_thread(self._core.render_embedded, job)
-        return await self._remote.generate(
-            self._core.generate_request(job),
-            job.timeout_s,
-            self._core.cache.staging,
-            job.progress,
-            self._core.commit_download,
-        )
-
-
-async def _aiter(items: Iterable[Any]) -> Any:
-    """An async iterator over a (file-reading) iterator: grpc.aio takes async request streams."""
-    for item in items:
-        yield item
+        return await self._engine.backends(timeout or self._core.timeout or BACKENDS_TIMEOUT_S)

@@ -3,6 +3,7 @@ plan, render, cache by the plan's content address) and the upload for the Contin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
+from soundloom.canonical import canonical
 from soundloom.errors import InvalidArgument
 from soundloom.uploads import file_upload
 from soundloom_server.engine.plan import RenderOptions
@@ -50,15 +52,13 @@ def continue_embedded(
     progress: ProgressFn | None,
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
-    from soundloom.client import canonical
     from soundloom_server.engine.continuation.job import (
         ContinueRequest,
         default_options,
         mark_seam,
         prepare,
     )
-    from soundloom_server.engine.package import package_scene
-    from soundloom_server.engine.pipeline import render_scene
+    from soundloom_server.engine.produce import main_file, produce
 
     request = ContinueRequest(str(clip), duration, description, only_new, events)
     prepared = prepare(
@@ -69,15 +69,9 @@ def continue_embedded(
     if use_cache and (hit := cache.get(key)) is not None:
         return hit
 
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None:
-            progress(stage, fraction)
-
     with cache.staging() as work:
-        scene = mark_seam(render_scene(plan, options, report), prepared.planned.seam_s)
-        report("encode", 0.0)
-        package_scene(scene, options, work / f"scene{FORMAT_SUFFIX[options.format]}", key)
-        report("encode", 1.0)
+        seam = functools.partial(mark_seam, seam_s=prepared.planned.seam_s)
+        produce(plan, options, main_file(work, options), key, progress, edit=seam)
         return cache.commit(key, work)
 
 
@@ -91,7 +85,7 @@ def upload(
 ) -> Callable[[], Iterator[Any]]:
     """ContinueClip's request stream (made afresh for each attempt): header, then the file."""
     from soundloom.v1 import soundloom_pb2 as pb
-    from soundloom_server.engine.plan_proto import options_to_proto
+    from soundloom_server.plan_proto import options_to_proto
 
     path = Path(clip)
     if not path.is_file():

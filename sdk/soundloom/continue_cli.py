@@ -8,11 +8,14 @@ then every output path is checked; then the continuation plan renders like any p
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 from typing import Any
 
 from soundloom.cli_outputs import check_writable, main_output
-from soundloom_server.engine.plan import FORMATS, SAMPLE_RATES
+from soundloom_server.engine.plan import FORMATS, SAMPLE_RATES, RenderOptions
+
+DEFAULTS = RenderOptions()
 
 
 def add_continue_parser(commands: Any) -> None:
@@ -42,12 +45,18 @@ def add_continue_parser(commands: Any) -> None:
     cont.add_argument(
         "--loudness", help="target (preset or LUFS); default: the clip's own loudness"
     )
-    cont.add_argument("--true-peak", type=float, default=-1.0, help="true-peak ceiling, dBTP")
-    cont.add_argument("--seed", type=int, default=0, help="random seed (same seed, same sound)")
+    cont.add_argument(
+        "--true-peak", type=float, default=DEFAULTS.true_peak_db, help="true-peak ceiling, dBTP"
+    )
+    cont.add_argument(
+        "--seed", type=int, default=DEFAULTS.seed, help="random seed (same seed, same sound)"
+    )
     cont.add_argument("--sample-rate", type=int, help=f"one of {SAMPLE_RATES}; default: the clip's")
     cont.add_argument("--channels", type=int, help="1 or 2; default: the clip's")
-    cont.add_argument("--bit-depth", type=int, default=16, help="WAV bits: 16 or 24")
-    cont.add_argument("--planner", default="rules", help="planner for --description")
+    cont.add_argument(
+        "--bit-depth", type=int, default=DEFAULTS.bit_depth, help="WAV bits: 16 or 24"
+    )
+    cont.add_argument("--planner", default=DEFAULTS.planner, help="planner for --description")
     cont.add_argument("--spectrogram", type=Path, metavar="PNG", help="save waveform + spectrogram")
     cont.add_argument("-q", "--quiet", action="store_true", help="print nothing but the result")
     cont.add_argument(
@@ -62,14 +71,14 @@ def default_output(clip: Path) -> Path:
 
 def run_continue(args: argparse.Namespace) -> int:
     """Check the clip, plan and render its continuation, write the files."""
-    from soundloom.cli import _report, _say_what_found_nothing, _write_files
+    from soundloom.cli_scene import produce_files, report_asset
     from soundloom.progress_view import choose_mode, stage_view
     from soundloom_server.engine.cache_key import cache_key
     from soundloom_server.engine.continuation.job import (
         ContinueRequest,
         default_options,
+        mark_seam,
         prepare,
-        render_continuation_scene,
     )
     from soundloom_server.engine.package import sidecar_path_for
 
@@ -107,16 +116,13 @@ def run_continue(args: argparse.Namespace) -> int:
 
         raise InvalidArgument("output", f"{output} is the clip itself; choose another file")
     plan = prepared.planned.plan
-    _say_what_found_nothing(plan, args)
     view = stage_view(choose_mode(args.quiet, args.json))
+    view.set_events(len(plan.events))
+    seam = functools.partial(mark_seam, seam_s=prepared.planned.seam_s)
     try:
-        view("plan", 1.0)
-        view.set_events(len(plan.events))
-        scene = render_continuation_scene(prepared, options, view)
-        view("encode", 0.0)
-        asset = _write_files(args, scene, options, output, cache_key(plan, options))
-        view("encode", 1.0)
+        key = cache_key(plan, options)
+        asset = produce_files(args, plan, options, output, key, view, edit=seam)
     finally:
         view.close()
-    _report(args, asset, scene)
+    report_asset(args, asset)
     return 0

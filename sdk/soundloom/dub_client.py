@@ -3,13 +3,15 @@ render, cache by the plan's content address) and the upload for the DubVideo RPC
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from soundloom.asset import FORMAT_SUFFIX, Asset
+from soundloom.asset import Asset
 from soundloom.cache import AssetCache
+from soundloom.canonical import canonical
 from soundloom.errors import InvalidArgument
 from soundloom.uploads import file_upload
 
@@ -29,11 +31,9 @@ def dub_embedded(
     captioner: Path | str | None = None,
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
-    from soundloom.client import canonical
     from soundloom_server.engine.dub.job import mark_cuts, prepare_dub
-    from soundloom_server.engine.package import package_scene
-    from soundloom_server.engine.pipeline import render_scene
     from soundloom_server.engine.plan import RenderOptions, validate_options
+    from soundloom_server.engine.produce import main_file, produce
 
     options = validate_options(replace(RenderOptions(), **overrides))
     own = None
@@ -48,15 +48,9 @@ def dub_embedded(
     if use_cache and (hit := cache.get(key)) is not None:
         return hit
 
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None:
-            progress(stage, fraction)
-
     with cache.staging() as work:
-        scene = mark_cuts(render_scene(plan, options, report), dubbed.picture)
-        report("encode", 0.0)
-        package_scene(scene, options, work / f"scene{FORMAT_SUFFIX[options.format]}", key)
-        report("encode", 1.0)
+        marked = functools.partial(mark_cuts, picture=dubbed.picture)
+        produce(plan, options, main_file(work, options), key, progress, edit=marked)
         return cache.commit(key, work)
 
 
@@ -70,7 +64,7 @@ def upload(
     """DubVideo's request stream (made afresh for each attempt): header, then the file."""
     from soundloom.v1 import soundloom_pb2 as pb
     from soundloom_server.engine.plan import RenderOptions, validate_options
-    from soundloom_server.engine.plan_proto import options_to_proto
+    from soundloom_server.plan_proto import options_to_proto
 
     path = Path(video)
     if not path.is_file():

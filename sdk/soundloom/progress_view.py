@@ -2,7 +2,7 @@
 
 `generate`, `render` and `bank build` report through one of three views, chosen once:
 - a terminal gets rich progress bars, one per pipeline stage (plan, render n/m events, mix,
-  master, encode) or one for a bank's entries, with elapsed and remaining time, on stderr;
+  master, package, encode) or one for a bank's entries, with elapsed and remaining time, on stderr;
 - `--json` gets one JSON object per line on stderr (`{"type": "progress", ...}`), so an editor
   integration can follow the work while stdout carries only the result;
 - anything else (a pipe, a file, `--quiet`) gets nothing but the result.
@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any, Protocol
 
-STAGES = ("plan", "render", "mix", "master", "encode")
+from soundloom_server.engine.stages import STAGES
 
 
 class StageView(Protocol):

@@ -24,17 +24,11 @@ from soundloom.errors import DeadlineExceeded, InternalError, SoundloomError, er
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom.v1 import soundloom_pb2_grpc as pb_grpc
 from soundloom_server.engine.checksums import file_sha256
+from soundloom_server.plan_proto import STAGE_FROM_PROTO
 
 T = TypeVar("T")
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED})
-STAGE_NAMES = {
-    pb.STAGE_PLAN: "plan",
-    pb.STAGE_RENDER: "render",
-    pb.STAGE_MIX: "mix",
-    pb.STAGE_MASTER: "master",
-    pb.STAGE_PACKAGE: "package",
-    pb.STAGE_ENCODE: "encode",
-}
+STAGE_NAMES = STAGE_FROM_PROTO
 ProgressFn = Callable[[str, float], None]
 
 

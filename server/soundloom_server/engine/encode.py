@@ -31,6 +31,7 @@ from soundloom_server.engine.audio import LoopPoints, Marker
 from soundloom_server.engine.cancellation import raise_if_cancelled
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.loudness import METER_CHUNK, LoudnessMeter, LoudnessReport
+from soundloom_server.engine.plan import FORMAT_SUFFIX
 from soundloom_server.engine.wav import (
     check_audio_args,
     needs_dither,
@@ -39,7 +40,6 @@ from soundloom_server.engine.wav import (
     write_wav,
 )
 
-FORMAT_SUFFIX: dict[str, str] = {"wav": ".wav", "ogg": ".ogg", "flac": ".flac"}
 # libvorbis can overflow its stack when handed a long buffer in one call (REFERENCE.md, Encoding);
 # half-second writes avoid it and cost nothing measurable.
 BLOCK_S = 0.5

@@ -11,14 +11,14 @@ mastering measures several times per scene and has a time budget.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pyloudnorm
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
+
+from soundloom_server.engine.loudness_report import LoudnessReport
 
 BLOCK_S = 0.400  # BS.1770 gating block
 BLOCK_OVERLAP = 0.75
@@ -283,27 +283,6 @@ def lra_from_energies(energies: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------- report
-
-
-@dataclass(frozen=True)
-class LoudnessReport:
-    """What mastering measured and did: loudness, peaks, range, gain and limiting."""
-
-    integrated_lufs: float
-    true_peak_dbtp: float
-    loudness_range_lu: float
-    sample_peak_dbfs: float
-    target_lufs: float
-    gain_db: float
-    limiter_reduction_db: float
-    method: str  # "bs1770" (gated integrated) or "short-clip" (ungated, clip < 400 ms)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict: -inf (silence) and NaN (no target) become None."""
-        return {
-            key: (None if isinstance(value, float) and not math.isfinite(value) else value)
-            for key, value in asdict(self).items()
-        }
 
 
 def loudness(audio: np.ndarray, sample_rate: int) -> tuple[float, str]:

@@ -20,7 +20,7 @@ from scipy import ndimage
 
 from soundloom_server.engine import loudness as lm
 from soundloom_server.engine.cancellation import raise_if_cancelled
-from soundloom_server.engine.loudness import LoudnessReport
+from soundloom_server.engine.loudness_report import LoudnessReport
 
 LOOKAHEAD_S = 0.005  # attack ramp: the gain is fully down when the peak arrives
 RELEASE_S = 0.08  # time constant of the exponential release of gain reduction (dB)

@@ -22,7 +22,7 @@ from soundloom_server.engine.audio import LoopPoints, Marker
 from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.encode import FORMAT_SUFFIX, encode, measure_file
 from soundloom_server.engine.loudness import LoudnessReport, loudness_in_chunks
-from soundloom_server.engine.pipeline import MasteredScene
+from soundloom_server.engine.pipeline import MasteredScene, ProgressFn
 from soundloom_server.engine.plan import RenderOptions, to_dict
 from soundloom_server.engine.segment import segment_bounds
 from soundloom_server.engine.wav import needs_dither
@@ -238,11 +238,29 @@ def _correction_db(
 
 
 def package_scene(
-    scene: MasteredScene, options: RenderOptions, path: Path, asset_key: str
+    scene: MasteredScene,
+    options: RenderOptions,
+    path: Path,
+    asset_key: str,
+    progress: ProgressFn | None = None,
 ) -> Asset:
-    """Write the scene's files next to `path` (atomically) and return the asset."""
+    """Write the scene's files next to `path` (atomically) and return the asset.
+
+    Two stages, reported in order: "package" lays the files out (main, segments cut at event
+    boundaries, stems), "encode" writes each in its codec and measures it as written.
+    """
+    report_stage = progress or _no_progress
+    report_stage("package", 0.0)
     path = path.with_suffix(FORMAT_SUFFIX[options.format]) if not path.suffix else path
-    sr = scene.sample_rate
+    bounds = _segment_bounds(scene, options)
+    stems = sorted(scene.stems.items())
+    report_stage("package", 1.0)
+    files_total = 1 + len(bounds) + len(stems)
+
+    def encoded_one(done: int) -> None:
+        report_stage("encode", done / files_total)
+
+    report_stage("encode", 0.0)
     tags = {
         "TITLE": scene.plan.description[:200] or path.stem,
         "SOFTWARE": f"Soundloom {ENGINE_VERSION}",
@@ -254,7 +272,7 @@ def package_scene(
         report, encoded = encode_within_ceiling(
             temp,
             scene.audio,
-            sr,
+            scene.sample_rate,
             options,
             scene.loop,
             scene.markers,
@@ -269,12 +287,31 @@ def package_scene(
             method=scene.report.method,
         )
         files = [_described(temp, path, "main", 0, scene.frames)]
-        files += _write_segments(scene, encoded, options, path, staging, tags)
-        files += _write_stems(scene, options, path, staging, tags)
+        encoded_one(1)
+        files += _write_segments(scene, bounds, encoded, options, path, staging, tags)
+        encoded_one(len(files))
+        files += _write_stems(scene, stems, options, path, staging, tags)
         sidecar = build_sidecar(scene, options, asset_key, report, files)
         sidecar_temp = staging.temp_for(sidecar_path_for(path))
         sidecar_temp.write_text(json.dumps(sidecar, indent=2, allow_nan=False) + "\n")
+    report_stage("encode", 1.0)
     return Asset(path, tuple(files), report, sidecar)
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+def _segment_bounds(scene: MasteredScene, options: RenderOptions) -> list[tuple[int, int]]:
+    """Where the segment files start and end (none unless `segment_s` asks for them)."""
+    if options.segment_s <= 0:
+        return []
+    boundaries = sorted(
+        {m.frame for m in scene.markers} | {m.frame + m.length for m in scene.markers}
+    )
+    return list(
+        segment_bounds(scene.frames, scene.sample_rate, options.segment_s, boundaries, scene.audio)
+    )
 
 
 def _described(temp: Path, final: Path, role: str, start: int, frames: int) -> OutputFile:
@@ -283,19 +320,14 @@ def _described(temp: Path, final: Path, role: str, start: int, frames: int) -> O
 
 def _write_segments(
     scene: MasteredScene,
+    bounds: list[tuple[int, int]],
     encoded: Encoded,
     options: RenderOptions,
     path: Path,
     staging: _Staging,
     tags: dict[str, str],
 ) -> list[OutputFile]:
-    if options.segment_s <= 0:
-        return []
     sr = scene.sample_rate
-    boundaries = sorted(
-        {m.frame for m in scene.markers} | {m.frame + m.length for m in scene.markers}
-    )
-    bounds = segment_bounds(scene.frames, sr, options.segment_s, boundaries, scene.audio)
     files = []
     for number, (start, end) in enumerate(bounds, 1):
         final = path.with_name(f"{path.stem}_{number:03d}{path.suffix}")
@@ -322,13 +354,14 @@ def _write_segments(
 
 def _write_stems(
     scene: MasteredScene,
+    stems: list[tuple[str, np.ndarray]],
     options: RenderOptions,
     path: Path,
     staging: _Staging,
     tags: dict[str, str],
 ) -> list[OutputFile]:
     files = []
-    for name, stem in sorted(scene.stems.items()):
+    for name, stem in stems:
         final = path.with_name(f"{path.stem}.{name}{path.suffix}")
         temp = staging.temp_for(final)
         encode_within_ceiling(

@@ -15,7 +15,7 @@ from soundloom_server.engine.audio import LoopPoints, Marker, seconds_to_frames
 from soundloom_server.engine.cancellation import cancel_scope
 from soundloom_server.engine.errors import Cancelled
 from soundloom_server.engine.loop import level_matched_start, loop_tail_frames, make_loop
-from soundloom_server.engine.loudness import LoudnessReport
+from soundloom_server.engine.loudness_report import LoudnessReport
 from soundloom_server.engine.master import master_in_place
 from soundloom_server.engine.mix import MixBus, finish_mix, new_bus, place_clip, place_piece
 from soundloom_server.engine.plan import (
@@ -27,8 +27,8 @@ from soundloom_server.engine.plan import (
     validate_options,
     validate_plan,
 )
-from soundloom_server.engine.planners import get_planner
-from soundloom_server.engine.renderers import RenderContext, get_renderer
+from soundloom_server.engine.registry import get_planner, get_renderer
+from soundloom_server.engine.renderers.base import RenderContext
 
 ProgressFn = Callable[[str, float], None]
 MAX_LOOP_SHIFT_S = 2.0
@@ -139,63 +139,51 @@ def _render_events(
 ) -> None:
     """Render every event straight onto the bus, piece by piece, so no clip outlives its mix.
 
-    A renderer that offers `render_batch` gets all its events at once (one model call).
+    A renderer that batches gets all its events at once (one model call); one that streams
+    hands its clips over piece by piece.
     """
-    groups: dict[str, list[tuple[int, Event, RenderContext]]] = {}
+    ctx = RenderContext(sample_rate=options.sample_rate, seed=options.seed, style=plan.style)
+    groups: dict[str, list[tuple[int, Event]]] = {}
     for index, event in enumerate(plan.events):
-        neighbours = tuple(
-            e
-            for e in plan.events
-            if e.id != event.id and e.start_s < event.end_s and event.start_s < e.end_s
-        )
-        ctx = RenderContext(
-            sample_rate=options.sample_rate,
-            seed=options.seed,
-            scene_duration_s=plan.duration_s,
-            style=plan.style,
-            environment=plan.environment,
-            neighbours=neighbours,
-        )
-        groups.setdefault(event.renderer or options.renderer, []).append((index, event, ctx))
+        groups.setdefault(event.renderer or options.renderer, []).append((index, event))
     total = max(len(plan.events), 1)
     done = 0
     for name, items in groups.items():
         renderer = get_renderer(name)
         if cancelled is not None and cancelled():
             raise Cancelled("rendering was cancelled")
-        render_batch = getattr(renderer, "render_batch", None)
-        if render_batch is not None:  # neural backends: one model call for many events
+        if renderer.batches:  # neural backends: one model call for many events
             base, count = done, len(items)
 
             def batch_progress(fraction: float, base: int = base, count: int = count) -> None:
                 progress("render", (base + fraction * count) / total)
 
-            where = {event.id: index for index, event, _ in items}
-            batch = [(event, ctx) for _, event, ctx in items]
-            for clip in render_batch(batch, batch_progress, cancelled):
+            where = {event.id: index for index, event in items}
+            batch = [(event, ctx) for _, event in items]
+            for clip in renderer.render_batch(batch, batch_progress, cancelled):
                 place_clip(bus, where[clip.event_id], clip)
             done += count
             continue
-        render_pieces = getattr(renderer, "render_pieces", None)
-        for index, event, ctx in items:
+        for index, event in items:
             if cancelled is not None and cancelled():
                 raise Cancelled("rendering was cancelled")
             progress("render", done / total)
-            if render_pieces is None:
+            if not renderer.streams:
                 place_clip(bus, index, renderer.render(event, ctx))
             else:
-                for piece in render_pieces(event, ctx):
+                for piece in renderer.render_pieces(event, ctx):
                     place_piece(bus, index, piece)
             done += 1
     progress("render", 1.0)
 
 
 def _extend_for_loop(plan: ScenePlan, tail_s: float) -> ScenePlan:
-    """Beds that reach the end run on past it, so the tail can be crossfaded over the head."""
+    """Looping layers (`event.loop`: the planners' beds) that reach the end run on past it, so
+    the tail can be crossfaded over the head; a layer with `loop` off stops at the end."""
     end = plan.duration_s
     events = []
     for event in plan.events:
-        if event.kind is EventKind.AMBIENCE and event.end_s >= end - 1e-6:
+        if event.loop and event.end_s >= end - 1e-6:
             fade_in = 0.0 if event.start_s == 0.0 else event.fade_in_s
             event = replace(
                 event, duration_s=event.duration_s + tail_s, fade_in_s=fade_in, fade_out_s=0.0

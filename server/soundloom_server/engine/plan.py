@@ -30,6 +30,8 @@ LOUDNESS_PRESETS: dict[str, float] = {
 }
 ENVIRONMENTS = ("none", "room", "hall", "cave", "outdoor")
 FORMATS = ("wav", "ogg", "flac")
+FORMAT_SUFFIX = {fmt: f".{fmt}" for fmt in FORMATS}
+FORMAT_MIME = {"wav": "audio/wav", "ogg": "audio/ogg", "flac": "audio/flac"}
 SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{0,64}$")
@@ -110,7 +112,9 @@ class Event:
     fade_out_s: float = field(
         default=0.0, metadata=_spec("Fade-out, seconds", ge=0.0, le=MAX_SCENE_S)
     )
-    loop: bool = field(default=False, metadata=_spec("Render as a seamless loop (beds)"))
+    loop: bool = field(
+        default=False, metadata=_spec("Runs on across the loop point when the scene loops (beds)")
+    )
     params: Mapping[str, ParamValue] = field(
         default_factory=dict, metadata=_spec("Recipe parameters: numbers or words")
     )

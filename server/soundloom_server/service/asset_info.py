@@ -7,11 +7,10 @@ import time
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server import ENGINE_VERSION
 from soundloom_server.engine.checksums import file_sha256
-from soundloom_server.engine.loudness import LoudnessReport
+from soundloom_server.engine.loudness_report import LoudnessReport
 from soundloom_server.engine.package import Asset
-from soundloom_server.engine.plan import RenderOptions
+from soundloom_server.engine.plan import FORMAT_MIME, RenderOptions
 
-MIME_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg", "flac": "audio/flac"}
 FORMATS = {"wav": pb.AUDIO_FORMAT_WAV, "ogg": pb.AUDIO_FORMAT_OGG, "flac": pb.AUDIO_FORMAT_FLAC}
 ROLES = {
     "main": pb.FILE_ROLE_MAIN,
@@ -48,7 +47,7 @@ def asset_info(asset: Asset, asset_id: str, options: RenderOptions) -> pb.AssetI
         sha256=main.sha256,
         size_bytes=main.size_bytes,
         format=FORMATS[options.format],  # type: ignore[arg-type]
-        mime_type=MIME_TYPES[options.format],
+        mime_type=FORMAT_MIME[options.format],
         sample_rate=sidecar["sample_rate"],
         channels=sidecar["channels"],
         duration_s=sidecar["duration_s"],

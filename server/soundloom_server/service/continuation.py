@@ -18,7 +18,7 @@ from soundloom_server.engine.continuation.job import (
 )
 from soundloom_server.engine.continuation.source import decode_clip
 from soundloom_server.engine.plan import RenderOptions
-from soundloom_server.engine.plan_proto import options_from_proto
+from soundloom_server.plan_proto import options_from_proto
 from soundloom_server.service import uploads
 
 MAX_CLIP_BYTES = 256 << 20

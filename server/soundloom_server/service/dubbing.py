@@ -13,7 +13,7 @@ import grpc
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, validate_options
-from soundloom_server.engine.plan_proto import options_from_proto
+from soundloom_server.plan_proto import options_from_proto
 from soundloom_server.service import uploads
 from soundloom_server.service.errors import ServiceError
 

@@ -26,6 +26,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from soundloom.v1 import soundloom_pb2 as pb
+from soundloom_server.engine.plan import FORMAT_MIME
 from soundloom_server.service.auth import token_error
 from soundloom_server.service.errors import ServiceError, as_service_error, invalid
 from soundloom_server.service.metrics import Metrics
@@ -527,12 +528,7 @@ async def asset_bytes(request: web.Request) -> web.StreamResponse:
 
 def _mime_for(name: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower()
-    return {
-        "json": "application/json",
-        "wav": "audio/wav",
-        "ogg": "audio/ogg",
-        "flac": "audio/flac",
-    }.get(suffix, "application/octet-stream")
+    return {"json": "application/json", **FORMAT_MIME}.get(suffix, "application/octet-stream")
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -37,9 +37,8 @@ def _default_store() -> Path:
     return Path(user_cache_dir("soundloom")) / "server-store"
 
 
-def add_serve_command(commands: Any) -> None:
-    """Add the `serve` subcommand to the CLI's subparsers."""
-    serve = commands.add_parser("serve", help="run the gRPC server and the HTTP/JSON gateway")
+def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """The `soundloom serve` command's arguments, on the parser the CLI made for it."""
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
         "--grpc-port", type=int, default=50051, help="gRPC port (default 50051; 0 = any free)"

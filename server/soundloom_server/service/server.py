@@ -79,8 +79,7 @@ def warm_engine() -> None:
     """
     from soundloom_server.engine.pipeline import plan_scene
     from soundloom_server.engine.plan import RenderOptions, SceneRequest
-    from soundloom_server.engine.planners import planner_names
-    from soundloom_server.engine.renderers import get_renderer, renderer_names
+    from soundloom_server.engine.registry import get_renderer, planner_names, renderer_names
     from soundloom_server.engine.renderers.procedural.recipes import all_recipes
 
     all_recipes()

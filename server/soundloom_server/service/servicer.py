@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import shutil
 import time
@@ -19,21 +20,19 @@ import grpc
 
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.cache_key import cache_key
-from soundloom_server.engine.cancellation import cancel_scope
-from soundloom_server.engine.encode import FORMAT_SUFFIX
 from soundloom_server.engine.errors import Cancelled, InvalidArgument
 from soundloom_server.engine.footprint import check_footprint, default_render_budget_bytes
-from soundloom_server.engine.package import package_scene
-from soundloom_server.engine.pipeline import generate_scene, plan_scene
+from soundloom_server.engine.pipeline import plan_scene
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
-from soundloom_server.engine.plan_proto import (
+from soundloom_server.engine.produce import main_file, produce
+from soundloom_server.engine.registry import backend_statuses, check_backends, lane_for
+from soundloom_server.plan_proto import (
+    STAGE_TO_PROTO,
     options_from_proto,
     plan_from_proto,
     plan_to_proto,
     request_from_proto,
 )
-from soundloom_server.engine.planners import get_planner, planner_names
-from soundloom_server.engine.renderers import get_renderer, renderer_names
 from soundloom_server.service.asset_info import asset_info
 from soundloom_server.service.errors import ServiceError, invalid
 from soundloom_server.service.metrics import Metrics
@@ -52,16 +51,15 @@ T = TypeVar("T")
 CHUNK_BYTES = 256 * 1024
 # Files larger than this are opened (and hashed) on a thread, not on the event loop.
 INLINE_OPEN_BYTES = 1 << 20
-STAGES = {
-    "plan": pb.STAGE_PLAN,
-    "render": pb.STAGE_RENDER,
-    "mix": pb.STAGE_MIX,
-    "master": pb.STAGE_MASTER,
-    "package": pb.STAGE_PACKAGE,
-    "encode": pb.STAGE_ENCODE,
-}
-DEFAULT_PLANNER = RenderOptions().planner
-DEFAULT_RENDERER = RenderOptions().renderer
+STAGES = STAGE_TO_PROTO
+
+
+@dataclass
+class Outcome:
+    """How a streamed asset came to be: from the store, or rendered (and in how long)."""
+
+    cache_hit: bool
+    render_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,28 +72,6 @@ class Rendered:
 
 def _not_found(message: str) -> ServiceError:
     return ServiceError(grpc.StatusCode.NOT_FOUND, message)
-
-
-def _check_backends(source: SceneRequest | ScenePlan, options: RenderOptions) -> None:
-    """Unknown backends are NOT_FOUND, named by field, before anything is queued."""
-    planners, renderers = planner_names(), renderer_names()
-    if isinstance(source, SceneRequest) and options.planner not in planners:
-        raise _not_found(
-            f"options.planner {options.planner!r} is not a known planner "
-            f"(one of {', '.join(planners)})"
-        )
-    if options.renderer not in renderers:
-        raise _not_found(
-            f"options.renderer {options.renderer!r} is not a known renderer "
-            f"(one of {', '.join(renderers)})"
-        )
-    if isinstance(source, ScenePlan):
-        for index, event in enumerate(source.events):
-            if event.renderer and event.renderer not in renderers:
-                raise _not_found(
-                    f"events[{index}].renderer {event.renderer!r} is not a known renderer "
-                    f"(one of {', '.join(renderers)})"
-                )
 
 
 def _named(prefix: str, convert: Callable[[Any], T], message: Any) -> T:
@@ -168,7 +144,7 @@ class Servicer:
             raise invalid("scene", "must be set")
         scene = _named("scene.", request_from_proto, request.scene)
         options = _named("options.", options_from_proto, request.options)
-        _check_backends(scene, options)
+        check_backends(scene, options)
         plan = await asyncio.to_thread(plan_scene, scene, options)
         return pb.PlanSceneResponse(plan=plan_to_proto(plan))
 
@@ -192,7 +168,7 @@ class Servicer:
             else plan_from_proto(request.plan)
         )
         options = _named("options.", options_from_proto, request.options)
-        _check_backends(source, options)
+        check_backends(source, options)
         return source, options
 
     async def generate_scene(
@@ -210,7 +186,7 @@ class Servicer:
             async for message in messages:
                 yield message
 
-    async def continue_clip(
+    def continue_clip(
         self,
         requests: AsyncIterator[pb.ContinueClipRequest],
         deadline: float | None = None,
@@ -219,12 +195,9 @@ class Servicer:
         """ContinueClip: receive the header and the clip, plan its continuation, stream it."""
         from soundloom_server.service import continuation
 
-        job = self._upload_job(requests, continuation, "clips", deadline, with_chunks)
-        async with contextlib.aclosing(job) as messages:
-            async for message in messages:
-                yield message
+        return self._upload_job(requests, continuation, "clips", deadline, with_chunks)
 
-    async def dub_video(
+    def dub_video(
         self,
         requests: AsyncIterator[pb.DubVideoRequest],
         deadline: float | None = None,
@@ -233,10 +206,7 @@ class Servicer:
         """DubVideo: receive the header and the video, plan from its picture, stream it."""
         from soundloom_server.service import dubbing
 
-        job = self._upload_job(requests, dubbing, "videos", deadline, with_chunks)
-        async with contextlib.aclosing(job) as messages:
-            async for message in messages:
-                yield message
+        return self._upload_job(requests, dubbing, "videos", deadline, with_chunks)
 
     async def _upload_job(
         self,
@@ -270,67 +240,95 @@ class Servicer:
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """Render (or find) an asset and stream it; `adjust` edits the mastered scene before it
         is packaged (a continuation marks its seam)."""
-        if isinstance(
-            source, ScenePlan
-        ):  # refused before it queues; described scenes after planning
+        if isinstance(source, ScenePlan):  # refused before it queues; words after planning
             check_footprint(source, options, self.max_render_bytes)
         key = cache_key(source, options)
         with self.store.pinned(key):
             files = await self._open_all(key)
+            outcome = Outcome(cache_hit=files is not None)
             if files is not None:
                 self.metrics.cache.inc("hit")
-                stored, opened = files
                 yield pb.GenerateSceneResponse(accepted=pb.Accepted(asset_id=key))
-                render_seconds = 0.0
             else:
-                work = self._render_work(key, source, options, adjust)
-                job, joined = self.queue.submit(key, work, render_lane(source, options))
-                self.metrics.cache.inc("shared" if joined else "miss")
-                listener = job.subscribe()
-                try:
-                    yield pb.GenerateSceneResponse(
-                        accepted=pb.Accepted(asset_id=key, queue_position=self.queue.position(job))
-                    )
-                    while (item := await self._until(listener.get(), deadline)) is not None:
-                        stage, fraction, message = item
-                        yield pb.GenerateSceneResponse(
-                            progress=pb.Progress(
-                                stage=STAGES[stage], fraction=fraction, message=message
-                            )
-                        )
-                    rendered = await self._until(asyncio.shield(job.result), deadline)
-                    render_seconds = rendered.seconds
-                finally:
-                    if job.unsubscribe(listener) == 0 and not job.result.done():
-                        self.queue.abandon(job)
-                files = await self._open_all(key)
-                if files is None:
-                    raise ServiceError(
-                        grpc.StatusCode.UNAVAILABLE,
-                        f"asset {key} left the store before it could be sent; retry",
-                    )
-                stored, opened = files
-            try:
-                yield pb.GenerateSceneResponse(plan=stored.plan)
-                yield pb.GenerateSceneResponse(asset=stored.info)
-                if with_chunks:
-                    first = True
-                    for index, handle in enumerate(opened):
-                        for offset, data in _chunks(handle, 0, handle.size):
-                            if first:
-                                first = False
-                                self.metrics.first_chunk_seconds.observe(
-                                    time.perf_counter() - started, "GenerateScene"
-                                )
-                            yield pb.GenerateSceneResponse(
-                                chunk=pb.DataChunk(file_index=index, offset=offset, data=data)
-                            )
+                render = self._follow_render(key, source, options, adjust, deadline, outcome)
+                async with contextlib.aclosing(render) as messages:
+                    async for message in messages:
+                        yield message
+                files = await self._open_rendered(key)
+            sent = self._send_asset(files, outcome, with_chunks, started)
+            async with contextlib.aclosing(sent) as messages:
+                async for message in messages:
+                    yield message
+
+    async def _follow_render(
+        self,
+        key: str,
+        source: SceneRequest | ScenePlan,
+        options: RenderOptions,
+        adjust: Callable[[Any], Any] | None,
+        deadline: float | None,
+        outcome: Outcome,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """Queue the render (or join the one under way) and relay its progress until it ends;
+        the last listener to leave abandons it."""
+        work = self._render_work(key, source, options, adjust)
+        job, joined = self.queue.submit(key, work, lane_for(source, options))
+        self.metrics.cache.inc("shared" if joined else "miss")
+        listener = job.subscribe()
+        try:
+            yield pb.GenerateSceneResponse(
+                accepted=pb.Accepted(asset_id=key, queue_position=self.queue.position(job))
+            )
+            while (item := await self._until(listener.get(), deadline)) is not None:
+                stage, fraction, message = item
                 yield pb.GenerateSceneResponse(
-                    done=pb.Done(cache_hit=render_seconds == 0.0, render_seconds=render_seconds)
+                    progress=pb.Progress(stage=STAGES[stage], fraction=fraction, message=message)
                 )
-            finally:
-                for handle in opened:
-                    handle.close()
+            rendered = await self._until(asyncio.shield(job.result), deadline)
+            outcome.render_seconds = rendered.seconds
+        finally:
+            if job.unsubscribe(listener) == 0 and not job.result.done():
+                self.queue.abandon(job)
+
+    async def _open_rendered(self, key: str) -> tuple[StoredAsset, list[OpenFile]]:
+        files = await self._open_all(key)
+        if files is None:
+            raise ServiceError(
+                grpc.StatusCode.UNAVAILABLE,
+                f"asset {key} left the store before it could be sent; retry",
+            )
+        return files
+
+    async def _send_asset(
+        self,
+        files: tuple[StoredAsset, list[OpenFile]],
+        outcome: Outcome,
+        with_chunks: bool,
+        started: float,
+    ) -> AsyncIterator[pb.GenerateSceneResponse]:
+        """plan → asset → chunk* → done, closing every file however the stream ends."""
+        stored, opened = files
+        try:
+            yield pb.GenerateSceneResponse(plan=stored.plan)
+            yield pb.GenerateSceneResponse(asset=stored.info)
+            if with_chunks:
+                first = True
+                for index, handle in enumerate(opened):
+                    for offset, data in _chunks(handle, 0, handle.size):
+                        if first:
+                            first = False
+                            self.metrics.first_chunk_seconds.observe(
+                                time.perf_counter() - started, "GenerateScene"
+                            )
+                        yield pb.GenerateSceneResponse(
+                            chunk=pb.DataChunk(file_index=index, offset=offset, data=data)
+                        )
+            yield pb.GenerateSceneResponse(
+                done=pb.Done(cache_hit=outcome.cache_hit, render_seconds=outcome.render_seconds)
+            )
+        finally:
+            for handle in opened:
+                handle.close()
 
     @staticmethod
     async def _until(awaitable: object, deadline: float | None) -> object:
@@ -362,20 +360,21 @@ class Servicer:
                 return Rendered(existing, 0.0)
             staged = self.store.staging_dir()
             try:
-                plan = source if isinstance(source, ScenePlan) else plan_scene(source, options)
-                check_footprint(plan, options, self.max_render_bytes)
-                scene = generate_scene(plan, options, progress, cancelled)  # type: ignore[arg-type]
-                if adjust is not None:
-                    scene = adjust(scene)
-                if cancelled():
-                    raise Cancelled("rendering was cancelled")
-                progress("encode", 0.0, "")
-                path = staged / f"scene{FORMAT_SUFFIX[options.format]}"
-                with self.store.writing(), cancel_scope(cancelled):
-                    asset = package_scene(scene, options, path, key)
-                progress("encode", 1.0, "")
-                info = asset_info(asset, key, options)
-                stored = self.store.commit(key, staged, info, plan_to_proto(scene.plan))
+                with self.store.writing():
+                    produced = produce(
+                        source,
+                        options,
+                        main_file(staged, options),
+                        key,
+                        progress,  # type: ignore[arg-type]
+                        cancelled,
+                        check=functools.partial(
+                            check_footprint, options=options, budget_bytes=self.max_render_bytes
+                        ),
+                        edit=adjust,
+                    )
+                info = asset_info(produced.asset, key, options)
+                stored = self.store.commit(key, staged, info, plan_to_proto(produced.scene.plan))
             except Cancelled:
                 self.metrics.renders.inc("cancelled")
                 log.info("render %s cancelled", key)
@@ -473,36 +472,16 @@ class Servicer:
     def list_backends(self) -> pb.ListBackendsResponse:
         """Planners then renderers, each by name, with availability."""
         response = pb.ListBackendsResponse()
-        for name in planner_names():
-            available, reason = _availability(get_planner(name))
+        kinds = {"planner": pb.BACKEND_KIND_PLANNER, "renderer": pb.BACKEND_KIND_RENDERER}
+        for status in backend_statuses():
             response.backends.add(
-                name=name,
-                kind=pb.BACKEND_KIND_PLANNER,
-                available=available,
-                reason=reason,
-                default=name == DEFAULT_PLANNER,
-            )
-        for name in renderer_names():
-            available, reason = _availability(get_renderer(name))
-            response.backends.add(
-                name=name,
-                kind=pb.BACKEND_KIND_RENDERER,
-                available=available,
-                reason=reason,
-                default=name == DEFAULT_RENDERER,
+                name=status.name,
+                kind=kinds[status.kind],
+                available=status.available,
+                reason=status.reason,
+                default=status.default,
             )
         return response
-
-
-def _availability(backend: object) -> tuple[bool, str]:
-    check = getattr(backend, "availability", None)
-    if check is None:
-        return True, ""
-    try:
-        result = check()
-    except Exception as exc:  # a backend's self-check failing means it cannot run here
-        return False, str(exc)
-    return bool(result.available), str(result.reason)
 
 
 def _chunks(handle: OpenFile, start: int, end: int) -> Iterator[tuple[int, bytes]]:
@@ -514,16 +493,3 @@ def _chunks(handle: OpenFile, start: int, end: int) -> Iterator[tuple[int, bytes
             return
         yield offset, data
         offset += len(data)
-
-
-NEURAL_BACKENDS = frozenset({"diffusion", "llm"})
-
-
-def render_lane(source: SceneRequest | ScenePlan, options: RenderOptions) -> str:
-    """'neural' when a model backend takes part (the one GPU worker), else 'cpu'."""
-    names = {options.renderer}
-    if isinstance(source, ScenePlan):
-        names |= {event.renderer for event in source.events if event.renderer}
-    else:
-        names.add(options.planner)
-    return "neural" if names & NEURAL_BACKENDS else "cpu"

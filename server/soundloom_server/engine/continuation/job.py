@@ -12,7 +12,7 @@ from soundloom_server.engine.continuation.planning import ContinuationPlan, cont
 from soundloom_server.engine.continuation.resemblance import resembling
 from soundloom_server.engine.continuation.seam import choose_seam
 from soundloom_server.engine.continuation.source import SourceClip, read_clip
-from soundloom_server.engine.pipeline import CancelFn, MasteredScene, ProgressFn, render_scene
+from soundloom_server.engine.pipeline import MasteredScene
 from soundloom_server.engine.plan import SAMPLE_RATES, RenderOptions, validate_options
 
 SEAM_LABEL = "seam: the continuation takes over"
@@ -98,22 +98,6 @@ def default_options(prepared: PreparedContinuation, **overrides: object) -> Rend
     )
     given = {k: v for k, v in overrides.items() if v is not None}
     return validate_options(replace(base, **given))
-
-
-def render_continuation_scene(
-    prepared: PreparedContinuation,
-    options: RenderOptions,
-    progress: ProgressFn | None = None,
-    cancelled: CancelFn | None = None,
-) -> MasteredScene:
-    """Render the continuation plan and mark the seam (WAV cue and sidecar marker)."""
-    plan = prepared.planned.plan
-    scene = (
-        render_scene(plan, options, progress, cancelled)
-        if progress is not None
-        else render_scene(plan, options, cancelled=cancelled)
-    )
-    return mark_seam(scene, prepared.planned.seam_s)
 
 
 def mark_seam(scene: MasteredScene, seam_s: float) -> MasteredScene:

@@ -64,6 +64,7 @@ def continuation_plan(
         caption=f"continuation of {clip.name}{like}",
         recipe="continuation",
         renderer="clip",
+        loop=True,  # a texture: it runs on across the seam of a looped render
         start_s=0.0 if only_new else round(seam.time_s - half, 6),
         duration_s=round(duration_s if only_new else duration_s + half, 6),
         fade_in_s=0.0 if only_new else seam.crossfade_s,
@@ -117,7 +118,7 @@ def continuation_plan(
 
 def _plan_description(description: str, duration_s: float, seed: int, planner: str) -> ScenePlan:
     """What happens next, planned as a scene of the continuation's length."""
-    from soundloom_server.engine.planners import get_planner
+    from soundloom_server.engine.registry import get_planner
 
     request = SceneRequest(description=description, duration_s=duration_s)
     return get_planner(planner).plan(request, seed=seed)

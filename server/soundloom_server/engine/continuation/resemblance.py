@@ -88,7 +88,8 @@ def resembling(audio: np.ndarray, sample_rate: int, top: int = TOP) -> tuple[str
 def build_table(path: Path = TABLE) -> int:
     """Render every bed recipe and write its features; the number of recipes."""
     from soundloom_server.engine.plan import Event, EventKind
-    from soundloom_server.engine.renderers import RenderContext, get_renderer
+    from soundloom_server.engine.registry import get_renderer
+    from soundloom_server.engine.renderers.base import RenderContext
     from soundloom_server.engine.renderers.procedural.recipes import all_recipes
 
     renderer = get_renderer("procedural")
@@ -99,7 +100,7 @@ def build_table(path: Path = TABLE) -> int:
         rows = []
         for seed in SEEDS:
             event = Event("bed", EventKind.AMBIENCE, recipe.name, recipe.name, 0.0, RENDER_S)
-            audio = renderer.render(event, RenderContext(RENDER_RATE, seed, RENDER_S)).samples
+            audio = renderer.render(event, RenderContext(RENDER_RATE, seed)).samples
             f = features_of(audio, RENDER_RATE)
             rows.append(
                 {

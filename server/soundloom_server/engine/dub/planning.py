@@ -27,7 +27,8 @@ from soundloom_server.engine.plan import (
     ScenePlan,
     SceneRequest,
 )
-from soundloom_server.engine.renderers import RenderContext, get_renderer
+from soundloom_server.engine.registry import get_renderer
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.renderers.procedural.recipes import get_recipe
 
 CUT_FADE_S = 0.02  # beds cross at a cut inside one frame
@@ -145,6 +146,7 @@ def _bed(
     return replace(
         event,
         kind=EventKind.AMBIENCE,
+        loop=True,
         id=f"place{number}-{event.id}",
         caption=f"{event.caption} ({cause}; frames {place.first}-{place.end})",
         start_s=round(start, 6),
@@ -188,9 +190,7 @@ def attack_s(event: Event, options: RenderOptions) -> float:
     its envelope reaches half its maximum (a hit's transient; a swell's crest, not its start;
     the first of a run of footsteps, not the loudest)."""
     renderer = get_renderer(event.renderer or options.renderer)
-    ctx = RenderContext(
-        sample_rate=options.sample_rate, seed=options.seed, scene_duration_s=event.duration_s
-    )
+    ctx = RenderContext(sample_rate=options.sample_rate, seed=options.seed)
     audio = renderer.render(event, ctx).samples
     mono = np.abs(audio.mean(axis=1) if audio.ndim == 2 else audio)
     width = max(1, int(PEAK_SMOOTH_S * options.sample_rate))

@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from soundloom_server.engine.neural.corpus import tokenizer_corpus
+
 KINDS = ("stable-audio", "audioldm2", "llm", "captioner")
 SPECIALS_T5 = ["<pad>", "</s>", "<unk>"]
 CHAT_TEMPLATE = (
@@ -30,19 +32,6 @@ TINY_STABLE_AUDIO = {
 }
 
 
-def _corpus() -> list[str]:
-    """Text the tiny tokenizers learn from: recipe names, descriptions and tags, plus prompts."""
-    from soundloom_server.engine.plan import plan_json_schema
-    from soundloom_server.engine.renderers.procedural.recipes import all_recipes
-
-    lines = [json.dumps(plan_json_schema())]
-    for recipe in all_recipes():
-        lines.append(f"{recipe.name} {recipe.family} {recipe.kind.value} {recipe.description}")
-        lines.append(" ".join(recipe.tags))
-    lines.append("rain on a tin roof at night, footsteps on wet planks, a door slams, thunder")
-    return lines
-
-
 def _unigram_vocab(vocab_size: int) -> list[tuple[str, float]]:
     """A SentencePiece-style unigram vocabulary trained on the corpus (T5's tokenizer model)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
@@ -53,7 +42,7 @@ def _unigram_vocab(vocab_size: int) -> list[tuple[str, float]]:
     trainer = trainers.UnigramTrainer(
         vocab_size=vocab_size, special_tokens=SPECIALS_T5, unk_token="<unk>"
     )
-    tokenizer.train_from_iterator(_corpus(), trainer)
+    tokenizer.train_from_iterator(tokenizer_corpus(), trainer)
     return [(piece, score) for piece, score in json.loads(tokenizer.to_str())["model"]["vocab"]]
 
 
@@ -80,7 +69,7 @@ def _chat_tokenizer(vocab_size: int = 600) -> Any:
         special_tokens=specials,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
-    tokenizer.train_from_iterator(_corpus(), trainer)
+    tokenizer.train_from_iterator(tokenizer_corpus(), trainer)
     wrapped = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, eos_token="</s>", pad_token="<pad>", unk_token="<unk>"
     )

@@ -27,14 +27,14 @@ def _gemma_tokenizer(vocab_size: int = 400, model_max_length: int = 64) -> Any:
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
     from transformers import GemmaTokenizer
 
-    from soundloom_server.engine.neural.tiny import _corpus
+    from soundloom_server.engine.neural.corpus import tokenizer_corpus
 
     # Train with Gemma's own normalisation (spaces become "▁") so the pieces fit its BPE model.
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
     tokenizer.normalizer = normalizers.Replace(" ", "▁")
     tokenizer.pre_tokenizer = pre_tokenizers.Split("▁", behavior="merged_with_next")
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS)
-    tokenizer.train_from_iterator(_corpus(), trainer)
+    tokenizer.train_from_iterator(tokenizer_corpus(), trainer)
     model = json.loads(tokenizer.to_str())["model"]
     merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in model["merges"]]
     return GemmaTokenizer(vocab=model["vocab"], merges=merges, model_max_length=model_max_length)

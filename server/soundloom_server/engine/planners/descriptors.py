@@ -6,8 +6,6 @@ recipe keeps only if its parameter accepts them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from soundloom_server.engine.plan import ParamValue
 from soundloom_server.engine.planners.lexicon import lemmas, tokens
 from soundloom_server.engine.renderers.procedural.recipes import Recipe
@@ -267,8 +265,3 @@ def params_for(recipe: Recipe, caption: str) -> dict[str, ParamValue]:
         elif isinstance(value, float):
             params[spec.name] = spec.resolve(value)
     return params
-
-
-def describe_params(params: Mapping[str, ParamValue]) -> str:
-    """Parameters as `k=v` text for warnings and logs."""
-    return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))

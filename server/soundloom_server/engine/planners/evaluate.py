@@ -19,7 +19,7 @@ from typing import Any
 
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import Event, EventKind, ScenePlan, SceneRequest
-from soundloom_server.engine.planners import get_planner
+from soundloom_server.engine.registry import get_planner
 from soundloom_server.engine.renderers.procedural.recipes import get_recipe
 
 DEAD_SHARE = 0.25  # the longest stretch with nothing happening, as a share of the scene

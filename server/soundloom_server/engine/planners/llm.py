@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.plan import (
     EventKind,
     ScenePlan,
@@ -23,9 +24,7 @@ from soundloom_server.engine.plan import (
     plan_json_schema,
     validate_request,
 )
-from soundloom_server.engine.planners import register_planner
 from soundloom_server.engine.planners.llm_output import PlanParseError, parse_plan_text
-from soundloom_server.engine.renderers import Availability
 
 MAX_RETRIES = 2
 DEFAULT_MAX_NEW_TOKENS = 1536
@@ -160,6 +159,8 @@ class LLMPlanner:
     """Plans with a local causal LM; falls back to the rules planner after repeated failures."""
 
     name = "llm"
+    version = "1"
+    lane = "neural"
 
     def __init__(
         self,
@@ -266,11 +267,3 @@ def _fallback(request: SceneRequest, seed: int, reason: str) -> ScenePlan:
 
     plan = RulesPlanner().plan(request, seed)
     return replace(plan, warnings=(reason, *plan.warnings))
-
-
-def use_model(path: str | os.PathLike[str] | None) -> None:
-    """Make `llm` plan with the model at `path` (the CLI's --llm)."""
-    register_planner("llm", functools.partial(LLMPlanner, path))
-
-
-register_planner("llm", LLMPlanner)

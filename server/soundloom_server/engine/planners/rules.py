@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
+    MAX_EVENTS,
+    MAX_SCENE_S,
     WEAK_MATCH,
     EventKind,
     ScenePlan,
@@ -20,7 +23,6 @@ from soundloom_server.engine.plan import (
     validate_plan,
     validate_request,
 )
-from soundloom_server.engine.planners import register_planner
 from soundloom_server.engine.planners.clauses import Clause, Relation, split_clauses
 from soundloom_server.engine.planners.descriptors import params_for
 from soundloom_server.engine.planners.gestures import MOVING
@@ -68,9 +70,15 @@ class RulesPlanner:
     """
 
     name = "rules"
+    version = "2"
+    lane = "cpu"
 
     def __init__(self, matcher: str | None = None) -> None:
         self.matcher = matcher
+
+    def availability(self) -> Availability:
+        """Always available: it needs nothing but this package."""
+        return Availability(True)
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
         """Read the description into sources placed on a timeline; refuse one with none."""
@@ -89,12 +97,12 @@ class RulesPlanner:
         duration_s = request.duration_s or clauses_s
         if not duration_s:
             duration_s = natural_length(reader.drafts) or DEFAULT_SCENE_S
-        duration_s = float(min(max(duration_s, 0.1), 600.0))
+        duration_s = float(min(max(duration_s, 0.1), MAX_SCENE_S))
         rng = rng_for(seed, "plan:" + request.description)
         events = place(reader.drafts, duration_s, rng, reader.pacing, reader.quiet)
         plan = ScenePlan(
             duration_s=duration_s,
-            events=tuple(events[:128]),
+            events=tuple(events[:MAX_EVENTS]),
             style=(request.style or reader.style())[:500],
             environment=request.environment or _environment(request.description),
             description=request.description[:4000],
@@ -378,6 +386,3 @@ def _environment(description: str) -> str:
         if word in ENVIRONMENT_WORDS:
             return ENVIRONMENT_WORDS[word]
     return "none"
-
-
-register_planner("rules", RulesPlanner)

@@ -16,11 +16,12 @@ import re
 import numpy as np
 
 from soundloom_server.engine.audio import Clip, seconds_to_frames
+from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.continuation.source import MAX_CLIP_S, clip_at_rate
 from soundloom_server.engine.continuation.synthesis import render_continuation
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import Event
-from soundloom_server.engine.renderers import Availability, RenderContext, register_renderer
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.seeds import rng_for
 
 NAME = "clip"
@@ -41,6 +42,10 @@ class ClipRenderer:
     """Renders `clip` and `continuation` events from the recording their params name."""
 
     name = NAME
+    version = "1"
+    lane = "cpu"
+    batches = False
+    streams = False
 
     def availability(self) -> Availability:
         """Always available: NumPy/SciPy and libsndfile."""
@@ -111,6 +116,3 @@ class ClipRenderer:
             events=event.params.get("events", "reemit") == "reemit",
         )
         return Clip(event.id, audio, ctx.sample_rate)
-
-
-register_renderer(NAME, ClipRenderer)

@@ -26,13 +26,10 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from soundloom_server.engine.audio import Clip, as_channels, seconds_to_frames
+from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.errors import Cancelled, InvalidArgument, Unavailable
 from soundloom_server.engine.plan import Event, EventKind
-from soundloom_server.engine.renderers import (
-    Availability,
-    RenderContext,
-    register_renderer,
-)
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.renderers.diffusion.segments import join_segments, plan_segments
 
 MODELS_ENV = "SOUNDLOOM_MODELS"
@@ -125,6 +122,10 @@ class DiffusionRenderer:
     """Renders events with a local diffusers text-to-audio pipeline, many events per call."""
 
     name = "diffusion"
+    version = "1"
+    lane = "neural"
+    batches = True  # one pipeline call for many events
+    streams = False
 
     def __init__(
         self,
@@ -272,11 +273,3 @@ def _finish(event: Event, ctx: RenderContext, audio: np.ndarray, rate: int) -> C
         fitted[:n] *= ramp
         fitted[-n:] *= ramp[::-1]
     return Clip(event.id, np.ascontiguousarray(fitted, dtype=np.float32), ctx.sample_rate)
-
-
-def use_model(path: str | os.PathLike[str] | None) -> None:
-    """Make `diffusion` render with the pipeline at `path` (the CLI's --model)."""
-    register_renderer("diffusion", functools.partial(DiffusionRenderer, path))
-
-
-register_renderer("diffusion", DiffusionRenderer)

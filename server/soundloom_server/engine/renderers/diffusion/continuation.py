@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from soundloom_server.engine.errors import Cancelled
-from soundloom_server.engine.renderers.diffusion.models import shadowed, trim_items
+from soundloom_server.engine.renderers.diffusion.pipeline_calls import shadowed, trim_items
 from soundloom_server.engine.renderers.diffusion.segments import join_segments, plan_segments
 
 LAYOUT = "stable-audio-3-inpaint"

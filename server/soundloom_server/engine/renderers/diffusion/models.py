@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from soundloom_server.engine.renderers.diffusion.pipeline_calls import shadowed, trim_items
 
 StepFn = Callable[[int], None]
 
@@ -99,29 +100,6 @@ class LoadedModel:
                 ).audios  # (batch, frames), mono
                 batch = np.asarray(batch, dtype=np.float32)[:, None, :]
         return trim_items(batch, lengths_s, self.sample_rate)
-
-
-def trim_items(batch: np.ndarray, lengths_s: list[float], sample_rate: int) -> list[np.ndarray]:
-    """A pipeline's (batch, channels, frames) output as (frames, channels) clips, each cut to its
-    own length (the call renders every item at the longest one's)."""
-    return [
-        np.ascontiguousarray(item[:, : round(length * sample_rate)].T, dtype=np.float32)
-        for item, length in zip(batch, lengths_s, strict=True)
-    ]
-
-
-@contextmanager
-def shadowed(pipe: Any, name: str, replacement: Callable[..., Any]) -> Iterator[None]:
-    """`pipe.name` replaced on the instance for the length of one call, then restored.
-
-    Used to condition each batch item on its own duration where `__call__` takes one scalar:
-    the pipeline's own code path otherwise stays intact.
-    """
-    pipe.__dict__[name] = replacement
-    try:
-        yield
-    finally:
-        pipe.__dict__.pop(name, None)
 
 
 def _per_item_durations(pipe: Any, lengths_s: list[float]) -> Any:

@@ -9,10 +9,11 @@ import numpy as np
 
 from soundloom_server.engine import automation
 from soundloom_server.engine.audio import Clip, ClipPiece, as_channels, seconds_to_frames
+from soundloom_server.engine.backend import Availability
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.loudness import momentary_max_lufs
 from soundloom_server.engine.plan import Event, EventKind, ParamValue
-from soundloom_server.engine.renderers import Availability, RenderContext, register_renderer
+from soundloom_server.engine.renderers.base import RenderContext
 from soundloom_server.engine.renderers.procedural import dsp, segments
 from soundloom_server.engine.renderers.procedural.recipes import (
     Recipe,
@@ -35,6 +36,10 @@ class ProceduralRenderer:
     """Renders events with the recipe library."""
 
     name = "procedural"
+    version = "1"
+    lane = "cpu"
+    batches = False
+    streams = True  # long beds are rendered and mixed segment by segment
 
     def availability(self) -> Availability:
         """Always available: pure NumPy/SciPy."""
@@ -204,6 +209,3 @@ def _edge_fade(audio: np.ndarray, n: int, head: bool, tail: bool) -> None:
         audio[:n] *= ramp
     if tail:
         audio[-n:] *= ramp[::-1]
-
-
-register_renderer("procedural", ProceduralRenderer)

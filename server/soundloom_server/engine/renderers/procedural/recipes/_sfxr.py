@@ -23,16 +23,6 @@ NOISE_STEPS = 32  # sfxr's noise draws a new value 32 times per period: its "pit
 SWEEP_BLOCK_S = 0.01
 
 
-def sfxr_hz(p: float) -> float:
-    """sfxr's base-frequency slider (0..1) in Hz."""
-    return 3528.0 * (p * p + 0.001)
-
-
-def sfxr_seconds(p: float) -> float:
-    """sfxr's envelope-stage slider (0..1) in seconds."""
-    return p * p * 100000.0 / 44100.0
-
-
 @dataclass(frozen=True)
 class Voice:
     """One sfxr sound: all times in seconds, slides in octaves per second."""

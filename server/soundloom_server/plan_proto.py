@@ -27,6 +27,11 @@ from soundloom_server.engine.plan import (
     validate_plan,
     validate_request,
 )
+from soundloom_server.engine.stages import STAGES
+
+# Stage names <-> the proto's Stage values (STAGE_PLAN ...), from the engine's one list.
+STAGE_TO_PROTO = {stage: pb.Stage.Value(f"STAGE_{stage.upper()}") for stage in STAGES}
+STAGE_FROM_PROTO = {value: stage for stage, value in STAGE_TO_PROTO.items()}
 
 T = TypeVar("T")
 

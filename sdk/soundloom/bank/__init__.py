@@ -1,0 +1,28 @@
+"""Sound banks: a `bank.toml` manifest built into a folder of game-ready files and `bank.json`.
+
+A build is incremental and crash-safe:
+- Each variation is named by its cache key. An entry whose keys and files (sha256) match the
+  previous `bank.json` is not touched; one whose asset is in the disk cache is copied, not
+  rendered; the rest are rendered (in-process, in worker processes, on a server or as Ray tasks)
+  and go through the cache.
+- Every file appears in the output folder by an atomic rename from a staging folder next to it
+  (`.<out>.staging`), never inside it, so a build killed at any instant leaves only complete files.
+- `bank.json` is rewritten (atomically) after each finished entry with `"complete": false`, so a
+  killed build's index lists exactly the entries it finished; the next build skips them.
+- Files of entries removed from the manifest (as listed by the previous `bank.json`) are deleted;
+  nothing the bank did not write is ever deleted.
+"""
+
+from soundloom.bank.build import BankSummary, build_bank
+from soundloom.bank.cli import add_bank_command, run_bank_command
+from soundloom.bank.manifest import BankEntry, BankManifest, load_manifest
+
+__all__ = [
+    "BankEntry",
+    "BankManifest",
+    "BankSummary",
+    "add_bank_command",
+    "build_bank",
+    "load_manifest",
+    "run_bank_command",
+]
