@@ -208,3 +208,27 @@ def _current_umask() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
+
+
+def test_opus_lands_on_target_in_one_encode_and_keeps_its_loop(tmp_path: Path) -> None:
+    out = tmp_path / "bed.opus"
+    args = ["generate", "steady rain, wind", "--duration", "6", "--loop", "-o", str(out), "-q"]
+    assert main(args) == 0
+    info = sf.info(out)
+    assert (info.format, info.subtype, info.samplerate) == ("OGG", "OPUS", 48000)
+    audio, rate = sf.read(out, dtype="float32", always_2d=True)
+    loudness = pyloudnorm.Meter(rate).integrated_loudness(audio)
+    assert loudness == pytest.approx(-24.0, abs=0.1)  # the codec's drift corrected up front
+    assert independent_true_peak_db(audio) <= -1.0 + 0.2
+    sidecar = json.loads(out.with_name(out.name + ".json").read_text())
+    assert sidecar["format"] == "opus" and sidecar["loop"]["length_frames"] == audio.shape[0]
+
+
+def test_opus_at_a_rate_it_cannot_code_names_the_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.opus"
+    assert main(["generate", "rain", "-o", str(out), "--sample-rate", "44100"]) == 2
+    err = capsys.readouterr().err
+    assert "options.sample_rate" in err and "16000, 24000, 48000" in err
+    assert not out.exists()

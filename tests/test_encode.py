@@ -203,8 +203,8 @@ def test_unknown_format_names_field(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgument) as e:
         encode(tmp_path / "x.mp3", noise(0.1), SR, "mp3")
     assert e.value.field == "format"
-    assert "wav, ogg, flac" in str(e.value) and "mp3" in str(e.value)
-    assert FORMAT_SUFFIX == {"wav": ".wav", "ogg": ".ogg", "flac": ".flac"}
+    assert "wav, ogg, flac, opus" in str(e.value) and "mp3" in str(e.value)
+    assert FORMAT_SUFFIX == {"wav": ".wav", "ogg": ".ogg", "flac": ".flac", "opus": ".opus"}
 
 
 def test_ogg_long_write_in_blocks(tmp_path: Path) -> None:
@@ -246,6 +246,24 @@ def test_ogg_fidelity_and_determinism(tmp_path: Path) -> None:
     # A different signal gets a different serial.
     encode(b, audio * 0.5, SR, "ogg")
     assert a.read_bytes()[14:18] != b.read_bytes()[14:18]
+
+
+def test_opus_in_ogg_with_loop_comments_at_its_bitrate(tmp_path: Path) -> None:
+    t = np.arange(SR * 4) / SR
+    tone = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.05 * noise(4.0, 1, level=1.0)[:, 0]
+    audio = np.stack([tone, 0.5 * tone], axis=1).astype(np.float32)
+    a, b = tmp_path / "a.opus", tmp_path / "b.opus"
+    encode(a, audio, SR, "opus", loop=LOOP, markers=MARKERS, tags={"TITLE": "hum"})
+    encode(b, audio, SR, "opus", loop=LOOP, markers=MARKERS, tags={"TITLE": "hum"})
+    assert a.read_bytes() == b.read_bytes()  # the same input gives the same file
+    info = sf.info(a)
+    assert (info.format, info.subtype, info.frames) == ("OGG", "OPUS", audio.shape[0])
+    assert read_loop_comments(a) == LOOP and read_marker_comments(a) == MARKERS
+    kbps = a.stat().st_size * 8 / 4.0 / 1000
+    assert 100 < kbps < 150  # 64 kb/s a channel, plus the container
+    data, _ = decode(a)
+    err = data[4000:-4000] - audio[4000:-4000]
+    assert 10 * np.log10(np.mean(audio**2) / np.mean(err**2)) > 15
 
 
 @pytest.mark.parametrize("bit_depth", [16, 24])

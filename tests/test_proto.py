@@ -28,6 +28,7 @@ from soundloom_server.engine.plan import (
     MAX_EVENTS,
     MAX_SCENE_S,
     MIN_EVENT_S,
+    OPUS_SAMPLE_RATES,
     SAMPLE_RATES,
     Automation,
     CurvePoint,
@@ -137,10 +138,12 @@ loudness_values = st.one_of(
 @st.composite
 def render_options(draw: st.DrawFn) -> RenderOptions:
     """Valid render options (planner and renderer non-empty: empty means the default)."""
+    fmt = draw(st.sampled_from(FORMATS))
+    rates = OPUS_SAMPLE_RATES if fmt == "opus" else SAMPLE_RATES
     return RenderOptions(
-        sample_rate=draw(st.sampled_from(SAMPLE_RATES)),
+        sample_rate=draw(st.sampled_from(rates)),
         channels=draw(st.sampled_from((1, 2))),
-        format=draw(st.sampled_from(FORMATS)),
+        format=fmt,
         bit_depth=draw(st.sampled_from((16, 24))),
         loudness=draw(loudness_values),
         true_peak_db=draw(st.floats(-12.0, 0.0)),

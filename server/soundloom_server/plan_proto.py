@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from soundloom.v1 import soundloom_pb2 as pb
 from soundloom_server.engine.errors import InvalidArgument
 from soundloom_server.engine.plan import (
+    FORMATS,
     Automation,
     CurvePoint,
     Event,
@@ -40,12 +41,11 @@ _KIND_TO_PROTO: dict[EventKind, int] = {
     EventKind.SFX: pb.EVENT_KIND_SFX,
 }
 _KIND_FROM_PROTO: dict[int, EventKind] = {v: k for k, v in _KIND_TO_PROTO.items()}
-_FORMAT_TO_PROTO: dict[str, int] = {
-    "wav": pb.AUDIO_FORMAT_WAV,
-    "ogg": pb.AUDIO_FORMAT_OGG,
-    "flac": pb.AUDIO_FORMAT_FLAC,
+# Each format's proto value, by the enum's naming (wav -> AUDIO_FORMAT_WAV).
+FORMAT_TO_PROTO: dict[str, int] = {
+    fmt: pb.AudioFormat.Value(f"AUDIO_FORMAT_{fmt.upper()}") for fmt in FORMATS
 }
-_FORMAT_FROM_PROTO: dict[int, str] = {v: k for k, v in _FORMAT_TO_PROTO.items()}
+_FORMAT_FROM_PROTO: dict[int, str] = {v: k for k, v in FORMAT_TO_PROTO.items()}
 _OPTION_DEFAULTS = RenderOptions()
 _PLAN_ENVIRONMENT_DEFAULT: str = ScenePlan.__dataclass_fields__["environment"].default
 
@@ -208,10 +208,10 @@ def options_to_proto(options: RenderOptions) -> pb.RenderOptions:
     `loudness` goes to `target_lufs` when it is a number written as Python writes floats
     (so it comes back identical), else to `preset` verbatim (preset names, other number texts).
     """
-    fmt = _FORMAT_TO_PROTO.get(options.format)
+    fmt = FORMAT_TO_PROTO.get(options.format)
     if fmt is None:
         raise InvalidArgument(
-            "options.format", f"must be one of wav, ogg, flac, got {options.format!r}"
+            "options.format", f"must be one of {', '.join(FORMATS)}, got {options.format!r}"
         )
     msg = pb.RenderOptions(format=fmt)  # type: ignore[arg-type]
     _fill(

@@ -19,6 +19,7 @@ class AudioFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUDIO_FORMAT_WAV: _ClassVar[AudioFormat]
     AUDIO_FORMAT_OGG: _ClassVar[AudioFormat]
     AUDIO_FORMAT_FLAC: _ClassVar[AudioFormat]
+    AUDIO_FORMAT_OPUS: _ClassVar[AudioFormat]
 
 class Stage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -50,6 +51,7 @@ AUDIO_FORMAT_UNSPECIFIED: AudioFormat
 AUDIO_FORMAT_WAV: AudioFormat
 AUDIO_FORMAT_OGG: AudioFormat
 AUDIO_FORMAT_FLAC: AudioFormat
+AUDIO_FORMAT_OPUS: AudioFormat
 STAGE_UNSPECIFIED: Stage
 STAGE_PLAN: Stage
 STAGE_RENDER: Stage

@@ -23,7 +23,7 @@ from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.encode import FORMAT_SUFFIX, encode, measure_file
 from soundloom_server.engine.loudness import LoudnessReport, loudness_in_chunks
 from soundloom_server.engine.pipeline import MasteredScene, ProgressFn
-from soundloom_server.engine.plan import RenderOptions, to_dict
+from soundloom_server.engine.plan import LOSSY_FORMATS, RenderOptions, to_dict
 from soundloom_server.engine.segment import segment_bounds
 from soundloom_server.engine.wav import needs_dither
 
@@ -163,7 +163,7 @@ def encode_within_ceiling(
     """
     fixed = encoded is not None
     gain = encoded.gain if encoded is not None else 1.0
-    if not fixed and match_loudness and options.format == "ogg":
+    if not fixed and match_loudness and options.format in LOSSY_FORMATS:
         gain = 10.0 ** (-codec_drift_db(path, audio, sample_rate, options) / 20.0)
     dither = encoded.dither if encoded is not None else needs_dither(audio, options.bit_depth)
     for _ in range(MAX_ENCODE_ROUNDS):

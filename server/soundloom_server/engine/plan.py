@@ -29,9 +29,13 @@ LOUDNESS_PRESETS: dict[str, float] = {
     "streaming": -16.0,
 }
 ENVIRONMENTS = ("none", "room", "hall", "cave", "outdoor")
-FORMATS = ("wav", "ogg", "flac")
+FORMATS = ("wav", "ogg", "flac", "opus")
 FORMAT_SUFFIX = {fmt: f".{fmt}" for fmt in FORMATS}
-FORMAT_MIME = {"wav": "audio/wav", "ogg": "audio/ogg", "flac": "audio/flac"}
+FORMAT_MIME = {"wav": "audio/wav", "ogg": "audio/ogg", "flac": "audio/flac", "opus": "audio/ogg"}
+# Lossy formats: their decoded loudness drifts from the input's, so packaging corrects for it.
+LOSSY_FORMATS = ("ogg", "opus")
+# Opus (RFC 6716) codes 8, 12, 16, 24 and 48 kHz only; these are the project's rates among them.
+OPUS_SAMPLE_RATES = (16000, 24000, 48000)
 SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{0,64}$")
@@ -339,6 +343,11 @@ def validate_options(options: RenderOptions) -> RenderOptions:
     parse_loudness(options.loudness)
     if 0 < options.segment_s < 1.0:
         raise InvalidArgument("options.segment_s", f"must be 0 or >= 1, got {options.segment_s}")
+    if options.format == "opus" and options.sample_rate not in OPUS_SAMPLE_RATES:
+        rates = ", ".join(str(r) for r in OPUS_SAMPLE_RATES)
+        raise InvalidArgument(
+            "options.sample_rate", f"must be one of {rates} for opus, got {options.sample_rate}"
+        )
     return options
 
 

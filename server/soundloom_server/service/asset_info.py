@@ -10,8 +10,8 @@ from soundloom_server.engine.checksums import file_sha256
 from soundloom_server.engine.loudness_report import LoudnessReport
 from soundloom_server.engine.package import Asset
 from soundloom_server.engine.plan import FORMAT_MIME, RenderOptions
+from soundloom_server.plan_proto import FORMAT_TO_PROTO
 
-FORMATS = {"wav": pb.AUDIO_FORMAT_WAV, "ogg": pb.AUDIO_FORMAT_OGG, "flac": pb.AUDIO_FORMAT_FLAC}
 ROLES = {
     "main": pb.FILE_ROLE_MAIN,
     "segment": pb.FILE_ROLE_SEGMENT,
@@ -46,7 +46,7 @@ def asset_info(asset: Asset, asset_id: str, options: RenderOptions) -> pb.AssetI
         asset_id=asset_id,
         sha256=main.sha256,
         size_bytes=main.size_bytes,
-        format=FORMATS[options.format],  # type: ignore[arg-type]
+        format=FORMAT_TO_PROTO[options.format],  # type: ignore[arg-type]
         mime_type=FORMAT_MIME[options.format],
         sample_rate=sidecar["sample_rate"],
         channels=sidecar["channels"],

@@ -26,6 +26,8 @@ namespace Soundloom.V1
         [EnumMember(Value = "AUDIO_FORMAT_WAV")] Wav = 1,
         [EnumMember(Value = "AUDIO_FORMAT_OGG")] Ogg = 2,
         [EnumMember(Value = "AUDIO_FORMAT_FLAC")] Flac = 3,
+        /// <summary>Ogg Opus: for web builds and pipelines; Unity does not import it (ask for Ogg or Wav).</summary>
+        [EnumMember(Value = "AUDIO_FORMAT_OPUS")] Opus = 4,
     }
 
     /// <summary>A pipeline stage.</summary>
