@@ -112,10 +112,37 @@ def test_beds_duck_under_a_loud_one_shot_and_recover() -> None:
         amb[4 * SR : 5 * SR],
     )
     assert _rms_db(during) < _rms_db(before) - 4.0
-    assert _rms_db(during) > _rms_db(before) - 6.5  # at most ~6 dB
+    assert _rms_db(during) > _rms_db(before) - 9.5  # at most ~9 dB: a broadband hit, no pocket
     assert _rms_db(after) == pytest.approx(_rms_db(bed[4 * SR : 5 * SR]), abs=0.05)
     quiet = [events[0], (_event("hit", start_s=2.0, duration_s=0.5), hit * 0.01)]
     assert np.array_equal(_mix(quiet, 6.0).stems["ambience"], bed)  # quiet one-shots do not duck
+
+
+def _band_db(audio: np.ndarray, lo_hz: float, hi_hz: float) -> float:
+    sos = signal.butter(4, [lo_hz, hi_hz], btype="band", fs=SR, output="sos")
+    return _rms_db(signal.sosfilt(sos, audio.mean(axis=1)))
+
+
+def test_beds_are_carved_where_a_one_shot_sounds_and_only_there() -> None:
+    # A broadband bed (rain) and a one-shot in 400-2000 Hz (a walk's grit): the bed makes a
+    # pocket in the one-shot's band, deeper than the broadband duck, while its highs only duck.
+    rng = np.random.default_rng(4)
+    bed = rng.standard_normal((6 * SR, 2)).astype(np.float32) * 0.012
+    sos = signal.butter(4, [400, 2000], btype="band", fs=SR, output="sos")
+    hit = (signal.sosfilt(sos, rng.standard_normal(SR)) * 2.0).astype(np.float32)[:, None]
+    events = [
+        (_event("bed", EventKind.AMBIENCE, duration_s=6.0), bed),
+        (_event("hit", start_s=2.0, duration_s=1.0), hit),
+    ]
+    amb = _mix(events, 6.0).stems["ambience"]
+    before, during = bed[SR : int(1.9 * SR)], amb[int(2.2 * SR) : int(2.9 * SR)]
+    in_band = _band_db(before, 600, 1400) - _band_db(during, 600, 1400)
+    highs = _band_db(before, 6000, 12000) - _band_db(during, 6000, 12000)
+    assert in_band > highs + 6.0, (in_band, highs)  # a pocket, not only a duck
+    assert 4.0 < highs < 9.5  # the rest of the bed ducks a few dB and carries on
+    assert in_band < 20.0  # not silence
+    after = amb[int(4.6 * SR) : int(5.6 * SR)]  # the pocket closes again
+    assert _rms_db(after) == pytest.approx(_rms_db(bed[int(4.6 * SR) : int(5.6 * SR)]), abs=0.1)
 
 
 def test_loud_beds_are_brought_under_the_one_shots_and_alone_left_as_they_are() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import fft as scipy_fft
 from scipy import ndimage, signal
 
 from soundloom_server.engine import automation, reverb
@@ -24,8 +25,8 @@ STEMS = ("ambience", "sfx")
 SENDS = {"ambience": 0.5, "sfx": 1.0}
 DUCK_BLOCK_S = 0.001  # side-chain control rate
 DUCK_ATTACK_S = 0.010
-DUCK_RELEASE_S = 0.400
-DUCK_MAX_DB = 6.0
+DUCK_RELEASE_S = 0.600
+DUCK_MAX_DB = 9.0
 DUCK_KNEE_DB = 12.0  # full reduction when the one-shot is this far above the bed
 DUCK_BED_WINDOW_S = 0.4  # the bed's level is its mean power over this window
 # Renderers put a default one-shot's loudest moment near -21 LUFS and a default bed near -31;
@@ -33,6 +34,21 @@ DUCK_BED_WINDOW_S = 0.4  # the bed's level is its mean power over this window
 # to at most this (by up to BED_BUS_MAX_CUT_DB), so the foreground stays ~10 LU over them.
 BED_BUS_LUFS = -31.0
 BED_BUS_MAX_CUT_DB = 12.0
+# Spectral carving: on top of the broadband duck, the beds make a pocket in the bands where a
+# one-shot sounds (a dynamic EQ keyed by the one-shot's own spectrum), so a broadband bed (rain)
+# stops masking the one-shot's band while the rest of the bed carries on. Third-octave bands;
+# the pocket opens a little ahead of the onset, holds through a gesture's gaps (the steps of a
+# walk) and closes slowly.
+CARVE_MAX_DB = 9.0
+CARVE_KNEE_DB = 12.0  # full pocket when the one-shot's band is this far over the bed's
+CARVE_FFT = 1024
+CARVE_HOP = 512
+CARVE_LOOKAHEAD_S = 0.010
+CARVE_HOLD_S = 0.30
+CARVE_RELEASE_S = 0.80  # CARVE_MAX_DB back to nothing
+CARVE_BANDS_PER_OCTAVE = 3
+CARVE_LOW_HZ = 40.0
+CARVE_MIN_DB = 0.5  # a shallower pocket (a one-shot under the bed, by chance) is not cut
 
 
 @dataclass(frozen=True)
@@ -261,6 +277,114 @@ def duck_gain(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> np.nd
     return 10.0 ** (-reduction / 20.0)
 
 
+def _carve_bands(sample_rate: int) -> np.ndarray:
+    """The band of every FFT bin (third octaves from CARVE_LOW_HZ; below it, band 0)."""
+    freqs = np.fft.rfftfreq(CARVE_FFT, 1.0 / sample_rate)
+    octaves = np.log2(np.maximum(freqs, CARVE_LOW_HZ) / CARVE_LOW_HZ)
+    bands = np.floor(octaves * CARVE_BANDS_PER_OCTAVE).astype(np.int64)
+    return np.unique(bands, return_inverse=True)[1]  # numbered without empty bands
+
+
+def _frames_fft(x: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """(frames, bins) spectrum of `x` (1-D) framed every CARVE_HOP, zero-padded a frame each end."""
+    x = np.concatenate([np.zeros(CARVE_FFT, np.float32), x, np.zeros(CARVE_FFT, np.float32)])
+    count = (x.shape[0] - CARVE_FFT) // CARVE_HOP + 1
+    frames = np.lib.stride_tricks.sliding_window_view(x, CARVE_FFT)[::CARVE_HOP][:count]
+    return scipy_fft.rfft(frames * window, axis=1)
+
+
+def _overlap_add(spec: np.ndarray, window: np.ndarray, length: int) -> np.ndarray:
+    """The inverse of `_frames_fft` (weighted overlap-add, exact where the gain is 1)."""
+    frames = scipy_fft.irfft(spec, n=CARVE_FFT, axis=1).astype(np.float32) * window
+    total = (frames.shape[0] - 1) * CARVE_HOP + CARVE_FFT
+    out = np.zeros(total, np.float32)
+    norm = np.zeros(total, np.float32)
+    square = np.square(window)
+    for k in range(CARVE_FFT // CARVE_HOP):  # frames k, k + step, ... do not overlap
+        part = frames[k :: CARVE_FFT // CARVE_HOP]
+        lo = k * CARVE_HOP
+        n = part.shape[0] * CARVE_FFT
+        out[lo : lo + n] += part.ravel()
+        norm[lo : lo + n] += np.tile(square, part.shape[0])
+    out /= np.maximum(norm, 1e-6)
+    return out[CARVE_FFT : CARVE_FFT + length]
+
+
+def _carve_segments(sfx: SparseTrack, sample_rate: int) -> list[tuple[int, int]]:
+    """Where the beds may be carved: each one-shot region, a little before it, its release after."""
+    before = round((CARVE_LOOKAHEAD_S + 0.05) * sample_rate)
+    after = round((CARVE_HOLD_S + CARVE_RELEASE_S + 0.1) * sample_rate)
+    spans: list[tuple[int, int]] = []
+    for at, data in sfx.regions:
+        if not data.any():
+            continue
+        lo, hi = max(at - before, 0), min(at + data.shape[0] + after, sfx.frames)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        elif hi > lo:
+            spans.append((lo, hi))
+    return spans
+
+
+def carve_pocket_db(key: np.ndarray, bed: np.ndarray, frame_s: float) -> np.ndarray:
+    """(frames, bands) bed reduction in dB from the one-shot's and the bed's band powers.
+
+    Threshold at the bed's own band level, a smooth knee to CARVE_MAX_DB; the pocket opens at
+    once (the caller looks ahead), holds CARVE_HOLD_S and closes at CARVE_MAX_DB per
+    CARVE_RELEASE_S, its corners rounded; neighbouring bands share it (no narrow notches).
+    """
+    window = max(1, round(DUCK_BED_WINDOW_S / frame_s))
+    bed = ndimage.uniform_filter1d(bed, window, axis=0, mode="nearest")
+    pole = math.exp(-frame_s / DUCK_ATTACK_S)
+    key = signal.lfilter([1.0 - pole], [1.0, -pole], key, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        over_db = 10.0 * np.log10(np.maximum(key, 1e-20) / np.maximum(bed, 1e-20))
+    t = np.clip(over_db / CARVE_KNEE_DB, 0.0, 1.0)
+    wanted = CARVE_MAX_DB * t * t * (3.0 - 2.0 * t)
+    wanted = ndimage.uniform_filter1d(wanted, 3, axis=1, mode="nearest")
+    hold = max(1, round(CARVE_HOLD_S / frame_s))
+    wanted = ndimage.maximum_filter1d(wanted, hold, axis=0, origin=(hold - 1) // 2, mode="nearest")
+    ramp = (np.arange(wanted.shape[0]) * (CARVE_MAX_DB * frame_s / CARVE_RELEASE_S))[:, None]
+    held = np.maximum.accumulate(wanted + ramp, axis=0) - ramp
+    pocket = signal.lfilter([1.0 - pole], [1.0, -pole], np.maximum(held, 0.0), axis=0)
+    # A pocket, not a second duck: what every band would lose (a broadband one-shot) is the
+    # broadband duck's job, so only the shape above the shallowest band is carved.
+    return pocket - pocket.min(axis=1, keepdims=True)
+
+
+def carve_beds(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None:
+    """Cut a pocket in the beds where each one-shot's spectrum stands over theirs (in place)."""
+    if not sfx.any() or not ambience.any():
+        return
+    bands = _carve_bands(sample_rate)
+    # (bins, bands) averaging matrix: band powers are one matrix product per spectrum.
+    to_bands = np.zeros((bands.shape[0], int(bands.max()) + 1), np.float32)
+    to_bands[np.arange(bands.shape[0]), bands] = 1.0
+    to_bands /= to_bands.sum(axis=0, keepdims=True)
+    hop_s = CARVE_HOP / sample_rate
+    ahead = round(CARVE_LOOKAHEAD_S / hop_s)
+    window = signal.windows.hann(CARVE_FFT, sym=False).astype(np.float32)
+    for lo, hi in _carve_segments(sfx, sample_rate):
+        raise_if_cancelled()
+        bed = ambience[lo:hi]
+        if not bed.any():
+            continue
+        key_spec = _frames_fft(sfx.slice_mid(lo, hi), window)
+        key = (np.square(np.abs(key_spec)) @ to_bands).astype(np.float64)
+        specs = [
+            _frames_fft(np.ascontiguousarray(bed[:, ch]), window) for ch in range(bed.shape[1])
+        ]
+        level = sum(np.square(np.abs(sp)) @ to_bands for sp in specs) / len(specs)
+        pocket = carve_pocket_db(key, level.astype(np.float64), hop_s)
+        if ahead:  # open ahead of the onset: the reduction of frame n + ahead at frame n
+            pocket = np.concatenate([pocket[ahead:], np.repeat(pocket[-1:], ahead, axis=0)])
+        if float(pocket.max()) < CARVE_MIN_DB:
+            continue
+        gain = (10.0 ** (-pocket / 20.0)).astype(np.float32)[:, bands]  # (frames, bins)
+        for ch, sp in enumerate(specs):
+            bed[:, ch] = _overlap_add(sp * gain, window, hi - lo)
+
+
 def _apply_control_gain(audio: np.ndarray, gain: np.ndarray, block: int) -> None:
     active = np.flatnonzero(gain < 1.0 - 1e-7)
     if active.size == 0:
@@ -349,6 +473,7 @@ def finish_mix(bus: MixBus, seed: int, stems: bool = True) -> MixResult:
     ambience, sfx = bus.ambience, bus.sfx
     _level_bed_bus(ambience, sfx, sr)
     gain = duck_gain(ambience, sfx, sr)
+    carve_beds(ambience, sfx, sr)
     if gain is not None:
         _apply_control_gain(ambience, gain, max(1, round(DUCK_BLOCK_S * sr)))
     if not stems:
