@@ -77,6 +77,13 @@ def test_places_imply_layers_marked_implied() -> None:
     assert [e.recipe for e in scene.events if not e.implied] == ["door"]
 
 
+def test_implied_layers_sit_under_the_described_beds() -> None:
+    scene = plan("abandoned harbour at night: rain on tin roofs, a door slams", 30.0)
+    rain = next(e for e in scene.events if e.recipe == "rain")
+    implied = [e for e in scene.events if e.implied]
+    assert implied and all(e.gain_db <= rain.gain_db - 8.0 for e in implied)
+
+
 def test_a_long_scene_has_no_dead_stretch() -> None:
     scene = plan("rain, and a door slams", 40.0)
     lively = sorted(

@@ -34,6 +34,9 @@ from soundloom_server.engine.renderers.procedural.recipes import get_recipe
 DEFAULT_SCENE_S = 30.0
 LEAD_IN_S = 1.5
 BED_GAIN_DB = -10.0  # one bed's level; several beds share it
+# Layers the planner adds for a place (water lapping at a harbour) sit under what was described:
+# they fill the space without competing with the named beds or the one-shots.
+IMPLIED_GAIN_DB = -4.0
 ONE_SHOT_GAP_S = 0.6  # between one-shots of a description with no bed
 MIN_ONE_SHOT_S = 0.3
 DEAD_SHARE = 0.25  # the longest stretch with only steady beds, as a share of a long scene
@@ -262,7 +265,9 @@ def _event(
         recipe=draft.recipe,
         start_s=start,
         duration_s=length,
-        gain_db=(BED_GAIN_DB if draft.kind is EventKind.AMBIENCE else 0.0) + draft.gain_db,
+        gain_db=(BED_GAIN_DB if draft.kind is EventKind.AMBIENCE else 0.0)
+        + draft.gain_db
+        + (IMPLIED_GAIN_DB if draft.implied else 0.0),
         pan=pan,
         fade_in_s=round(fade_in, 4),
         fade_out_s=round(fade_out, 4),
