@@ -138,7 +138,7 @@ func test_progress_follows_the_stages_in_pipeline_order() -> void:
 		"a campfire crackles, an owl hoots", {"duration": 3.0, "seed": 77, "progress": true}
 	)
 	check(asset != null, "generated: %s" % client.last_error)
-	check_eq(stages, ["plan", "render", "mix", "master", "encode"], "stages in order")
+	check_eq(stages, ["plan", "render", "mix", "master", "package", "encode"], "stages in order")
 	if asset != null:
 		check(not asset.cache_hit and not asset.events().is_empty(), "rendered, with a plan")
 

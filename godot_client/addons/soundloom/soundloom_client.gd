@@ -15,7 +15,7 @@ extends Node
 ## a request that was answered before is served from the cache.
 
 ## Progress of a render followed with [code]{"progress": true}[/code]: the stage
-## ("plan", "render", "mix", "master", "encode"), the fraction of it done, and a detail.
+## ("plan", "render", "mix", "master", "package", "encode"), the fraction of it done, and a detail.
 signal progress(stage: String, fraction: float, message: String)
 
 ## Format names to the proto's enum names.

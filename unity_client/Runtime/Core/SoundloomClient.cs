@@ -10,7 +10,7 @@ namespace Soundloom
     /// <summary>Where a generate is, for a progress bar.</summary>
     public sealed class GenerateProgress
     {
-        /// <summary>"waiting", then the server's stages ("plan", "render", "mix", "master", "encode"), "downloading", "done".</summary>
+        /// <summary>"waiting", then the server's stages ("plan", "render", "mix", "master", "package", "encode"), "downloading", "done".</summary>
         public string Phase { get; internal set; }
         /// <summary>0..1 over the whole call: the server's stages (from POST /v1/generate/stream) up to 0.9, then the download.</summary>
         public double Fraction { get; internal set; }
