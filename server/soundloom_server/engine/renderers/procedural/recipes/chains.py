@@ -18,7 +18,7 @@ from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Reci
 from soundloom_server.engine.renderers.procedural.recipes._weapons import ROOM, in_space, space_ir
 
 RATE = ParamSpec("rate", 0.5, doc="Movement: 0 a slow drag .. 1 a vigorous shake")
-LINKS = 12  # link types: links are alike but not identical
+LINKS = 48  # link types: links are alike but not identical (few types ring as a bell)
 MODES = 3  # per link in the audible band
 
 
@@ -66,9 +66,9 @@ def clinks(
         [np.ones((LINKS, 1)), np.sort(rng.uniform(1.5, 3.4, (LINKS, MODES - 1)), axis=1)], axis=1
     )
     link = rng.integers(0, LINKS, times.shape[0])
-    jitter = rng.uniform(0.97, 1.03, (times.shape[0], MODES))
+    jitter = rng.uniform(0.92, 1.08, (times.shape[0], MODES))
     freqs = np.minimum(base[link, None] * ratios[link] * jitter, 0.45 * sr)
-    tau = rng.uniform(0.01, 0.04, times.shape[0]) * (0.7 + 0.6 * size)
+    tau = rng.uniform(0.006, 0.022, times.shape[0]) * (0.7 + 0.6 * size)
     grains = dsp.Grains(times, (4.0 * tau * sr).astype(np.int64), n)
     t = grains.t / np.float32(sr)
     omega = np.repeat((2.0 * np.pi * freqs).astype(np.float32), grains.lengths, axis=0)
