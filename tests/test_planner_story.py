@@ -77,6 +77,21 @@ def test_places_imply_layers_marked_implied() -> None:
     assert [e.recipe for e in scene.events if not e.implied] == ["door"]
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_recurrences_leave_the_other_one_shots_clear(seed: int) -> None:
+    # A walk that recurs pauses while the door slams: neither masks the other in the mix.
+    text = "abandoned harbour at night: rain, footsteps on wet planks, a door slams, thunder"
+    scene = get_planner("rules").plan(SceneRequest(text, duration_s=45.0), seed=seed)
+    shots = sorted((e for e in scene.events if e.kind is EventKind.SFX), key=lambda e: e.start_s)
+    firsts = {e.recipe: e for e in reversed(shots)}
+    repeats = [e for e in shots if firsts[e.recipe] is not e]
+    assert repeats
+    for again in repeats:
+        for other in firsts.values():
+            if other.recipe != again.recipe:
+                assert again.end_s <= other.start_s or other.end_s <= again.start_s, (again, other)
+
+
 def test_implied_layers_sit_under_the_described_beds() -> None:
     scene = plan("abandoned harbour at night: rain on tin roofs, a door slams", 30.0)
     rain = next(e for e in scene.events if e.recipe == "rain")

@@ -9,6 +9,7 @@ foreground leaves a gap over a quarter of it gets a recurrence there, or a bed t
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -42,6 +43,7 @@ MIN_ONE_SHOT_S = 0.3
 DEAD_SHARE = 0.25  # the longest stretch with only steady beds, as a share of a long scene
 LONG_SCENE_S = 20.0
 RECUR_MIN_SCENE_S = 15.0
+RECUR_CLEAR_S = 0.5  # a recurrence keeps this far from the other one-shots' slots
 PACE = {"fast": 0.6, "slow": 1.4, "": 1.0}
 
 
@@ -160,15 +162,34 @@ def _recurs(draft: Draft, scene_s: float) -> bool:
     return scene_s >= RECUR_MIN_SCENE_S and not words & (SINGLE_WORDS | ONE_SHOT_WORDS)
 
 
+def _clear_of(start: float, length: float, busy: Sequence[tuple[float, float]]) -> float:
+    """The first start from `start` at which `length` seconds overlap none of the busy spans."""
+    moved = True
+    while moved:
+        moved = False
+        for lo, hi in busy:
+            if start < hi + RECUR_CLEAR_S and lo - RECUR_CLEAR_S < start + length:
+                start, moved = hi + RECUR_CLEAR_S, True
+    return start
+
+
 def _recurrences(
-    draft: Draft, first: float, scene_s: float, rng: np.random.Generator, pace: float
-) -> list[_Take]:
-    """The draft again and again from `first`: varied lengths, gaps and (far sounds) distance."""
+    draft: Draft, first: float, scene_s: float, rng: np.random.Generator, pace: float,
+    busy: Sequence[tuple[float, float]] = (),
+) -> list[_Take]:  # fmt: skip
+    """The draft again and again from `first`: varied lengths, gaps and (far sounds) distance.
+
+    Takes after the first leave the other one-shots' slots (`busy`) clear: a walk that recurs
+    pauses while the door slams, so neither masks the other.
+    """
     (low, high), (gap_low, gap_high), most = RECURRING[draft.recipe]
     takes: list[_Take] = []
     start = first
     while len(takes) < most:
-        length = float(min(rng.uniform(low, high), scene_s - start))
+        wanted = rng.uniform(low, high)
+        if takes:
+            start = _clear_of(start, float(wanted), busy)
+        length = float(min(wanted, scene_s - start))
         if length < min(low, 1.0):
             break
         params = dict(draft.params)
@@ -200,7 +221,7 @@ def _param_names(recipe_name: str) -> set[str]:
 
 def _takes(
     draft: Draft, slot_start: float | None, length: float, last_end: float, scene_s: float,
-    rng: np.random.Generator, pace: float,
+    rng: np.random.Generator, pace: float, busy: Sequence[tuple[float, float]] = (),
 ) -> list[_Take]:  # fmt: skip
     explicit = draft.clause.start_s
     if draft.kind is EventKind.AMBIENCE:
@@ -218,7 +239,7 @@ def _takes(
         return [_Take(float(c), length, draft.params) for c in centres]
     start = slot_start if slot_start is not None else 0.0
     if _recurs(draft, scene_s):
-        return _recurrences(draft, start, scene_s, rng, pace) or [
+        return _recurrences(draft, start, scene_s, rng, pace, busy) or [
             _Take(start, length, draft.params)
         ]
     return [_Take(start, length, draft.params)]
@@ -290,18 +311,23 @@ def place(
     lengths = {i: _one_shot_length(d, scene_s, solo) for i, d in enumerate(drafts)}
     slot_lengths = [max(lengths[i] for i in slot) for slot in slots]
     slot_starts = _slot_starts(slot_lengths, scene_s, rng)
-    starts, group_length = {}, {}
-    for slot, start, length in zip(slots, slot_starts, slot_lengths, strict=True):
+    starts, group_length, slot_of = {}, {}, {}
+    for n, (slot, start, length) in enumerate(zip(slots, slot_starts, slot_lengths, strict=True)):
         for i in slot:
             starts[i] = start
             group_length[i] = length if drafts[i].group else lengths[i]
+            slot_of[i] = n
+    spans = [
+        (start, start + length) for start, length in zip(slot_starts, slot_lengths, strict=True)
+    ]
     pans: dict[str, float] = {}
     counts: dict[str, int] = {}
     events: list[Event] = []
     last_end = 0.0
     for i, draft in enumerate(drafts):
         length = group_length.get(i, lengths[i])
-        takes = _takes(draft, starts.get(i), length, last_end, scene_s, rng, PACE[pacing])
+        busy = [span for n, span in enumerate(spans) if n != slot_of.get(i)]
+        takes = _takes(draft, starts.get(i), length, last_end, scene_s, rng, PACE[pacing], busy)
         key = draft.group or f"#{i}"
         pan = pans.setdefault(key, _pan(draft, rng))
         automation = _automation(draft, len(takes) > 1)
