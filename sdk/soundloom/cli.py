@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from soundloom.backends_cli import add_backends_parser, run_backends
-from soundloom.bank import add_bank_command, run_bank_command
+from soundloom.bank.cli import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
 from soundloom.cli_outputs import check_writable, main_output
 from soundloom.cli_scene import produce_files, report_asset, save_asset, say_what_found_nothing

@@ -13,16 +13,25 @@ A build is incremental and crash-safe:
   nothing the bank did not write is ever deleted.
 """
 
-from soundloom.bank.build import BankSummary, build_bank
-from soundloom.bank.cli import add_bank_command, run_bank_command
-from soundloom.bank.manifest import BankEntry, BankManifest, load_manifest
+from __future__ import annotations
 
-__all__ = [
-    "BankEntry",
-    "BankManifest",
-    "BankSummary",
-    "add_bank_command",
-    "build_bank",
-    "load_manifest",
-    "run_bank_command",
-]
+import importlib
+from typing import Any
+
+# Imported on first use: the CLI lists `bank` without loading the build machinery.
+_HOME = {
+    "BankEntry": "soundloom.bank.manifest",
+    "BankManifest": "soundloom.bank.manifest",
+    "load_manifest": "soundloom.bank.manifest",
+    "BankSummary": "soundloom.bank.build",
+    "build_bank": "soundloom.bank.build",
+    "add_bank_command": "soundloom.bank.cli",
+    "run_bank_command": "soundloom.bank.cli",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'soundloom.bank' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOME[name]), name)

@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from soundloom.bank.build import build_bank
-from soundloom.cache import AssetCache
 from soundloom.cli_server import add_server_arguments, server_token
 from soundloom.errors import InvalidArgument
 from soundloom.progress_view import choose_mode, emit_json, entry_view
@@ -44,6 +42,9 @@ def run_bank_command(args: argparse.Namespace) -> int:
     """Run `soundloom bank build`; exit 1 when an entry failed."""
     if args.server and args.ray:
         raise InvalidArgument("--server", "and --ray cannot be combined")
+    from soundloom.bank.build import build_bank
+    from soundloom.cache import AssetCache
+
     progress = entry_view(choose_mode(args.quiet, args.json))
     try:
         summary = build_bank(
