@@ -536,3 +536,14 @@ def test_leaves_rustle_is_a_dense_canopy_not_separate_snaps() -> None:
     for seed in range(3):
         assert crest(render("leaves_rustle", 6.0, seed=seed)) < 4.4, seed
     assert crest(render("fire", 6.0)) > 4.4
+
+
+def test_leaves_rustle_rings_the_leaves_band_without_thumps() -> None:
+    # Light leaves resonate at 2-6 kHz and nothing in a canopy thumps below ~1 kHz: a flat,
+    # full-band crackle with low pops was heard as fireworks when brought up to full level.
+    for seed in range(2):
+        m = render("leaves_rustle", 6.0, seed=seed).mean(axis=1)
+        f = np.fft.rfftfreq(m.shape[0], 1 / 48000)
+        p = np.abs(np.fft.rfft(m)) ** 2
+        assert p[(f > 2000) & (f < 6000)].sum() > 0.63 * p.sum(), seed
+        assert p[f < 700].sum() < 0.0025 * p.sum(), seed

@@ -32,7 +32,8 @@ def synth(req: SynthRequest) -> np.ndarray:
     gust /= gust.max()
     rate = (5000.0 + 21000.0 * intensity) * (0.6 if dry else 1.0)
     hits = dsp.thin(rng, dsp.poisson_times(rng, rate, n, sr), gust)
-    amps = rng.uniform(0.2, 1.0, hits.shape[0]) * (1.8 if dry else 1.0)
+    # Leaves are alike and touch gently: contact levels vary little (no one snap is loud).
+    amps = rng.uniform(0.3, 0.8, hits.shape[0]) * (1.8 if dry else 1.0)
 
     # Each contact: a fraction of a millisecond of noise (a leaf edge ticking another); dry
     # leaves snap a little longer. Envelopes are built at 8 kHz and interpolated.
@@ -42,13 +43,15 @@ def synth(req: SynthRequest) -> np.ndarray:
     noise = dsp.white(rng, n)
     excite = noise * dsp.upsample(env, k, n)
     # The soft 'shh' under the crackle: leaves brushing continuously, following the gust.
-    shh = np.float32(0.25 * np.sqrt(rate / 15000.0))
+    # It carries as much of the sound as the contacts do: the canopy hisses, it does not pop.
+    shh = np.float32(1.0 * np.sqrt(rate / 15000.0))
     excite += noise[::-1] * (gust.astype(np.float32) * shh)  # reversed: a second, free noise
 
     shape = dsp.cascade(
-        dsp.highpass(1200.0 if dry else 900.0, sr, order=2),
-        dsp.peak(4500.0 if dry else 3200.0, 1.0, 5.0, sr),
-        dsp.lowpass(min(13000.0, dsp.distance_cutoff(distance)), sr),
+        # Leaves are light plates: nothing below ~1 kHz thumps, they resonate at 2-6 kHz.
+        dsp.highpass(1200.0 if dry else 900.0, sr, order=4),
+        dsp.peak(4500.0 if dry else 3500.0, 0.7, 8.0, sr),
+        dsp.lowpass(min(9000.0, dsp.distance_cutoff(distance)), sr),
     )
     wet = dsp.filt(shape, excite)
     # Soft-clip the few loudest snaps at gust peaks: otherwise they alone set the bed's level.
