@@ -110,7 +110,9 @@ def test_a_howl_is_a_long_steady_low_voiced_note() -> None:
     f0 = pitch_track(render("wolf_howl", 4.0))
     assert np.isfinite(f0).sum() * FRAME > 1.8  # seconds of clear voicing
     held = f0[np.isfinite(f0)]
-    assert 280 < np.median(held) < 520
+    held = np.where(held < 0.7 * np.median(held), 2 * held, held)  # tracker octave slips
+    # In a canine howl's register (~400-600 Hz), well above a groaning human voice.
+    assert 400 < np.median(held) < 620
     assert np.std(np.log(held[len(held) // 4 : -len(held) // 4])) < 0.12  # held, not swooping
     meow = pitch_track(render("cat_meow", 4.0))
     assert np.isfinite(meow).sum() * FRAME < 1.8

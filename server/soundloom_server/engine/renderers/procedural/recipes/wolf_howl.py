@@ -1,9 +1,10 @@
 """Wolf howling: a long, nearly pure voiced glide, alone or with the pack joining in.
 
-A howl is a sustained, steady phonation (Theberge & Falls: f0 150-780 Hz, 1-10 s): it swoops up
-from a lower onset, holds with slow drifts and a slight vibrato, and falls away at the end. The
-mouth is rounded ("oo"), so the first formant sits near the fundamental and few harmonics are
-heard. Outdoors the howl rings on in the forest's reflections.
+A howl is a sustained, steady phonation (Theberge & Falls: f0 150-780 Hz, 1-10 s), sung high in
+that range (here ~430-560 Hz, well above a human groan): it swoops up from a lower onset, holds
+with slow, irregular drifts (no regular vibrato: that is a siren's wail), and falls away at the
+end. The mouth is rounded ("oo"), so the first formant sits near the fundamental and few
+harmonics are heard. Outdoors the howl rings on in the forest's reflections.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _ROUNDED = np.array([600.0, 1050.0, 2500.0, 3400.0, 4300.0])  # an "oo" through 
 def _howl(rng: np.random.Generator, sr: int, seconds: float, effort: float) -> dsp.Audio:
     """One howl lasting about `seconds` (mono, peak 1)."""
     n = int(seconds * sr)
-    f0 = rng.uniform(340.0, 470.0) * (0.95 + 0.1 * effort)
+    f0 = rng.uniform(430.0, 540.0) * (0.95 + 0.1 * effort)
     swoop = rng.uniform(0.6, 1.0)
     # A long swoop up from well below the note, a held note that drifts, a fall at the end.
     f0_curve = vox.curve(
@@ -31,8 +32,8 @@ def _howl(rng: np.random.Generator, sr: int, seconds: float, effort: float) -> d
         n,
         sr,
     )
-    t = np.arange(n) / sr
-    f0_curve *= 1.0 + 0.008 * np.sin(2.0 * np.pi * rng.uniform(4.0, 6.0) * t)
+    # No regular vibrato (that is a siren's mark): an irregular wobble and a slow wander.
+    f0_curve *= 1.0 + 0.007 * dsp.slow_noise(rng, n, sr, 7.0)
     f0_curve *= 1.0 + 0.01 * dsp.slow_noise(rng, n, sr, 2.0)
     env = vox.curve([0.0, 0.6 * swoop, 0.7 * seconds, seconds], [0.0, 1.0, 0.85, 0.0], n, sr)
     # The mouth opens a little through the held note ("oo-ooo-oh") and closes at the end.
