@@ -179,8 +179,8 @@ def _recurrences(
 ) -> list[_Take]:  # fmt: skip
     """The draft again and again from `first`: varied lengths, gaps and (far sounds) distance.
 
-    Takes after the first leave the other one-shots' slots (`busy`) clear: a walk that recurs
-    pauses while the door slams, so neither masks the other.
+    Takes after the first leave the other one-shots (`busy`: their slots, and the takes already
+    placed) clear: a walk that recurs pauses while the door slams, so neither masks the other.
     """
     (low, high), (gap_low, gap_high), most = RECURRING[draft.recipe]
     takes: list[_Take] = []
@@ -324,9 +324,10 @@ def place(
     counts: dict[str, int] = {}
     events: list[Event] = []
     last_end = 0.0
+    placed: list[tuple[float, float]] = []  # earlier sources' one-shots
     for i, draft in enumerate(drafts):
         length = group_length.get(i, lengths[i])
-        busy = [span for n, span in enumerate(spans) if n != slot_of.get(i)]
+        busy = [span for n, span in enumerate(spans) if n != slot_of.get(i)] + placed
         takes = _takes(draft, starts.get(i), length, last_end, scene_s, rng, PACE[pacing], busy)
         key = draft.group or f"#{i}"
         pan = pans.setdefault(key, _pan(draft, rng))
@@ -338,6 +339,7 @@ def place(
             events.append(_event(draft, event_id, take, scene_s, pan, automation))
         if draft.kind is EventKind.SFX and takes:
             last_end = max(last_end, events[-len(takes)].end_s)
+            placed += [(e.start_s, e.end_s) for e in events[-len(takes) :]]
     if scene_s >= LONG_SCENE_S and not quiet:
         events = _liven(events, drafts, scene_s, rng)
     return _share_bed_level(events)
