@@ -7,7 +7,8 @@ clicks just before the leaf lands) and a rattle of the loose hardware after. The
 by stick-slip friction whose pulse rate follows the swing's speed, voiced by the leaf. Every
 part is heard through the room's early reflections and short tail.
 
-`open` = handle and latch, creak, swing; `creak` = a long slow creak; `slam` = a fast swing, the
+`open` = handle and latch, a short hinge squeak, the swing and the leaf resting on its stop;
+`creak` = a long slow creak; `slam` = a fast swing, the
 latch click, a heavy thud and the frame rattling; `close` = a swing, a soft thud and the latch;
 `knock` = knuckles on the leaf, two to four raps.
 """
@@ -49,6 +50,26 @@ def creak(rng: np.random.Generator, length: int, sr: int, metal: bool) -> dsp.Au
     formants = tuple(base * np.array([1.0, 2.3, 3.7, 5.9]) * rng.uniform(0.93, 1.07, 4))
     return stick_slip(rng, length, sr, speed, (30.0, rng.uniform(300.0, 600.0)), formants,
                       q=(4.0, 10.0))  # fmt: skip
+
+
+def squeak(rng: np.random.Generator, length: int, sr: int, metal: bool) -> dsp.Audio:
+    """A hinge pin turning in its knuckle as the leaf starts to move: a short squeak.
+
+    Dry metal on metal sticks and slips hundreds of times a second, fast enough to be heard as
+    a rising, wavering squeal rather than a sawing creak; it lasts only while the hinge takes
+    the leaf's weight at the start of the swing, a few hundred ms. The small knuckle and the
+    leaf voice it high (1-4 kHz), the rate climbing with the speed.
+    """
+    t = np.arange(length) / sr
+    x = np.clip(t / (length / sr), 0.0, 1.0)
+    speed = np.sin(np.pi * x) ** 0.6 * np.clip(
+        1.0 + 0.3 * dsp.slow_noise(rng, length, sr, 6.0), 0.3, None
+    )
+    base = rng.uniform(1100.0, 1800.0) * (1.3 if metal else 1.0)
+    formants = tuple(base * np.array([1.0, 1.9, 3.1]) * rng.uniform(0.93, 1.07, 3))
+    low = rng.uniform(120.0, 200.0)
+    return stick_slip(rng, length, sr, np.clip(speed, 0.0, 1.2), (low, rng.uniform(450.0, 800.0)),
+                      formants, q=(5.0, 12.0), jitter=0.01)  # fmt: skip
 
 
 def latch(rng: np.random.Generator, sr: int, metal: bool) -> dsp.Audio:
@@ -97,13 +118,24 @@ def _open(out: dsp.Audio, rng: np.random.Generator, req: SynthRequest, metal: bo
     creaking = req.word("action") == "creak"
     start = 0.05 if creaking else 0.25
     length = int(max(0.1, span - start - 0.1) * sr)
-    if not creaking:
-        # The handle turns and draws the bolt: its click, then the leaf comes free.
-        _add(out, latch(rng, sr, metal), 0.03, 0.6, sr)
-        _add(out, thud(rng, sr, metal, 0.3, 0.1), 0.2, 0.12, sr)
-        length = min(length, int(rng.uniform(0.8, 1.6) * sr))
-    _add(out, creak(rng, length, sr, metal), start, 0.5 + 0.3 * intensity, sr)
-    _add(out, swing_air(rng, length, sr), start, 0.12, sr)
+    if creaking:
+        _add(out, creak(rng, length, sr, metal), start, 0.5 + 0.3 * intensity, sr)
+        _add(out, swing_air(rng, length, sr), start, 0.12, sr)
+        return
+    # The handle turns and draws the bolt: its click, the leaf coming free of the frame, the
+    # handle's spring returning it; the hinge squeaks as the leaf starts to move, the leaf
+    # swings (air) and comes to rest against its stop with a soft thud.
+    _add(out, latch(rng, sr, metal), 0.03, 0.6, sr)
+    free = rng.uniform(0.16, 0.22)
+    _add(out, thud(rng, sr, metal, 0.3, 0.1), free, 0.15, sr)
+    _add(out, latch(rng, sr, metal), free + rng.uniform(0.05, 0.1), 0.3, sr)
+    swing = min(int(rng.uniform(0.7, 1.0) * sr), length)
+    squeal = int(rng.uniform(0.25, 0.45) * sr)
+    _add(out, squeak(rng, squeal, sr, metal), free + 0.02, 0.35 + 0.2 * intensity, sr)
+    _add(out, swing_air(rng, swing, sr), free, 0.06, sr)
+    rest = free + swing / sr
+    if rest < span - 0.2:
+        _add(out, thud(rng, sr, metal, 0.4, 0.1), rest, 0.15, sr)
 
 
 def _shut(out: dsp.Audio, rng: np.random.Generator, req: SynthRequest, metal: bool) -> None:
