@@ -31,8 +31,9 @@ DUCK_KNEE_DB = 12.0  # full reduction when the one-shot is this far above the be
 DUCK_BED_WINDOW_S = 0.4  # the bed's level is its mean power over this window
 # Renderers put a default one-shot's loudest moment near -21 LUFS and a default bed near -31;
 # several beds at once add up. When a scene has one-shots, the beds together are brought down
-# to at most this (by up to BED_BUS_MAX_CUT_DB), so the foreground stays ~10 LU over them.
-BED_BUS_LUFS = -31.0
+# to at most this (by up to BED_BUS_MAX_CUT_DB), so the foreground stays ~13 LU over them (at
+# 10 a steady broadband bed such as rain still masked a walk's steps between the ducks).
+BED_BUS_LUFS = -34.0
 BED_BUS_MAX_CUT_DB = 12.0
 # Spectral carving: on top of the broadband duck, the beds make a pocket in the bands where a
 # one-shot sounds (a dynamic EQ keyed by the one-shot's own spectrum), so a broadband bed (rain)
