@@ -30,9 +30,12 @@ def _bark(rng: np.random.Generator, sr: int, size: float, effort: float) -> dsp.
     n = int((length_s + 0.04) * sr)
     # A medium dog barks near 450 Hz; heavier folds (a bigger dog) vibrate slower.
     f0 = 450.0 * 2.3 ** (0.5 - size) * rng.uniform(0.9, 1.1) * (0.95 + 0.1 * effort)
-    # Pitch: a jump up into the bark within its first quarter, then a fall of ~30 %.
-    f0_curve = vox.curve([0.0, 0.25 * length_s, length_s], [0.85 * f0, f0, 0.7 * f0], n, sr)
-    env = vox.curve([0.0, 0.012, 0.6 * length_s, length_s], [0.0, 1.0, 0.9, 0.0], n, sr)
+    # Pitch: a jump up into the bark within its first quarter, then a fall of ~25 %.
+    f0_curve = vox.curve([0.0, 0.25 * length_s, length_s], [0.85 * f0, f0, 0.75 * f0], n, sr)
+    # The mouth snaps shut: the bark is cut off, not left to ring down with its falling pitch.
+    env = vox.curve(
+        [0.0, 0.012, 0.6 * length_s, 0.8 * length_s, length_s], [0.0, 1.0, 0.9, 0.3, 0.0], n, sr
+    )
     # A bark is forced air: turbulence all through it (nearly as loud as the voice: a harsh
     # call), strongest as the larynx blows open.
     breath = env * (0.8 + vox.curve([0.0, 0.01, 0.04], [0.0, 0.8, 0.0], n, sr))
