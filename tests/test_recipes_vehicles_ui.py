@@ -346,6 +346,11 @@ def test_fail_stinger_falls_by_semitones() -> None:
         return bool(tonal(x, 150, 2000) > 15 and 2 ** (-5 / 12) < ratio < 2 ** (-1.5 / 12))
 
     check(signature, render("stinger_fail", 3.0), render("stinger_victory", 3.0))
+    # A short, dry room lets each plunger-shut "wah" go: between the notes the level falls well
+    # under the open horn (a long wet hall held them together into a foghorn's drone).
+    for seed in range(3):
+        level = 20 * np.log10(frame_rms(render("stinger_fail", 3.0, seed=seed), 0.02) + 1e-9)
+        assert np.percentile(level[15:100] - level.max(), 10) < -13.7, seed
 
 
 def test_tension_stinger_swells_to_a_hit() -> None:

@@ -63,7 +63,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     out += np.float32(0.35) * dsp.filt(dsp.lowpass(900.0, sr), chord)
     drum = timpani_hit(rng, note_hz(first - 15), sr, min(n, int(2.0 * sr)), 0.4)
     dsp.place(out, drum, int(3 * beat * sr), 0.5)
-    stereo = hall(rng, out, sr, 1.6, 0.35 + 0.4 * distance)
+    # A stinger is a close, studio-dry cue: a short room. A long, wet hall under a low held
+    # brass note is the sound of a horn carrying across open water.
+    stereo = hall(rng, out, sr, 1.1, 0.3 + 0.4 * distance)
     return dsp.finish_one_shot(stereo, sr, intensity, distance, 0.4)
 
 
