@@ -4,8 +4,10 @@ On release the limbs snap forward and stop the string dead: a dull knock of the 
 limbs, the string's slap, and a few cycles of string vibration that the limbs and silencers
 damp within a tenth of a second (a bow is not a harp: no ringing note). The fletching rushes
 through the air, loudest as the arrow passes the listener. At the target, the head punches in:
-a sharp splintering crack, the board's damped thud, and the shaft quivering, rattling in its
-hole at a few tens of hertz until it settles. The open range answers with a soft tail.
+a splintering crack, the board's damped thud, and the shaft quivering: held at one end it
+bends at its first cantilever mode (14-22 Hz) and knocks dully, wood in wood, against its hole
+for a quarter second until it settles (without that quiver, a crack right after a swish is a
+whip's). The open range answers with a soft tail.
 """
 
 from __future__ import annotations
@@ -57,18 +59,19 @@ def thunk(rng: np.random.Generator, sr: int, intensity: float, m: int) -> dsp.Au
     crack = dsp.white(rng, m) * dsp.envelope_ad(t, 0.0002, 0.006).astype(np.float32)
     crack = dsp.filt(dsp.bandpass(1200.0, 9000.0, sr), crack)
     board = dsp.convolve(dsp.half_sine(0.0012, sr), body_ir(rng, _BOARD, 0.6, sr, m), m)
-    # The shaft flexes at its first bending mode and knocks against the hole each cycle.
-    rate = rng.uniform(25.0, 45.0)
-    settle = rng.uniform(0.12, 0.25)
+    # The shaft, held by its head, flexes at its first cantilever mode and knocks against the
+    # hole each cycle, unevenly; the knocks are wood on wood, dull, and carry the hit's tail.
+    rate = rng.uniform(14.0, 22.0)
+    settle = rng.uniform(0.16, 0.28)
     beats = np.arange(0.015, min(m / sr, 4.0 * settle), 1.0 / rate)
-    beats = beats + rng.normal(0.0, 0.0015, beats.shape[0])
+    beats = beats + rng.normal(0.0, 0.004, beats.shape[0])
     beats = beats[(beats > 0.0) & (beats * sr < m)]
     rattle = dsp.impulses(m, (beats * sr).astype(np.int64), np.exp(-beats / settle))
-    rattle = dsp.filt(dsp.bandpass(600.0, 3500.0, sr), rattle)
+    rattle = dsp.filt(dsp.bandpass(150.0, 1200.0, sr), rattle)
     out = (
         board / (dsp.peak_of(board) + 1e-9)
-        + (0.5 + 0.3 * intensity) * crack / (dsp.peak_of(crack) + 1e-9)
-        + 0.25 * rattle / (dsp.peak_of(rattle) + 1e-9)
+        + (0.3 + 0.2 * intensity) * crack / (dsp.peak_of(crack) + 1e-9)
+        + 0.6 * rattle / (dsp.peak_of(rattle) + 1e-9)
     )
     return out.astype(np.float32)
 
