@@ -235,7 +235,11 @@ class SparseTrack:
         for at, data in self.regions:
             a, b = max(at, lo), min(at + data.shape[0], hi)
             if b > a:
-                out[a - lo : b - lo] += data[a - at : b - at].mean(axis=1)
+                part = data[a - at : b - at]
+                if part.shape[1] == 2:  # the mean of two channels, without a reduction
+                    out[a - lo : b - lo] += (part[:, 0] + part[:, 1]) * np.float32(0.5)
+                else:
+                    out[a - lo : b - lo] += part.mean(axis=1)
         return out
 
     def any(self) -> bool:
@@ -294,21 +298,29 @@ def _frames_fft(x: np.ndarray, window: np.ndarray) -> np.ndarray:
     return scipy_fft.rfft(frames * window, axis=1)
 
 
+def _power(spec: np.ndarray) -> np.ndarray:
+    """|spec|^2 without the square root of abs."""
+    return np.square(spec.real) + np.square(spec.imag)
+
+
 def _overlap_add(spec: np.ndarray, window: np.ndarray, length: int) -> np.ndarray:
-    """The inverse of `_frames_fft` (weighted overlap-add, exact where the gain is 1)."""
+    """The inverse of `_frames_fft` (weighted overlap-add, exact where the gain is 1).
+
+    Every returned sample lies under a full set of frames (the padding), so the window-square
+    sum that normalises it repeats every CARVE_HOP.
+    """
     frames = scipy_fft.irfft(spec, n=CARVE_FFT, axis=1).astype(np.float32) * window
+    step = CARVE_FFT // CARVE_HOP
     total = (frames.shape[0] - 1) * CARVE_HOP + CARVE_FFT
     out = np.zeros(total, np.float32)
-    norm = np.zeros(total, np.float32)
-    square = np.square(window)
-    for k in range(CARVE_FFT // CARVE_HOP):  # frames k, k + step, ... do not overlap
-        part = frames[k :: CARVE_FFT // CARVE_HOP]
-        lo = k * CARVE_HOP
-        n = part.shape[0] * CARVE_FFT
-        out[lo : lo + n] += part.ravel()
-        norm[lo : lo + n] += np.tile(square, part.shape[0])
-    out /= np.maximum(norm, 1e-6)
-    return out[CARVE_FFT : CARVE_FFT + length]
+    for k in range(step):  # frames k, k + step, ... do not overlap
+        part = frames[k::step]
+        out[k * CARVE_HOP : k * CARVE_HOP + part.size] += part.ravel()
+    norm = np.square(window).reshape(step, CARVE_HOP).sum(axis=0)
+    out = out[CARVE_FFT : CARVE_FFT + length]
+    out.reshape(-1)[: length - length % CARVE_HOP].reshape(-1, CARVE_HOP)[:] /= norm
+    out[length - length % CARVE_HOP :] /= norm[: length % CARVE_HOP]
+    return out
 
 
 def _carve_segments(sfx: SparseTrack, sample_rate: int) -> list[tuple[int, int]]:
@@ -358,10 +370,13 @@ def carve_beds(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None
     if not sfx.any() or not ambience.any():
         return
     bands = _carve_bands(sample_rate)
-    # (bins, bands) averaging matrix: band powers are one matrix product per spectrum.
-    to_bands = np.zeros((bands.shape[0], int(bands.max()) + 1), np.float32)
-    to_bands[np.arange(bands.shape[0]), bands] = 1.0
-    to_bands /= to_bands.sum(axis=0, keepdims=True)
+    # Bands are runs of neighbouring bins: a band's power is a sum over its run.
+    starts = np.flatnonzero(np.diff(bands, prepend=-1))
+    widths = np.diff(np.append(starts, bands.shape[0])).astype(np.float32)
+
+    def to_bands(spec: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(_power(spec), starts, axis=1) / widths
+
     hop_s = CARVE_HOP / sample_rate
     ahead = round(CARVE_LOOKAHEAD_S / hop_s)
     window = signal.windows.hann(CARVE_FFT, sym=False).astype(np.float32)
@@ -371,11 +386,11 @@ def carve_beds(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None
         if not bed.any():
             continue
         key_spec = _frames_fft(sfx.slice_mid(lo, hi), window)
-        key = (np.square(np.abs(key_spec)) @ to_bands).astype(np.float64)
+        key = to_bands(key_spec).astype(np.float64)
         specs = [
             _frames_fft(np.ascontiguousarray(bed[:, ch]), window) for ch in range(bed.shape[1])
         ]
-        level = sum(np.square(np.abs(sp)) @ to_bands for sp in specs) / len(specs)
+        level = sum(to_bands(sp) for sp in specs) / len(specs)
         pocket = carve_pocket_db(key, level.astype(np.float64), hop_s)
         if ahead:  # open ahead of the onset: the reduction of frame n + ahead at frame n
             pocket = np.concatenate([pocket[ahead:], np.repeat(pocket[-1:], ahead, axis=0)])
@@ -383,7 +398,8 @@ def carve_beds(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None
             continue
         gain = (10.0 ** (-pocket / 20.0)).astype(np.float32)[:, bands]  # (frames, bins)
         for ch, sp in enumerate(specs):
-            bed[:, ch] = _overlap_add(sp * gain, window, hi - lo)
+            sp *= gain
+            bed[:, ch] = _overlap_add(sp, window, hi - lo)
 
 
 def _apply_control_gain(audio: np.ndarray, gain: np.ndarray, block: int) -> None:
