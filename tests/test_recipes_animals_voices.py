@@ -215,6 +215,20 @@ def test_voices_keep_the_highs_of_the_tract_above_its_fifth_formant() -> None:
         assert band_db(x, 5000, 8000) < band_db(white(1.2), 5000, 8000) - 8, name
 
 
+def test_a_scream_is_breathy_not_a_pure_held_tone() -> None:
+    # Forced air roars through the open glottis: noise fills the 1-5 kHz band between the
+    # harmonics (a clean held tone there reads as an alarm), yet it is still no white noise.
+    def flatness(x: np.ndarray) -> float:
+        loud = frames(x)[level_db(x, FRAME) > -20]
+        freqs = np.fft.rfftfreq(loud.shape[1], 1 / SR)
+        power = np.abs(np.fft.rfft(loud * np.hanning(loud.shape[1]), axis=1)) ** 2
+        band = power[:, (freqs > 1000) & (freqs < 5000)] + 1e-20
+        return float(np.median(np.exp(np.log(band).mean(axis=1)) / band.mean(axis=1)))
+
+    breathy = np.mean([flatness(render("scream", 2.0, seed=seed)) for seed in range(4)])
+    assert 0.03 < breathy < 0.5 * flatness(white(2.0))
+
+
 def test_laughter_is_irregular_calls_ending_in_a_long_gasp() -> None:
     laugh = render("laugh", 2.2, calls=6)
     loud = level_db(laugh, 0.02) > -20

@@ -45,7 +45,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     chaos *= np.float32(1.0 / (dsp.rms_of(chaos) + 1e-12))
     flutter = np.clip(1.0 - ROUGH * np.abs(chaos), 0.0, 1.0)
     voiced = vox.curve([0.0, 0.03, 0.7 * length, length], [0.0, 1.0, 0.9, 0.0], n, sr) * flutter
-    breath = 0.3 * voiced + vox.curve([0.0, 0.01, 0.05], [0.0, 0.6, 0.0], n, sr)
+    # Forced air: the turbulence at the straining glottis is half as loud as the voice (a clean
+    # held tone this high is an alarm's).
+    breath = 0.5 * voiced + vox.curve([0.0, 0.01, 0.05], [0.0, 0.6, 0.0], n, sr)
     scale = vox.TRACT_SCALE[who] * rng.uniform(0.95, 1.05)
     # A spread "eh" vowel with the jaw wide open (F1 raised): bright, piercing.
     shape = vox.vowel("e", scale) * np.array([1.3, 1.1, 1.0, 1.0, 1.0])
