@@ -16,7 +16,7 @@ from soundloom_server.engine.renderers.procedural.recipes.church_bell import ten
 from soundloom_server.engine.renderers.procedural.recipes.helicopter import MAIN_BLADES, rotor_hz
 from soundloom_server.engine.renderers.procedural.recipes.propeller_plane import BLADES, prop_rpm
 from soundloom_server.engine.renderers.procedural.recipes.train import AXLES_M, speed_mps
-from soundloom_server.engine.renderers.procedural.recipes.train_horn import HORN_CHORD
+from soundloom_server.engine.renderers.procedural.recipes.train_horn import HORN_CHORD, air_horn
 from soundloom_server.engine.renderers.procedural.recipes.wood_creak import CONTROL_HZ, joint
 
 SR = 48000
@@ -104,6 +104,25 @@ def test_car_door_is_a_damped_low_thunk() -> None:
         return bool(tail < -28.0 and band_share(x, 20, 300) > 0.7)
 
     check(signature, render("car_door", 1.0), render("door", 1.0, action="slam"))
+
+
+def test_train_horn_chimes_waver_irregularly_not_with_a_vibrato() -> None:
+    # The air flow's waver is turbulent: the B4 chime's pitch deviation has no sharp 3-8 Hz
+    # line (a regular vibrato, a reed organ's or an accordion's, had one 70-230x its floor).
+    f = 440.0 * 2.0 ** (2 / 12)
+    band = signal.butter(4, [f - 25.0, f + 25.0], "bandpass", fs=SR, output="sos")
+    for seed in range(6):
+        chime = signal.sosfiltfilt(band, air_horn(np.random.default_rng(seed), SR, 3.0))
+        inst = np.diff(np.unwrap(np.angle(signal.hilbert(chime)))) * SR / (2 * np.pi)
+        inst = signal.decimate(signal.decimate(inst[int(0.3 * SR) : int(2.7 * SR)], 10), 10)
+        k = np.arange(inst.shape[0])
+        inst -= np.polyval(np.polyfit(k, inst, 1), k)
+        power = np.abs(np.fft.rfft(inst * np.hanning(inst.shape[0]))) ** 2
+        freqs = np.fft.rfftfreq(inst.shape[0], 100 / SR)
+        line = power[(freqs >= 3) & (freqs <= 8)].max() / np.median(
+            power[(freqs > 1) & (freqs < 30)]
+        )
+        assert line < 45.0, seed
 
 
 def test_car_horn_is_two_buzzing_notes_a_major_third_apart() -> None:

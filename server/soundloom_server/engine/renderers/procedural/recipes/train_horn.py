@@ -52,8 +52,10 @@ def air_horn(rng: np.random.Generator, sr: int, seconds: float) -> dsp.Audio:
     for semis in HORN_CHORD:
         f = note_hz(semis) * 2.0 ** (rng.normal(0.0, 6.0) / 1200.0)
         # The diaphragm slaps the nozzle every cycle (a pulse wave), its pitch sagging with
-        # the air pressure and wavering as the flow does.
-        sag = 1.0 - 0.01 * t / max(seconds, 0.1) + 0.004 * np.sin(2 * np.pi * rng.uniform(4, 7) * t)
+        # the air pressure and wavering as the turbulent flow does: irregularly, each chime on
+        # its own (a regular, shared waver is a reed organ's vibrato, an accordion's).
+        waver = dsp.slow_noise(rng, n, sr, 6.0)
+        sag = 1.0 - 0.01 * t / max(seconds, 0.1) + 0.004 * waver
         out += horn_wave(phase_cycles(f * sag, sr) + rng.uniform(), rng.uniform(0.3, 0.45))
     # At full pressure the trumpets' air columns steepen the wave: a blaring, rough chord.
     out = np.tanh(0.6 * out * env).astype(np.float32)
