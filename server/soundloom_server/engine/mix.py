@@ -1,7 +1,8 @@
 """Mixing: place rendered clips on the timeline, duck beds under one-shots, add the scene reverb.
 
 Beds (ambience) and one-shots (sfx) go to separate stems; ducking and reverb act per stem, so the
-stems always sum to the mix.
+stems always sum to the mix. Under a one-shot the beds duck a few dB as a whole and, in the bands
+where the one-shot sounds, a few more (a pocket carved by a dynamic EQ keyed by its spectrum).
 """
 
 from __future__ import annotations
@@ -481,7 +482,7 @@ def _level_bed_bus(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> 
 
 
 def finish_mix(bus: MixBus, seed: int, stems: bool = True) -> MixResult:
-    """Duck the beds under the one-shots and add the scene reverb: the mix (and stems).
+    """Duck and carve the beds under the one-shots, add the scene reverb: the mix (and stems).
 
     Without stems everything happens in the bed buffer, which becomes the mix: a scene costs one
     buffer of its length. Stems need two more (each stem, then their sum).
