@@ -12,7 +12,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +164,38 @@ class _Deadline:
         return DeadlineExceeded(f"deadline of {self.timeout_s:g} s exceeded")
 
 
+class _Attempts:
+    """One call's attempts within its deadline: each attempt's time left, and the pause after a
+    failure (or the error, when it may not be retried or no time is left for another try)."""
+
+    def __init__(self, timeout_s: float, retry: RetryPolicy) -> None:
+        self.deadline = _Deadline(timeout_s)
+        self.retry = retry
+        self.last: SoundloomError | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, float]]:
+        for number in range(self.retry.max_attempts):
+            remaining = self.deadline.remaining()
+            if remaining <= 0:
+                raise self.deadline.expired_error(self.last)
+            yield number, remaining
+
+    def pause_after(self, exc: grpc.RpcError, number: int) -> float:
+        """Seconds to wait before the next attempt; raises the typed error instead when the
+        failure is final."""
+        self.last = typed_error(exc)
+        if exc.code() not in RETRYABLE or number + 1 == self.retry.max_attempts:
+            raise self.last from None
+        pause = self.retry.delay(number, retry_after_of(exc))
+        if pause >= self.deadline.remaining():
+            raise self.last from None
+        return pause
+
+    def exhausted(self) -> SoundloomError:
+        """The error when every attempt is spent."""
+        return self.deadline.expired_error(self.last)
+
+
 class RemoteTransport:
     """Blocking calls to a Soundloom server over one gRPC channel."""
 
@@ -191,23 +223,13 @@ class RemoteTransport:
 
     def call(self, timeout_s: float, attempt: Callable[[float], T]) -> T:
         """Run `attempt(remaining_seconds)` until it succeeds, retrying what may be retried."""
-        deadline = _Deadline(timeout_s)
-        last: SoundloomError | None = None
-        for number in range(self.retry.max_attempts):
-            remaining = deadline.remaining()
-            if remaining <= 0:
-                raise deadline.expired_error(last)
+        attempts = _Attempts(timeout_s, self.retry)
+        for number, remaining in attempts:
             try:
                 return attempt(remaining)
             except grpc.RpcError as exc:
-                last = typed_error(exc)
-                if exc.code() not in RETRYABLE or number + 1 == self.retry.max_attempts:
-                    raise last from None
-                pause = self.retry.delay(number, retry_after_of(exc))
-                if pause >= deadline.remaining():
-                    raise last from None
-                time.sleep(pause)
-        raise deadline.expired_error(last)
+                time.sleep(attempts.pause_after(exc, number))
+        raise attempts.exhausted()
 
     def unary(self, method: str, request: Any, timeout_s: float) -> Any:
         """A unary RPC with deadline and retries."""
@@ -281,23 +303,13 @@ class AsyncRemoteTransport:
 
     async def call(self, timeout_s: float, attempt: Callable[[float], Awaitable[T]]) -> T:
         """Await `attempt(remaining_seconds)` until it succeeds, retrying what may be retried."""
-        deadline = _Deadline(timeout_s)
-        last: SoundloomError | None = None
-        for number in range(self.retry.max_attempts):
-            remaining = deadline.remaining()
-            if remaining <= 0:
-                raise deadline.expired_error(last)
+        attempts = _Attempts(timeout_s, self.retry)
+        for number, remaining in attempts:
             try:
                 return await attempt(remaining)
             except grpc.RpcError as exc:
-                last = typed_error(exc)
-                if exc.code() not in RETRYABLE or number + 1 == self.retry.max_attempts:
-                    raise last from None
-                pause = self.retry.delay(number, retry_after_of(exc))
-                if pause >= deadline.remaining():
-                    raise last from None
-                await asyncio.sleep(pause)
-        raise deadline.expired_error(last)
+                await asyncio.sleep(attempts.pause_after(exc, number))
+        raise attempts.exhausted()
 
     async def unary(self, method: str, request: Any, timeout_s: float) -> Any:
         """A unary RPC with deadline and retries."""
