@@ -134,6 +134,18 @@ def test_a_howl_is_a_long_steady_low_voiced_note() -> None:
     assert np.isfinite(meow).sum() * FRAME < 1.8
 
 
+def test_a_howl_lifts_into_its_note_quickly_not_like_a_siren_winding_up() -> None:
+    # A wolf swells into the howl in a few tenths of a second (a siren's rotor takes a second).
+    howl = importlib.import_module(
+        "soundloom_server.engine.renderers.procedural.recipes.wolf_howl"
+    )._howl
+    rises = []
+    for seed in range(8):
+        level = level_db(howl(np.random.default_rng(seed), SR, 3.0, 0.5), 0.02)
+        rises.append((np.flatnonzero(level > -6)[0] - np.flatnonzero(level > -30)[0]) * 0.02)
+    assert 0.05 < np.mean(rises) < 0.3
+
+
 def test_a_cough_bursts_out_after_a_held_breath() -> None:
     def silent_gap_before_peak(x: np.ndarray) -> float:
         env = level_db(x)

@@ -24,8 +24,10 @@ def _howl(rng: np.random.Generator, sr: int, seconds: float, effort: float) -> d
     """One howl lasting about `seconds` (mono, peak 1)."""
     n = int(seconds * sr)
     f0 = rng.uniform(430.0, 540.0) * (0.95 + 0.1 * effort)
-    swoop = rng.uniform(0.6, 1.0)
-    # A long swoop up from well below the note, a held note that drifts, a fall at the end.
+    # The wolf lifts into its note in a few tenths of a second (a slow, second-long wind-up
+    # from far below is a siren's rotor spinning up).
+    swoop = rng.uniform(0.3, 0.6)
+    # A swoop up from well below the note, a held note that drifts, a fall at the end.
     f0_curve = vox.curve(
         [0.0, swoop, 0.5 * seconds, 0.8 * seconds, seconds],
         [0.6 * f0, f0, f0 * rng.uniform(0.97, 1.08), f0 * rng.uniform(0.95, 1.03), 0.72 * f0],
