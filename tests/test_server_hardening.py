@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -285,7 +286,6 @@ def test_a_full_disk_is_unavailable_naming_the_store_and_health_says_so(
     start_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
-    import time
 
     from soundloom_server.service import store as store_module
 
@@ -305,15 +305,26 @@ def test_a_full_disk_is_unavailable_naming_the_store_and_health_says_so(
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     health = health_pb2_grpc.HealthStub(grpc.insecure_channel(server.grpc_target))
-    deadline = time.monotonic() + 10
-    while health.Check(health_pb2.HealthCheckRequest(), timeout=5).status != 2:  # NOT_SERVING
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+
+    def grpc_health() -> int:
+        return health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+
+    assert _eventually(grpc_health) == 2  # NOT_SERVING
     monkeypatch.undo()  # the disk has room again: health and renders come back
-    while call(server, "/healthz")[0] != 200:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    assert _eventually(lambda: call(server, "/healthz")[0], until=200) == 200
     assert call(server, "/v1/generate", _beds(1, 1.0))[0] == 200
+
+
+def _eventually(probe: Any, until: int = 2, polls: int = 600) -> int:
+    """The probe's value once it reads `until`, or its last value after `polls` tries (a bound
+    on waiting, not a speed target: the assertion is on the state reached)."""
+    value = probe()
+    for _ in range(polls):
+        if value == until:
+            break
+        time.sleep(0.1)
+        value = probe()
+    return value
 
 
 # ------------------------------------------------------------------ connections
