@@ -49,35 +49,14 @@ class EmbeddedEngine:
         """Analyse, plan and render a clip's continuation here (the cache first)."""
         from soundloom.continuation_client import continue_embedded
 
-        clip, duration, description, only_new, events, given = args
-        return continue_embedded(
-            self.core.cache,
-            self.core.use_cache,
-            clip,
-            duration,
-            description,
-            only_new,
-            events,
-            given,
-            progress,
-        )
+        return continue_embedded(self.core.cache, self.core.use_cache, *args, progress)
 
     def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
         """Analyse the video, plan and render its soundtrack here (the cache first)."""
         from soundloom.dub_client import dub_embedded
 
-        video, description, shots, keep_audio, given, captioner = args
-        return dub_embedded(
-            self.core.cache,
-            self.core.use_cache,
-            video,
-            description,
-            shots,
-            keep_audio,
-            given,
-            progress,
-            captioner,
-        )
+        *given, captioner = args
+        return dub_embedded(self.core.cache, self.core.use_cache, *given, progress, captioner)
 
     def backends(self, timeout_s: float) -> list[Backend]:
         """The backends this process's engine knows, planners first, each group by name."""
