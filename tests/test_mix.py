@@ -302,7 +302,9 @@ def test_one_shots_are_levelled_by_loudness_within_their_peak_headroom() -> None
     renderer = get_renderer("procedural")
     ctx = RenderContext(sample_rate=SR, seed=3)
     levels, peaks = {}, {}
-    for recipe in ("glass_shatter", "impact", "sword_clash", "footsteps", "whoosh", "door"):
+    # Door and footsteps now peak at the cap: splash and fire_whoosh keep two sounds below it.
+    probes = ("glass_shatter", "impact", "sword_clash", "footsteps", "whoosh", "door")
+    for recipe in (*probes, "splash", "fire_whoosh"):
         event = Event(f"{recipe}-1", EventKind.SFX, recipe, recipe, 0.0, 2.0)
         samples = renderer.render(event, ctx).samples
         levels[recipe] = momentary_max_lufs(samples, SR)
