@@ -2,9 +2,11 @@
 
 An electric horn is a steel diaphragm pulled by an electromagnet whose contact breaks as it
 moves: a relaxation oscillator slapping at ~400-500 Hz, so its wave is a clipped, pulse-like
-buzz rich in harmonics. Cars carry a pair (a "high" and a "low" note, about a major third apart,
-each a few cents off its ideal), whose mixture beats and roughens; each is loaded by a short
-spiral horn that favours a band of ~1.5-3.5 kHz. The note takes ~15 ms to build and, at the
+buzz rich in harmonics, and on every swing the armature strikes the pole piece, a click of
+broadband impact noise that fills the spectrum between the harmonics (the horn's rasp: it is a
+buzzer, not an organ pipe). Cars carry a pair (a "high" and a "low" note, about a major third
+apart, each a few cents off its ideal), whose mixture beats and roughens; each is loaded by a
+short spiral horn that favours a band of ~1.5-3.5 kHz. The note takes ~15 ms to build and, at the
 start, sags a little in pitch as the diaphragm's swing grows.
 """
 
@@ -34,6 +36,12 @@ def horn_wave(phase: np.ndarray, duty: float) -> dsp.Audio:
     return (np.tanh(8.0 * (np.cos(2 * np.pi * frac) - np.cos(np.pi * duty)))).astype(np.float32)
 
 
+def armature_slam(rng: np.random.Generator, wave: dsp.Audio) -> dsp.Audio:
+    """The armature striking the pole piece: impact noise on each rising edge of the wave."""
+    edge = np.maximum(np.diff(wave, prepend=wave[0]), 0.0)
+    return (edge / (edge.max() + 1e-9) * dsp.white(rng, wave.shape[0])).astype(np.float32)
+
+
 def press(rng: np.random.Generator, sr: int, seconds: float, base_hz: float) -> dsp.Audio:
     """Both horns sounding for one press, with the build-up, pitch sag and release."""
     n = int(seconds * sr)
@@ -48,9 +56,8 @@ def press(rng: np.random.Generator, sr: int, seconds: float, base_hz: float) -> 
             * (1.0 + 0.03 * np.exp(-t / 0.03))
             * (1.0 + 0.002 * rng.standard_normal(n).cumsum() / np.sqrt(n))
         )
-        out += np.float32(level) * horn_wave(
-            phase_cycles(inst, sr) + rng.uniform(), rng.uniform(0.3, 0.4)
-        )
+        wave = horn_wave(phase_cycles(inst, sr) + rng.uniform(), rng.uniform(0.3, 0.4))
+        out += np.float32(level) * (wave + armature_slam(rng, wave))
     return out * env.astype(np.float32)
 
 

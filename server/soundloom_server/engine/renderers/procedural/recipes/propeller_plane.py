@@ -3,7 +3,8 @@
 A propeller blade passing any point gives a pressure pulse (thickness and loading noise), so a
 two-blade propeller at 2400 rpm buzzes at 80 Hz with harmonics to a kilohertz, loudest in the
 propeller's plane; the direct-drive four-cylinder engine fires twice a revolution, the same rate,
-its exhaust a barking pulse with combustion noise. The plane circles a few hundred metres off,
+its exhaust, through short unsilenced stacks, a barking pulse with combustion noise as loud as
+the propeller. The plane circles a few hundred metres off,
 so level, pitch (Doppler), the ground echo's comb and the air's dulling drift slowly and
 periodically, which keeps the bed stationary over long times.
 """
@@ -47,9 +48,10 @@ def synth(req: SynthRequest) -> np.ndarray:
     geom = geometry(path, n, sr, max_range_m=2 * radius + nearest + altitude + 200.0)
     m = geom.source_frames(sr)
     rev_hz = prop_rpm(intensity) / 60.0 * (1.0 + 0.004 * dsp.slow_noise(rng, m, sr, 0.3))
-    # Propeller: narrow pulses (tips near Mach 0.8 make them sharp), a blade a little off.
-    prop = blade_pulses(rng, rev_hz * BLADES, sr, 0.0009, BLADES, 0.08)
-    prop = dsp.filt(dsp.cascade(dsp.highpass(40.0, sr), dsp.lowpass(1600.0, sr)), prop)
+    # Propeller: narrow pulses (tips near Mach 0.8 make them sharp, ~3 % of a blade passage,
+    # so the buzz keeps its harmonics to a kilohertz and more), a blade a little off.
+    prop = blade_pulses(rng, rev_hz * BLADES, sr, 0.0004, BLADES, 0.08)
+    prop = dsp.filt(dsp.cascade(dsp.highpass(40.0, sr), dsp.lowpass(3000.0, sr)), prop)
     # Exhaust: a pulse per firing, each combustion different, with a rasp of gas noise.
     beat = blade_pulses(rng, rev_hz * CYLINDERS / 2.0, sr, 0.0025, CYLINDERS, 0.15)
     rasp = dsp.filt(dsp.bandpass(300.0, 3000.0, sr), dsp.white(rng, m)) * np.maximum(beat, 0.0)
@@ -57,7 +59,8 @@ def synth(req: SynthRequest) -> np.ndarray:
         dsp.rms_of(rasp) + 1e-9
     ) * np.float32(0.5)
     prop_lobe = geom.curve(lobe(geom.heading_cos, 100.0, 45.0, 0.35), sr)
-    source = prop * prop_lobe / np.float32(dsp.rms_of(prop) + 1e-9) + np.float32(0.6) * engine
+    # A light aircraft's short, unsilenced exhaust stacks bark as loud as the propeller buzzes.
+    source = prop * prop_lobe / np.float32(dsp.rms_of(prop) + 1e-9) + engine
     wind = dsp.filt(dsp.bandpass(200.0, 2500.0, sr), dsp.white(rng, m))  # airframe rush
     source += wind * np.float32(0.4 * (1.0 - 0.8 * distance) / (dsp.rms_of(wind) + 1e-9))
     heard = hear(source, sr, geom, n)

@@ -3,10 +3,13 @@
 Jointed track has a gap every ~18-25 m. Each car rides on two bogies of two axles (axles ~2.5 m
 apart, bogies ~17 m apart), so every joint is struck by a car's four wheelsets in a pattern
 heard as "da-dum ... da-dum": two quick hits, a longer gap, two more, repeating once per rail
-length at the train's speed; nearer cars are louder, further ones blur into the clatter. Each
-hit is a steel wheel dropping onto the rail end: a short metallic clank over a thump of the car
-body. Under it, rolling noise (wheel and rail roughness, ~0.5-2 kHz), the car's rattle, and the
-locomotive's diesel rumble (firing harmonics of a slow, big engine).
+length at the train's speed; nearer cars are louder, further ones blur into the clatter. The
+coaches differ in length (21-25 m), so successive cars strike each joint at uneven offsets
+rather than one even pulse train (a rotor's beat). Each hit is a steel wheel dropping onto the
+rail end: a short metallic clank over a thump of the car body, heard by a passenger in the
+first car through the floor and body, which pass the knock and the clank's low modes but soak
+up what is above ~2 kHz. Under it, rolling noise (wheel and rail roughness, ~0.5-2 kHz) filling
+the car, and far ahead the locomotive's diesel (firing harmonics of a slow, big engine), faint.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from soundloom_server.engine.renderers.procedural.recipes._machines import phase
 from soundloom_server.engine.renderers.procedural.recipes._modal import MATERIALS, strike
 
 AXLES_M = (0.0, 2.5, 17.0, 19.5)  # wheelset positions along one car
-CAR_M = 22.0
+CAR_M = (21.0, 25.0)  # coach lengths, couplers included: stock of several builds
 
 
 def speed_mps(intensity: float) -> float:
@@ -34,8 +37,9 @@ def joint_hits(
     """(times s, level) of every wheelset of `cars` cars crossing every joint."""
     times, levels = [], []
     joints = np.arange(-3, int(seconds * speed / rail_m) + 3) * rail_m
+    lengths = rng.uniform(*CAR_M, cars)
     for car in range(cars):  # the listener rides in car 0; the others are further away
-        offset = car * CAR_M
+        offset = float(lengths[:car].sum())
         level = 1.0 / (1.0 + 0.7 * car)
         for axle in AXLES_M:
             t = (joints + offset + axle) / speed
@@ -55,7 +59,7 @@ def _engine(rng: np.random.Generator, m: int, sr: int) -> dsp.Audio:
 
 
 def synth(req: SynthRequest) -> np.ndarray:
-    """Clatter rhythm (one clank per hit) + rolling roar + body rattle + engine, at 24 kHz."""
+    """Clatter rhythm (one clank per hit) + rolling roar + rumble + a faint engine, at 24 kHz."""
     rate, frames, rng = req.sample_rate, req.frames, req.rng
     intensity, distance = req.number("intensity"), req.number("distance")
     k = dsp.low_rate_factor(rate, 24000)
@@ -72,6 +76,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     # ...and the suspension passing the knock into the car body (a low thump).
     thump = dsp.noise_burst(rng, clank.shape[0], sr, (40.0, 250.0), 0.002, 0.03)
     clatter = dsp.convolve(hits, clank + np.float32(0.4) * thump, m)
+    clatter = dsp.filt(dsp.lowpass(2000.0, sr), clatter)  # through the floor and the body
     clatter /= np.float32(dsp.rms_of(clatter) + 1e-9)
     # Rolling noise: wheel and rail roughness, a band around the wheels' and rails' modes.
     rolling = dsp.filt(
@@ -82,7 +87,7 @@ def synth(req: SynthRequest) -> np.ndarray:
         dsp.cascade(dsp.brown_sos(sr, 30.0), dsp.lowpass(200.0, sr)), dsp.white(rng, m)
     )
     engine = _engine(rng, m, sr)
-    parts = ((clatter, 1.0), (rolling, 0.5 + 0.3 * intensity), (rumble, 0.5), (engine, 0.3))
+    parts = ((clatter, 1.0), (rolling, 0.85 + 0.3 * intensity), (rumble, 0.5), (engine, 0.1))
     mono = sum(p * np.float32(g / (dsp.rms_of(p) + 1e-9)) for p, g in parts)
     mono = dsp.filt(dsp.lowpass(min(dsp.distance_cutoff(distance), 0.45 * sr), sr), mono)
     out = dsp.widen(dsp.upsample(mono, k, frames), rate, width=0.5)
