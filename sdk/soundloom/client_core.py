@@ -142,6 +142,10 @@ class Core:
             self.cache = cache
             self.use_cache = True
 
+    def time_limit(self, timeout: float | None, default_s: float) -> float:
+        """A call's time limit: its own, else the client's, else the operation's default."""
+        return timeout or self.timeout or default_s
+
     def close(self) -> None:
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
@@ -168,8 +172,8 @@ class Core:
             if suffix in FORMAT_SUFFIX and "format" not in overrides and options is None:
                 opts = replace(opts, format=suffix)  # `output="door.wav"` means WAV
         source, opts, key = canonical(source, opts)
-        limit = timeout or self.timeout or GENERATE_TIMEOUT_S
         target = None if output is None else Path(output)
+        limit = self.time_limit(timeout, GENERATE_TIMEOUT_S)
         return Job(source, opts, key, target, progress, limit, planned)
 
     def cached(self, job: Job) -> Asset | None:
@@ -177,9 +181,6 @@ class Core:
             return None
         hit = self.cache.get(job.key)
         return None if hit is None else job.tell_plan(hit)
-
-    def deliver(self, job: Job, asset: Asset) -> Asset:
-        return asset if job.output is None else asset.save(job.output)
 
     def render_embedded(self, job: Job) -> Asset:
         check_backends(job.source, job.options)

@@ -334,7 +334,7 @@ class AsyncRemoteTransport:
         async def attempt(left: float) -> T:
             with staging() as work:
                 assembler = StreamAssembler(work, progress)
-                sent = request() if callable(request) else request
+                sent = _aiter(request()) if callable(request) else request
                 stream: AsyncIterator[pb.GenerateSceneResponse] = getattr(self.stub, method)(
                     sent, timeout=left, metadata=self.metadata
                 )
@@ -348,3 +348,9 @@ class AsyncRemoteTransport:
                 return await asyncio.to_thread(commit, assembler)
 
         return await self.call(timeout_s, attempt)
+
+
+async def _aiter(items: Iterable[Any]) -> AsyncIterator[Any]:
+    """An async iterator over a (file-reading) iterator: grpc.aio takes async request streams."""
+    for item in items:
+        yield item
