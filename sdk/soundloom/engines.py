@@ -18,6 +18,7 @@ from typing import Any
 from soundloom.asset import Asset
 from soundloom.client_core import Core, Job, ProgressFn
 from soundloom.errors import InvalidArgument
+from soundloom.remote import Download
 from soundloom.steps import Local, Remote, Steps
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
 from soundloom_server.engine.registry import BackendStatus as Backend
@@ -120,18 +121,8 @@ class ServerEngine:
     ) -> Steps[Asset]:
         """A streaming RPC's asset into the cache; `request` is a message or makes an upload."""
         core = self.core
-        return (
-            yield Remote(
-                lambda remote: remote.generate(
-                    request,
-                    timeout_s,
-                    core.cache.staging,
-                    progress,
-                    core.commit_download,
-                    method=method,
-                )
-            )
-        )
+        download = Download(method, request, core.cache.staging, progress, core.commit_download)
+        return (yield Remote(lambda remote: remote.download(download, timeout_s)))
 
 
 def generate_request(job: Job) -> Any:
