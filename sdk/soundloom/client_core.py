@@ -67,15 +67,20 @@ def scene_source(
     )
 
 
-def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
-    """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
+def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword render options, refused by name when they are not RenderOptions fields; the
+    ones given as None are left out (they mean "the default")."""
     unknown = sorted(set(overrides) - OPTION_NAMES)
     if unknown:
         raise InvalidArgument(
             unknown[0], f"is not a render option (one of {', '.join(sorted(OPTION_NAMES))})"
         )
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return validate_options(replace(options or RenderOptions(), **given))
+    return {k: v for k, v in overrides.items() if v is not None}
+
+
+def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
+    """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
+    return validate_options(replace(options or RenderOptions(), **check_overrides(overrides)))
 
 
 def render_to_directory(

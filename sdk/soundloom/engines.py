@@ -11,12 +11,15 @@ server's is `Remote`, a call on the client's sync or grpc.aio transport.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from soundloom import continuation_client, dub_client
 from soundloom.asset import Asset
 from soundloom.client_core import Core, Job, ProgressFn
+from soundloom.continuation_client import ClipJob, continue_embedded
+from soundloom.dub_client import DubJob, dub_embedded
 from soundloom.errors import InvalidArgument
 from soundloom.remote import Download
 from soundloom.steps import Local, Remote, Steps
@@ -24,9 +27,6 @@ from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
 from soundloom_server.engine.registry import BackendStatus as Backend
 from soundloom_server.engine.registry import backend_statuses
 from soundloom_server.plan_proto import plan_from_proto
-
-ClipArgs = tuple[Path | str, float, str, bool, bool, dict[str, Any]]
-DubArgs = tuple[Path | str, str, Sequence[str], bool, dict[str, Any], Path | str | None]
 
 
 class EmbeddedEngine:
@@ -50,14 +50,18 @@ class EmbeddedEngine:
         return (yield Local(functools.partial(self.core.render_embedded, job)))
 
     def continue_clip(
-        self, args: ClipArgs, progress: ProgressFn | None, timeout_s: float
+        self, job: ClipJob, progress: ProgressFn | None, timeout_s: float
     ) -> Steps[Asset]:
         """Analyse, plan and render a clip's continuation here (the cache first)."""
-        return (yield Local(functools.partial(_continue_here, self.core, args, progress)))
+        core = self.core
+        work = functools.partial(continue_embedded, core.cache, core.use_cache, job, progress)
+        return (yield Local(work))
 
-    def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Steps[Asset]:
+    def dub(self, job: DubJob, progress: ProgressFn | None, timeout_s: float) -> Steps[Asset]:
         """Analyse the video, plan and render its soundtrack here (the cache first)."""
-        return (yield Local(functools.partial(_dub_here, self.core, args, progress)))
+        core = self.core
+        work = functools.partial(dub_embedded, core.cache, core.use_cache, job, progress)
+        return (yield Local(work))
 
     def backends(self, timeout_s: float) -> Steps[list[Backend]]:
         """The backends this process's engine knows, planners first, each group by name."""
@@ -89,20 +93,17 @@ class ServerEngine:
         return job.tell_plan(asset)
 
     def continue_clip(
-        self, args: ClipArgs, progress: ProgressFn | None, timeout_s: float
+        self, job: ClipJob, progress: ProgressFn | None, timeout_s: float
     ) -> Steps[Asset]:
         """ContinueClip: the clip uploaded, its continuation streamed back."""
-        from soundloom.continuation_client import upload
+        upload = continuation_client.upload(job)
+        return (yield from self._download("ContinueClip", upload, progress, timeout_s))
 
-        return (yield from self._download("ContinueClip", upload(*args), progress, timeout_s))
-
-    def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Steps[Asset]:
+    def dub(self, job: DubJob, progress: ProgressFn | None, timeout_s: float) -> Steps[Asset]:
         """DubVideo: the video uploaded, its soundtrack streamed back."""
-        from soundloom.dub_client import upload
-
-        *given, captioner = args
-        refuse_remote_captioner(captioner)
-        return (yield from self._download("DubVideo", upload(*given), progress, timeout_s))
+        refuse_remote_captioner(job.captioner)
+        upload = dub_client.upload(job)
+        return (yield from self._download("DubVideo", upload, progress, timeout_s))
 
     def backends(self, timeout_s: float) -> Steps[list[Backend]]:
         """ListBackends on the server."""
@@ -166,16 +167,3 @@ def _plan_here(request: SceneRequest, options: RenderOptions) -> ScenePlan:
     from soundloom_server.engine.pipeline import plan_scene
 
     return plan_scene(request, options)
-
-
-def _continue_here(core: Core, args: ClipArgs, progress: ProgressFn | None) -> Asset:
-    from soundloom.continuation_client import continue_embedded
-
-    return continue_embedded(core.cache, core.use_cache, *args, progress)
-
-
-def _dub_here(core: Core, args: DubArgs, progress: ProgressFn | None) -> Asset:
-    from soundloom.dub_client import dub_embedded
-
-    *given, captioner = args
-    return dub_embedded(core.cache, core.use_cache, *given, progress, captioner)

@@ -19,9 +19,12 @@ from soundloom.client_core import (
     PlannedFn,
     ProgressFn,
     Source,
+    check_overrides,
     many_kwargs,
     plan_args,
 )
+from soundloom.continuation_client import CONTINUE_TIMEOUT_S, ClipJob, with_output_format
+from soundloom.dub_client import DUB_TIMEOUT_S, DubJob
 from soundloom.engines import EmbeddedEngine, ServerEngine
 from soundloom.errors import InvalidArgument
 from soundloom.steps import Concurrently, Local, Steps
@@ -168,16 +171,10 @@ def continue_clip(
     """Continue a recording: the clip followed by `duration` s of what comes next (only
     the new part with `only_new`), its seam marked; rate, channels and loudness default to
     the clip's. Keyword overrides are RenderOptions fields."""
-    from soundloom.continuation_client import (
-        CONTINUE_TIMEOUT_S,
-        check_overrides,
-        with_output_format,
-    )
-
     given = with_output_format(check_overrides(overrides), output)
-    args = (clip, duration, description, only_new, events, given)
+    job = ClipJob(clip, duration, description, only_new, events, given)
     limit = client.core.time_limit(timeout, CONTINUE_TIMEOUT_S)
-    asset = yield from client.engine.continue_clip(args, progress, limit)
+    asset = yield from client.engine.continue_clip(job, progress, limit)
     return (yield from _saved(asset, output))
 
 
@@ -198,13 +195,10 @@ def dub(
     at motion onsets); `shots` gives words per shot, `captioner` (an image-captioning model
     folder, in-process only) words for shots without any. Keyword overrides are
     RenderOptions fields."""
-    from soundloom.continuation_client import check_overrides, with_output_format
-    from soundloom.dub_client import DUB_TIMEOUT_S
-
     given = with_output_format(check_overrides(overrides), output)
-    args = (video, description, shots, keep_audio, given, captioner)
+    job = DubJob(video, description, shots, keep_audio, given, captioner)
     limit = client.core.time_limit(timeout, DUB_TIMEOUT_S)
-    asset = yield from client.engine.dub(args, progress, limit)
+    asset = yield from client.engine.dub(job, progress, limit)
     return (yield from _saved(asset, output))
 
 
