@@ -15,6 +15,7 @@ from soundloom.cache import AssetCache
 from soundloom.canonical import canonical
 from soundloom.errors import InvalidArgument
 from soundloom.remote import (
+    ProgressFn,
     StreamAssembler,
     load_sidecar,
     sidecar_name,
@@ -30,10 +31,11 @@ from soundloom_server.engine.plan import (
 from soundloom_server.engine.registry import check_backends
 
 Source = str | SceneRequest | ScenePlan | Mapping[str, Any]
-ProgressFn = Callable[[str, float], None]
 PlannedFn = Callable[[ScenePlan], None]
 PLAN_TIMEOUT_S = 60.0
 GENERATE_TIMEOUT_S = 900.0
+CONTINUE_TIMEOUT_S = 900.0
+DUB_TIMEOUT_S = 900.0
 BACKENDS_TIMEOUT_S = 10.0
 OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
 

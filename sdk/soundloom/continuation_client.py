@@ -12,11 +12,9 @@ from typing import Any
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
 from soundloom.canonical import canonical
+from soundloom.remote import ProgressFn
 from soundloom.uploads import existing_file, file_upload
 from soundloom_server.engine.plan import RenderOptions
-
-ProgressFn = Callable[[str, float], None]
-CONTINUE_TIMEOUT_S = 900.0
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,8 @@ from typing import Any
 from soundloom.asset import Asset
 from soundloom.cache import AssetCache
 from soundloom.canonical import canonical
+from soundloom.remote import ProgressFn
 from soundloom.uploads import existing_file, file_upload
-
-ProgressFn = Callable[[str, float], None]
-DUB_TIMEOUT_S = 900.0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from soundloom.asset import Asset
 from soundloom.client_core import (
     BACKENDS_TIMEOUT_S,
+    CONTINUE_TIMEOUT_S,
+    DUB_TIMEOUT_S,
     PLAN_TIMEOUT_S,
     Core,
     PlannedFn,
@@ -23,8 +25,8 @@ from soundloom.client_core import (
     many_kwargs,
     plan_args,
 )
-from soundloom.continuation_client import CONTINUE_TIMEOUT_S, ClipJob, with_output_format
-from soundloom.dub_client import DUB_TIMEOUT_S, DubJob
+from soundloom.continuation_client import ClipJob, with_output_format
+from soundloom.dub_client import DubJob
 from soundloom.engines import EmbeddedEngine, ServerEngine
 from soundloom.errors import InvalidArgument
 from soundloom.steps import Concurrently, Local, Steps

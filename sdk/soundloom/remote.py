@@ -31,7 +31,7 @@ from soundloom_server.plan_proto import STAGE_FROM_PROTO
 T = TypeVar("T")
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED})
 STAGE_NAMES = STAGE_FROM_PROTO
-ProgressFn = Callable[[str, float], None]
+ProgressFn = Callable[[str, float], None]  # (stage, fraction): the SDK's one progress type
 
 
 @dataclass(frozen=True)
