@@ -42,19 +42,37 @@ class _Undecodable:
         self.error = error
 
 
-class DecodeGuardInterceptor(grpc.aio.ServerInterceptor):
-    """Undecodable request bytes answer INVALID_ARGUMENT (grpc's own answer is UNKNOWN)."""
+class HandlerInterceptor(grpc.aio.ServerInterceptor):
+    """An interceptor that sees each call's handler and runs it, or another in its place."""
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        """The same handler, with a deserializer that cannot raise past it."""
+        """The next interceptor's handler, or what `replace` puts in its place."""
         handler = await continuation(handler_call_details)
-        if handler is None or handler.request_streaming or handler.request_deserializer is None:
+        if handler is None:  # no such method: grpc answers UNIMPLEMENTED
             return handler
-        return _guarded(handler, handler_call_details.method)
+        return self.replace(handler, handler_call_details)
+
+    def replace(
+        self, handler: grpc.RpcMethodHandler, call: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        """The handler to run for this call."""
+        raise NotImplementedError
+
+
+class DecodeGuardInterceptor(HandlerInterceptor):
+    """Undecodable request bytes answer INVALID_ARGUMENT (grpc's own answer is UNKNOWN)."""
+
+    def replace(
+        self, handler: grpc.RpcMethodHandler, call: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        """The same handler, with a deserializer that cannot raise past it."""
+        if handler.request_streaming or handler.request_deserializer is None:
+            return handler
+        return _guarded(handler, call.method)
 
 
 def _guarded(handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
