@@ -47,6 +47,16 @@ class Phase:
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
 
+    def downloaded(
+        self, info: pb.AssetInfo, sha256: str, started: float, first: float | None
+    ) -> None:
+        """A download that ended: its latency and first chunk kept, or a checksum error."""
+        if sha256 != info.sha256:
+            self.errors.append(f"checksum mismatch: {info.asset_id}")
+            return
+        self.latencies.append(time.perf_counter() - started)
+        self.first_chunks.append(first or 0.0)
+
     def report(self) -> str:
         """One line: count, rate, latency and time-to-first-chunk percentiles."""
         n = len(self.latencies)
@@ -121,11 +131,7 @@ async def get_once(
     except grpc.aio.AioRpcError as exc:
         phase.errors.append(f"{exc.code().name}: {exc.details()}")
         return
-    if digest.hexdigest() != info.sha256:
-        phase.errors.append(f"checksum mismatch: {info.asset_id}")
-        return
-    phase.latencies.append(time.perf_counter() - started)
-    phase.first_chunks.append(first or 0.0)
+    phase.downloaded(info, digest.hexdigest(), started, first)
 
 
 async def http_get_once(
@@ -147,11 +153,7 @@ async def http_get_once(
     except aiohttp.ClientError as exc:
         phase.errors.append(f"HTTP error: {exc}")
         return
-    if digest.hexdigest() != info.sha256:
-        phase.errors.append(f"checksum mismatch: {info.asset_id}")
-        return
-    phase.latencies.append(time.perf_counter() - started)
-    phase.first_chunks.append(first or 0.0)
+    phase.downloaded(info, digest.hexdigest(), started, first)
 
 
 async def run_clients(

@@ -74,6 +74,20 @@ def start_server(
             server_loop.run(server.stop(0.5))
 
 
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A server certificate for 127.0.0.1 and localhost from a fresh CA: (cert, key, ca) PEMs."""
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    folder = tmp_path_factory.mktemp("tls")
+    cert.private_key_pem.write_to_path(folder / "key.pem")
+    cert.cert_chain_pems[0].write_to_path(folder / "cert.pem")
+    ca.cert_pem.write_to_path(folder / "ca.pem")
+    return folder / "cert.pem", folder / "key.pem", folder / "ca.pem"
+
+
 @pytest.fixture(scope="session")
 def server(start_server: Callable[..., Any]) -> Any:
     """A plain server (no token, no TLS) shared by the tests that need nothing special."""

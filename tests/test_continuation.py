@@ -182,18 +182,10 @@ def test_loop_gives_a_loop_with_the_seam_marked(clips: dict[str, Path], tmp_path
 
 
 def test_bench_smoke_prints_a_row() -> None:
-    import subprocess
-    import sys
+    from bench_smoke import bench_smoke
 
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, str(root / "bench" / "continue.py"), "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    assert any(line.split()[:1] == ["rain"] for line in done.stdout.splitlines()), done.stdout
+    out = bench_smoke("continue.py")
+    assert any(line.split()[:1] == ["rain"] for line in out.splitlines()), out
 
 
 def _write_bad(kind: str, path: Path) -> None:

@@ -15,17 +15,9 @@ NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 @pytest.fixture(scope="module")
-def tls_server(start_server: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
-    import trustme
-
-    ca = trustme.CA()
-    issued = ca.issue_cert("127.0.0.1", "localhost")
-    folder = tmp_path_factory.mktemp("sdk-tls")
-    issued.private_key_pem.write_to_path(folder / "key.pem")
-    issued.cert_chain_pems[0].write_to_path(folder / "cert.pem")
-    ca.cert_pem.write_to_path(folder / "ca.pem")
-    server = start_server(tls_cert=folder / "cert.pem", tls_key=folder / "key.pem", token=TOKEN)
-    return server, folder / "ca.pem"
+def tls_server(start_server: Any, tls_files: tuple[Path, Path, Path]) -> tuple[Any, Path]:
+    cert, key, ca = tls_files
+    return start_server(tls_cert=cert, tls_key=key, token=TOKEN), ca
 
 
 def test_sync_and_async_clients_generate_over_tls(tls_server: Any, tmp_path: Path) -> None:

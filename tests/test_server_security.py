@@ -59,19 +59,6 @@ def test_http_requires_the_token(guarded: Any) -> None:
     assert call(guarded, "/healthz")[0] == 200
 
 
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    import trustme
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    folder = tmp_path_factory.mktemp("tls")
-    cert.private_key_pem.write_to_path(folder / "key.pem")
-    cert.cert_chain_pems[0].write_to_path(folder / "cert.pem")
-    ca.cert_pem.write_to_path(folder / "ca.pem")
-    return folder / "cert.pem", folder / "key.pem", folder / "ca.pem"
-
-
 def test_tls_on_both_transports(start_server: Any, tls_files: tuple[Path, Path, Path]) -> None:
     cert, key, ca = tls_files
     server = start_server(tls_cert=cert, tls_key=key, token=TOKEN)

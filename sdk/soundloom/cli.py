@@ -16,7 +16,13 @@ from soundloom.backends_cli import add_backends_parser, run_backends
 from soundloom.bank.cli import add_bank_command, run_bank_command
 from soundloom.cache import add_cache_command, run_cache_command
 from soundloom.cli_outputs import check_writable, main_output
-from soundloom.cli_scene import produce_files, report_asset, save_asset, say_what_found_nothing
+from soundloom.cli_scene import (
+    flag_options,
+    produce_files,
+    report_asset,
+    save_asset,
+    say_what_found_nothing,
+)
 from soundloom.cli_server import add_server_arguments, client_for
 from soundloom.continue_cli import add_continue_parser, run_continue
 from soundloom.dev import add_dev_parser, run_dev
@@ -181,14 +187,8 @@ def _scene_request(args: argparse.Namespace) -> SceneRequest:
 def _options(args: argparse.Namespace, fmt: str) -> RenderOptions:
     return validate_options(
         RenderOptions(
-            sample_rate=args.sample_rate,
-            channels=args.channels,
+            **flag_options(args),
             format=fmt,
-            bit_depth=args.bit_depth,
-            loudness=args.loudness,
-            true_peak_db=args.true_peak,
-            seed=args.seed,
-            loop=args.loop,
             segment_s=args.segment,
             stems=args.stems,
             planner=getattr(args, "planner", "rules"),

@@ -23,6 +23,19 @@ from soundloom_server.engine.plan import (
 )
 
 
+def flag_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The render options that `generate`, `render` and `continue` read from the same flags."""
+    return {
+        "sample_rate": args.sample_rate,
+        "channels": args.channels,
+        "bit_depth": args.bit_depth,
+        "loudness": args.loudness,
+        "true_peak_db": args.true_peak,
+        "seed": args.seed,
+        "loop": args.loop,
+    }
+
+
 def say_what_found_nothing(plan: ScenePlan, args: argparse.Namespace) -> None:
     """Name the words no recipe fits and the weak matches; with --strict, refuse the plan."""
     if plan.unmatched and getattr(args, "strict", False):

@@ -15,6 +15,7 @@ from soundloom.cache import AssetCache
 from soundloom.canonical import canonical
 from soundloom.errors import InvalidArgument
 from soundloom.remote import (
+    ProgressFn,
     StreamAssembler,
     load_sidecar,
     sidecar_name,
@@ -30,10 +31,11 @@ from soundloom_server.engine.plan import (
 from soundloom_server.engine.registry import check_backends
 
 Source = str | SceneRequest | ScenePlan | Mapping[str, Any]
-ProgressFn = Callable[[str, float], None]
 PlannedFn = Callable[[ScenePlan], None]
 PLAN_TIMEOUT_S = 60.0
 GENERATE_TIMEOUT_S = 900.0
+CONTINUE_TIMEOUT_S = 900.0
+DUB_TIMEOUT_S = 900.0
 BACKENDS_TIMEOUT_S = 10.0
 OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
 
@@ -67,15 +69,20 @@ def scene_source(
     )
 
 
-def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
-    """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
+def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword render options, refused by name when they are not RenderOptions fields; the
+    ones given as None are left out (they mean "the default")."""
     unknown = sorted(set(overrides) - OPTION_NAMES)
     if unknown:
         raise InvalidArgument(
             unknown[0], f"is not a render option (one of {', '.join(sorted(OPTION_NAMES))})"
         )
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return validate_options(replace(options or RenderOptions(), **given))
+    return {k: v for k, v in overrides.items() if v is not None}
+
+
+def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
+    """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
+    return validate_options(replace(options or RenderOptions(), **check_overrides(overrides)))
 
 
 def render_to_directory(
@@ -142,6 +149,10 @@ class Core:
             self.cache = cache
             self.use_cache = True
 
+    def time_limit(self, timeout: float | None, default_s: float) -> float:
+        """A call's time limit: its own, else the client's, else the operation's default."""
+        return timeout or self.timeout or default_s
+
     def close(self) -> None:
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
@@ -168,8 +179,8 @@ class Core:
             if suffix in FORMAT_SUFFIX and "format" not in overrides and options is None:
                 opts = replace(opts, format=suffix)  # `output="door.wav"` means WAV
         source, opts, key = canonical(source, opts)
-        limit = timeout or self.timeout or GENERATE_TIMEOUT_S
         target = None if output is None else Path(output)
+        limit = self.time_limit(timeout, GENERATE_TIMEOUT_S)
         return Job(source, opts, key, target, progress, limit, planned)
 
     def cached(self, job: Job) -> Asset | None:
@@ -177,9 +188,6 @@ class Core:
             return None
         hit = self.cache.get(job.key)
         return None if hit is None else job.tell_plan(hit)
-
-    def deliver(self, job: Job, asset: Asset) -> Asset:
-        return asset if job.output is None else asset.save(job.output)
 
     def render_embedded(self, job: Job) -> Asset:
         check_backends(job.source, job.options)

@@ -4,31 +4,29 @@ plan, render, cache by the plan's content address) and the upload for the Contin
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import fields
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from soundloom.asset import FORMAT_SUFFIX, Asset
 from soundloom.cache import AssetCache
 from soundloom.canonical import canonical
-from soundloom.errors import InvalidArgument
-from soundloom.uploads import file_upload
+from soundloom.remote import ProgressFn
+from soundloom.uploads import existing_file, file_upload
 from soundloom_server.engine.plan import RenderOptions
 
-ProgressFn = Callable[[str, float], None]
-CONTINUE_TIMEOUT_S = 900.0
-OPTION_NAMES = frozenset(f.name for f in fields(RenderOptions))
 
+@dataclass(frozen=True)
+class ClipJob:
+    """One continue_clip call, its arguments checked: the clip, how much more, the options."""
 
-def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword render options, refused by name when they are not RenderOptions fields."""
-    unknown = sorted(set(overrides) - OPTION_NAMES)
-    if unknown:
-        raise InvalidArgument(
-            unknown[0], f"is not a render option (one of {', '.join(sorted(OPTION_NAMES))})"
-        )
-    return {k: v for k, v in overrides.items() if v is not None}
+    clip: Path | str
+    duration: float
+    description: str
+    only_new: bool
+    events: bool
+    overrides: dict[str, Any]  # render options given by keyword, None values dropped
 
 
 def with_output_format(overrides: dict[str, Any], output: Path | str | None) -> dict[str, Any]:
@@ -41,15 +39,7 @@ def with_output_format(overrides: dict[str, Any], output: Path | str | None) -> 
 
 
 def continue_embedded(
-    cache: AssetCache,
-    use_cache: bool,
-    clip: Path | str,
-    duration: float,
-    description: str,
-    only_new: bool,
-    events: bool,
-    overrides: dict[str, Any],
-    progress: ProgressFn | None,
+    cache: AssetCache, use_cache: bool, job: ClipJob, progress: ProgressFn | None
 ) -> Asset:
     """Analyse and plan in this process; render unless the cache has the plan's asset."""
     from soundloom_server.engine.continuation.job import (
@@ -60,7 +50,10 @@ def continue_embedded(
     )
     from soundloom_server.engine.produce import main_file, produce
 
-    request = ContinueRequest(str(clip), duration, description, only_new, events)
+    overrides = job.overrides
+    request = ContinueRequest(
+        str(job.clip), job.duration, job.description, job.only_new, job.events
+    )
     prepared = prepare(
         request, seed=int(overrides.get("seed", 0)), planner=overrides.get("planner", "rules")
     )
@@ -75,21 +68,13 @@ def continue_embedded(
         return cache.commit(key, work)
 
 
-def upload(
-    clip: Path | str,
-    duration: float,
-    description: str,
-    only_new: bool,
-    events: bool,
-    overrides: dict[str, Any],
-) -> Callable[[], Iterator[Any]]:
+def upload(job: ClipJob) -> Callable[[], Iterator[Any]]:
     """ContinueClip's request stream (made afresh for each attempt): header, then the file."""
     from soundloom.v1 import soundloom_pb2 as pb
     from soundloom_server.plan_proto import options_to_proto
 
-    path = Path(clip)
-    if not path.is_file():
-        raise InvalidArgument("clip", f"does not exist: {path}")
+    path = existing_file("clip", job.clip)
+    overrides = job.overrides
     options = options_to_proto(_options_for_proto(overrides))
     # Rate, channels and loudness not asked for stay the clip's: the server reads them unset.
     for name in ("sample_rate", "channels"):
@@ -98,10 +83,10 @@ def upload(
     if "loudness" not in overrides:
         options.ClearField("loudness")
     header = pb.ContinueClipHeader(
-        duration_s=duration,
-        description=description,
-        only_new=only_new,
-        no_events=not events,
+        duration_s=job.duration,
+        description=job.description,
+        only_new=job.only_new,
+        no_events=not job.events,
         options=options,
         clip_name=path.name[:200],
     )

@@ -71,7 +71,7 @@ def default_output(clip: Path) -> Path:
 
 def run_continue(args: argparse.Namespace) -> int:
     """Check the clip, plan and render its continuation, write the files."""
-    from soundloom.cli_scene import produce_files, report_asset
+    from soundloom.cli_scene import flag_options, produce_files, report_asset
     from soundloom.progress_view import choose_mode, stage_view
     from soundloom_server.engine.cache_key import cache_key
     from soundloom_server.engine.continuation.job import (
@@ -91,18 +91,7 @@ def run_continue(args: argparse.Namespace) -> int:
     )
     prepared = prepare(request, seed=args.seed, planner=args.planner)
     output, fmt = main_output(args.output or default_output(args.clip), args.format, args.clip.stem)
-    options = default_options(
-        prepared,
-        format=fmt,
-        loudness=args.loudness,
-        true_peak_db=args.true_peak,
-        seed=args.seed,
-        loop=args.loop,
-        sample_rate=args.sample_rate,
-        channels=args.channels,
-        bit_depth=args.bit_depth,
-        planner=args.planner,
-    )
+    options = default_options(prepared, format=fmt, planner=args.planner, **flag_options(args))
     for field, path in (
         ("output", output),
         ("output", sidecar_path_for(output)),

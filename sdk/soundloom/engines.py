@@ -2,28 +2,31 @@
 
 Each is a transport with the same five operations (plan, produce, continue_clip, dub,
 backends), as httpx makes an in-process app just another transport; `Client` and `AsyncClient`
-pick one at construction and never ask again. The async embedded engine runs every operation
-on a worker thread, so the event loop is never blocked by rendering, hashing or disk work.
+pick one at construction and never ask again. Each operation is written once as steps
+(`soundloom.steps`): the embedded engine's work is all `Local`, so the async client runs it on
+worker threads and the event loop is never blocked by rendering, hashing or disk work; the
+server's is `Remote`, a call on the client's sync or grpc.aio transport.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from soundloom import continuation_client, dub_client
 from soundloom.asset import Asset
 from soundloom.client_core import Core, Job, ProgressFn
+from soundloom.continuation_client import ClipJob, continue_embedded
+from soundloom.dub_client import DubJob, dub_embedded
 from soundloom.errors import InvalidArgument
-from soundloom.remote import AsyncRemoteTransport, RemoteTransport
+from soundloom.remote import Download
+from soundloom.steps import Local, Remote, Steps
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
 from soundloom_server.engine.registry import BackendStatus as Backend
 from soundloom_server.engine.registry import backend_statuses
 from soundloom_server.plan_proto import plan_from_proto
-
-ClipArgs = tuple[Path | str, float, str, bool, bool, dict[str, Any]]
-DubArgs = tuple[Path | str, str, Sequence[str], bool, dict[str, Any], Path | str | None]
 
 
 class EmbeddedEngine:
@@ -32,206 +35,95 @@ class EmbeddedEngine:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def close(self) -> None:
+    def close(self) -> Steps[None]:
         """Nothing to close: the engine lives in this process."""
+        yield from ()
 
-    def plan(self, request: SceneRequest, options: RenderOptions, timeout_s: float) -> ScenePlan:
+    def plan(
+        self, request: SceneRequest, options: RenderOptions, timeout_s: float
+    ) -> Steps[ScenePlan]:
         """Plan the scene here (no time limit: nothing waits on a wire)."""
-        from soundloom_server.engine.pipeline import plan_scene
+        return (yield Local(functools.partial(_plan_here, request, options)))
 
-        return plan_scene(request, options)
-
-    def produce(self, job: Job) -> Asset:
+    def produce(self, job: Job) -> Steps[Asset]:
         """Render the job into the cache."""
-        return self.core.render_embedded(job)
+        return (yield Local(functools.partial(self.core.render_embedded, job)))
 
-    def continue_clip(self, args: ClipArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
+    def continue_clip(
+        self, job: ClipJob, progress: ProgressFn | None, timeout_s: float
+    ) -> Steps[Asset]:
         """Analyse, plan and render a clip's continuation here (the cache first)."""
-        from soundloom.continuation_client import continue_embedded
+        core = self.core
+        work = functools.partial(continue_embedded, core.cache, core.use_cache, job, progress)
+        return (yield Local(work))
 
-        return continue_embedded(self.core.cache, self.core.use_cache, *args, progress)
-
-    def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
+    def dub(self, job: DubJob, progress: ProgressFn | None, timeout_s: float) -> Steps[Asset]:
         """Analyse the video, plan and render its soundtrack here (the cache first)."""
-        from soundloom.dub_client import dub_embedded
+        core = self.core
+        work = functools.partial(dub_embedded, core.cache, core.use_cache, job, progress)
+        return (yield Local(work))
 
-        *given, captioner = args
-        return dub_embedded(self.core.cache, self.core.use_cache, *given, progress, captioner)
-
-    def backends(self, timeout_s: float) -> list[Backend]:
+    def backends(self, timeout_s: float) -> Steps[list[Backend]]:
         """The backends this process's engine knows, planners first, each group by name."""
-        return backend_statuses()
+        return (yield Local(backend_statuses))
 
 
 class ServerEngine:
     """A Soundloom server: every operation is an RPC; results land in the client's cache."""
 
-    def __init__(self, core: Core, remote: RemoteTransport) -> None:
-        self.core = core
-        self.remote = remote
-
-    def close(self) -> None:
-        """Close the channel."""
-        self.remote.close()
-
-    def plan(self, request: SceneRequest, options: RenderOptions, timeout_s: float) -> ScenePlan:
-        """PlanScene on the server."""
-        response = self.remote.unary("PlanScene", plan_request(request, options), timeout_s)
-        return plan_from_proto(response.plan)
-
-    def produce(self, job: Job) -> Asset:
-        """GenerateScene on the server, its files streamed into the cache."""
-        asset = self.remote.generate(
-            generate_request(job),
-            job.timeout_s,
-            self.core.cache.staging,
-            job.progress,
-            self.core.commit_download,
-        )
-        return job.tell_plan(asset)
-
-    def continue_clip(self, args: ClipArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
-        """ContinueClip: the clip uploaded, its continuation streamed back."""
-        from soundloom.continuation_client import upload
-
-        return self._upload(upload(*args), progress, timeout_s, "ContinueClip")
-
-    def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
-        """DubVideo: the video uploaded, its soundtrack streamed back."""
-        from soundloom.dub_client import upload
-
-        *given, captioner = args
-        refuse_remote_captioner(captioner)
-        return self._upload(upload(*given), progress, timeout_s, "DubVideo")
-
-    def backends(self, timeout_s: float) -> list[Backend]:
-        """ListBackends on the server."""
-        from soundloom.v1 import soundloom_pb2 as pb
-
-        response = self.remote.unary("ListBackends", pb.ListBackendsRequest(), timeout_s)
-        return [backend_from_proto(b) for b in response.backends]
-
-    def _upload(
-        self,
-        requests: Callable[[], Iterator[Any]],
-        progress: ProgressFn | None,
-        timeout_s: float,
-        method: str,
-    ) -> Asset:
-        return self.remote.generate(
-            requests,
-            timeout_s,
-            self.core.cache.staging,
-            progress,
-            self.core.commit_download,
-            method=method,
-        )
-
-
-class AsyncEmbeddedEngine:
-    """`EmbeddedEngine`, awaitable: every operation on a worker thread."""
-
     def __init__(self, core: Core) -> None:
-        self.engine = EmbeddedEngine(core)
-
-    async def close(self) -> None:
-        """Nothing to close."""
-
-    async def plan(
-        self, request: SceneRequest, options: RenderOptions, timeout_s: float
-    ) -> ScenePlan:
-        """Plan the scene on a worker thread."""
-        return await asyncio.to_thread(self.engine.plan, request, options, timeout_s)
-
-    async def produce(self, job: Job) -> Asset:
-        """Render the job into the cache on a worker thread."""
-        return await asyncio.to_thread(self.engine.produce, job)
-
-    async def continue_clip(
-        self, args: ClipArgs, progress: ProgressFn | None, timeout_s: float
-    ) -> Asset:
-        """A clip's continuation, rendered on a worker thread."""
-        return await asyncio.to_thread(self.engine.continue_clip, args, progress, timeout_s)
-
-    async def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
-        """A video's soundtrack, rendered on a worker thread."""
-        return await asyncio.to_thread(self.engine.dub, args, progress, timeout_s)
-
-    async def backends(self, timeout_s: float) -> list[Backend]:
-        """The backends this process's engine knows."""
-        return await asyncio.to_thread(self.engine.backends, timeout_s)
-
-
-class AsyncServerEngine:
-    """`ServerEngine` on grpc.aio."""
-
-    def __init__(self, core: Core, remote: AsyncRemoteTransport) -> None:
         self.core = core
-        self.remote = remote
 
-    async def close(self) -> None:
+    def close(self) -> Steps[None]:
         """Close the channel."""
-        await self.remote.close()
+        yield Remote(lambda remote: remote.close())
 
-    async def plan(
+    def plan(
         self, request: SceneRequest, options: RenderOptions, timeout_s: float
-    ) -> ScenePlan:
+    ) -> Steps[ScenePlan]:
         """PlanScene on the server."""
-        response = await self.remote.unary("PlanScene", plan_request(request, options), timeout_s)
+        message = plan_request(request, options)
+        response = yield Remote(lambda remote: remote.unary("PlanScene", message, timeout_s))
         return plan_from_proto(response.plan)
 
-    async def produce(self, job: Job) -> Asset:
+    def produce(self, job: Job) -> Steps[Asset]:
         """GenerateScene on the server, its files streamed into the cache."""
-        asset = await self.remote.generate(
-            generate_request(job),
-            job.timeout_s,
-            self.core.cache.staging,
-            job.progress,
-            self.core.commit_download,
-        )
+        request = generate_request(job)
+        asset = yield from self._download("GenerateScene", request, job.progress, job.timeout_s)
         return job.tell_plan(asset)
 
-    async def continue_clip(
-        self, args: ClipArgs, progress: ProgressFn | None, timeout_s: float
-    ) -> Asset:
+    def continue_clip(
+        self, job: ClipJob, progress: ProgressFn | None, timeout_s: float
+    ) -> Steps[Asset]:
         """ContinueClip: the clip uploaded, its continuation streamed back."""
-        from soundloom.continuation_client import upload
+        upload = continuation_client.upload(job)
+        return (yield from self._download("ContinueClip", upload, progress, timeout_s))
 
-        return await self._upload(upload(*args), progress, timeout_s, "ContinueClip")
-
-    async def dub(self, args: DubArgs, progress: ProgressFn | None, timeout_s: float) -> Asset:
+    def dub(self, job: DubJob, progress: ProgressFn | None, timeout_s: float) -> Steps[Asset]:
         """DubVideo: the video uploaded, its soundtrack streamed back."""
-        from soundloom.dub_client import upload
+        refuse_remote_captioner(job.captioner)
+        upload = dub_client.upload(job)
+        return (yield from self._download("DubVideo", upload, progress, timeout_s))
 
-        *given, captioner = args
-        refuse_remote_captioner(captioner)
-        return await self._upload(upload(*given), progress, timeout_s, "DubVideo")
-
-    async def backends(self, timeout_s: float) -> list[Backend]:
+    def backends(self, timeout_s: float) -> Steps[list[Backend]]:
         """ListBackends on the server."""
         from soundloom.v1 import soundloom_pb2 as pb
 
-        response = await self.remote.unary("ListBackends", pb.ListBackendsRequest(), timeout_s)
+        message = pb.ListBackendsRequest()
+        response = yield Remote(lambda remote: remote.unary("ListBackends", message, timeout_s))
         return [backend_from_proto(b) for b in response.backends]
 
-    async def _upload(
+    def _download(
         self,
-        messages: Callable[[], Iterator[Any]],
+        method: str,
+        request: Any | Callable[[], Iterator[Any]],
         progress: ProgressFn | None,
         timeout_s: float,
-        method: str,
-    ) -> Asset:
-        def requests() -> AsyncIterator[Any]:
-            return _aiter(messages())
-
-        return await self.remote.generate(
-            requests,
-            timeout_s,
-            self.core.cache.staging,
-            progress,
-            self.core.commit_download,
-            method=method,
-        )
+    ) -> Steps[Asset]:
+        """A streaming RPC's asset into the cache; `request` is a message or makes an upload."""
+        core = self.core
+        download = Download(method, request, core.cache.staging, progress, core.commit_download)
+        return (yield Remote(lambda remote: remote.download(download, timeout_s)))
 
 
 def generate_request(job: Job) -> Any:
@@ -271,7 +163,7 @@ def refuse_remote_captioner(captioner: Path | str | None) -> None:
         )
 
 
-async def _aiter(items: Iterable[Any]) -> AsyncIterator[Any]:
-    """An async iterator over a (file-reading) iterator: grpc.aio takes async request streams."""
-    for item in items:
-        yield item
+def _plan_here(request: SceneRequest, options: RenderOptions) -> ScenePlan:
+    from soundloom_server.engine.pipeline import plan_scene
+
+    return plan_scene(request, options)

@@ -9,14 +9,16 @@ the server's message kept verbatim.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import grpc
 
@@ -29,7 +31,7 @@ from soundloom_server.plan_proto import STAGE_FROM_PROTO
 T = TypeVar("T")
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED})
 STAGE_NAMES = STAGE_FROM_PROTO
-ProgressFn = Callable[[str, float], None]
+ProgressFn = Callable[[str, float], None]  # (stage, fraction): the SDK's one progress type
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,19 @@ class StreamAssembler:
         elif which == "done":
             self.done = message.done
 
+    @contextlib.contextmanager
+    def receiving(self) -> Iterator[None]:
+        """While the stream is read: afterwards its files are closed, then (if it ended
+        without a failure) checked."""
+        try:
+            yield
+        finally:
+            self.abort()
+        self.finish()
+
     def finish(self) -> None:
         """Close the files and check each against the sha256 the server announced."""
-        for handle in self._handles.values():
-            handle.close()
-        self._handles.clear()
+        self.abort()
         if self.info is None or self.done is None:
             raise InternalError("GenerateScene stream ended without its asset and done messages")
         for entry in self.info.files:
@@ -133,6 +143,18 @@ class StreamAssembler:
         for handle in self._handles.values():
             handle.close()
         self._handles.clear()
+
+
+@dataclass(frozen=True)
+class Download(Generic[T]):
+    """A streaming call that answers with an asset: what it sends, where each attempt's files
+    go (`staging`, a fresh work directory) and what stores them (`commit`)."""
+
+    method: str  # GenerateScene, ContinueClip or DubVideo
+    request: Any  # a message, or a function that makes each attempt's upload afresh
+    staging: Callable[[], AbstractContextManager[Path]]
+    progress: ProgressFn | None
+    commit: Callable[[StreamAssembler], T]
 
 
 def sidecar_name(info: pb.AssetInfo) -> str:
@@ -165,20 +187,20 @@ class _Deadline:
 
 
 class _Attempts:
-    """One call's attempts within its deadline: each attempt's time left, and the pause after a
-    failure (or the error, when it may not be retried or no time is left for another try)."""
+    """One call's tries within its deadline; iterating raises the last error once none is left."""
 
     def __init__(self, timeout_s: float, retry: RetryPolicy) -> None:
         self.deadline = _Deadline(timeout_s)
         self.retry = retry
         self.last: SoundloomError | None = None
 
-    def __iter__(self) -> Iterator[tuple[int, float]]:
+    def __iter__(self) -> Iterator[_Try]:
         for number in range(self.retry.max_attempts):
             remaining = self.deadline.remaining()
             if remaining <= 0:
-                raise self.deadline.expired_error(self.last)
-            yield number, remaining
+                break
+            yield _Try(self, number, remaining)
+        raise self.deadline.expired_error(self.last)
 
     def pause_after(self, exc: grpc.RpcError, number: int) -> float:
         """Seconds to wait before the next attempt; raises the typed error instead when the
@@ -191,83 +213,32 @@ class _Attempts:
             raise self.last from None
         return pause
 
-    def exhausted(self) -> SoundloomError:
-        """The error when every attempt is spent."""
-        return self.deadline.expired_error(self.last)
+
+@dataclass
+class _Try:
+    """One try of a call: `with` it, and a failure that may be retried leaves `pause_s` set
+    (one that may not is raised as the SDK's typed error)."""
+
+    attempts: _Attempts
+    number: int
+    remaining_s: float
+    pause_s: float = 0.0
+
+    def __enter__(self) -> _Try:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> bool:
+        if not isinstance(exc, grpc.RpcError):
+            return False
+        self.pause_s = self.attempts.pause_after(exc, self.number)
+        return True
 
 
-class RemoteTransport:
-    """Blocking calls to a Soundloom server over one gRPC channel."""
+class _Connection:
+    """What both transports keep: the server's address and credentials, the bearer token as
+    call metadata, the retry policy, and one channel opened on first use."""
 
-    def __init__(
-        self,
-        target: str,
-        token: str | None = None,
-        tls: bool | str | Path | bytes = False,
-        retry: RetryPolicy | None = None,
-    ) -> None:
-        credentials = channel_credentials(tls)
-        self.target = target
-        self.channel = (
-            grpc.secure_channel(target, credentials)
-            if credentials is not None
-            else grpc.insecure_channel(target)
-        )
-        self.stub = pb_grpc.SoundloomStub(self.channel)
-        self.metadata = (("authorization", f"Bearer {token}"),) if token else ()
-        self.retry = retry or RetryPolicy()
-
-    def close(self) -> None:
-        """Close the channel."""
-        self.channel.close()
-
-    def call(self, timeout_s: float, attempt: Callable[[float], T]) -> T:
-        """Run `attempt(remaining_seconds)` until it succeeds, retrying what may be retried."""
-        attempts = _Attempts(timeout_s, self.retry)
-        for number, remaining in attempts:
-            try:
-                return attempt(remaining)
-            except grpc.RpcError as exc:
-                time.sleep(attempts.pause_after(exc, number))
-        raise attempts.exhausted()
-
-    def unary(self, method: str, request: Any, timeout_s: float) -> Any:
-        """A unary RPC with deadline and retries."""
-        rpc = getattr(self.stub, method)
-        return self.call(timeout_s, lambda left: rpc(request, timeout=left, metadata=self.metadata))
-
-    def generate(
-        self,
-        request: Any,
-        timeout_s: float,
-        staging: Callable[[], AbstractContextManager[Path]],
-        progress: ProgressFn | None,
-        commit: Callable[[StreamAssembler], T],
-        method: str = "GenerateScene",
-    ) -> T:
-        """GenerateScene (or ContinueClip: `request` then makes each attempt's upload) into a
-        fresh work directory per attempt; `commit` stores the result."""
-
-        def attempt(left: float) -> T:
-            with staging() as work:
-                assembler = StreamAssembler(work, progress)
-                sent = request() if callable(request) else request
-                stream: Iterable[pb.GenerateSceneResponse] = getattr(self.stub, method)(
-                    sent, timeout=left, metadata=self.metadata
-                )
-                try:
-                    for message in stream:
-                        assembler.feed(message)
-                finally:
-                    assembler.abort()
-                assembler.finish()
-                return commit(assembler)
-
-        return self.call(timeout_s, attempt)
-
-
-class AsyncRemoteTransport:
-    """Awaitable calls to a Soundloom server over one grpc.aio channel (made on first use)."""
+    channels: ClassVar[Any]  # grpc or grpc.aio: the module that opens this transport's channel
 
     def __init__(
         self,
@@ -280,36 +251,100 @@ class AsyncRemoteTransport:
         self.credentials = channel_credentials(tls)
         self.metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self.retry = retry or RetryPolicy()
-        self._channel: grpc.aio.Channel | None = None
+        self.channel: Any = None
         self._stub: pb_grpc.SoundloomStub | None = None
+        self._opening = threading.Lock()  # generate_many's threads share one channel
 
     @property
     def stub(self) -> pb_grpc.SoundloomStub:
-        """The stub, its channel opened on the running event loop."""
-        if self._stub is None:
-            self._channel = (
-                grpc.aio.secure_channel(self.target, self.credentials)
-                if self.credentials is not None
-                else grpc.aio.insecure_channel(self.target)
-            )
-            self._stub = pb_grpc.SoundloomStub(self._channel)
-        return self._stub
+        """The stub, its channel opened on first use (grpc.aio's: on the running event loop)."""
+        with self._opening:
+            if self._stub is None:
+                self.channel = (
+                    self.channels.secure_channel(self.target, self.credentials)
+                    if self.credentials is not None
+                    else self.channels.insecure_channel(self.target)
+                )
+                self._stub = pb_grpc.SoundloomStub(self.channel)
+            return self._stub
+
+    def stream(self, download: Download[Any], left: float) -> Any:
+        """Start one attempt of a download: its response stream."""
+        request = download.request
+        sent = self.upload(request()) if callable(request) else request
+        return getattr(self.stub, download.method)(sent, timeout=left, metadata=self.metadata)
+
+    def upload(self, messages: Iterator[Any]) -> Any:
+        """An upload's messages as this transport sends a request stream."""
+        return messages
+
+    def closed_channel(self) -> Any:
+        """The channel, forgotten so that a later call opens a new one; None if none is open."""
+        with self._opening:
+            channel, self.channel, self._stub = self.channel, None, None
+        return channel
+
+
+class RemoteTransport(_Connection):
+    """Blocking calls to a Soundloom server over one gRPC channel."""
+
+    channels = grpc
+
+    def close(self) -> None:
+        """Close the channel."""
+        channel = self.closed_channel()
+        if channel is not None:
+            channel.close()
+
+    def call(self, timeout_s: float, attempt: Callable[[float], T]) -> T:
+        """Run `attempt(remaining_seconds)` until it succeeds, retrying what may be retried."""
+        for each in _Attempts(timeout_s, self.retry):
+            with each:
+                return attempt(each.remaining_s)
+            time.sleep(each.pause_s)
+        raise AssertionError("unreachable: _Attempts raises once no try is left")
+
+    def unary(self, method: str, request: Any, timeout_s: float) -> Any:
+        """A unary RPC with deadline and retries."""
+        rpc = getattr(self.stub, method)
+        return self.call(timeout_s, lambda left: rpc(request, timeout=left, metadata=self.metadata))
+
+    def download(self, download: Download[T], timeout_s: float) -> T:
+        """A download into a fresh work directory per attempt; what its `commit` returns."""
+
+        def attempt(left: float) -> T:
+            with download.staging() as work:
+                assembler = StreamAssembler(work, download.progress)
+                with assembler.receiving():
+                    for message in self.stream(download, left):
+                        assembler.feed(message)
+                return download.commit(assembler)
+
+        return self.call(timeout_s, attempt)
+
+
+class AsyncRemoteTransport(_Connection):
+    """Awaitable calls to a Soundloom server over one grpc.aio channel (made on first use)."""
+
+    channels = grpc.aio
 
     async def close(self) -> None:
         """Close the channel."""
-        if self._channel is not None:
-            await self._channel.close()
-            self._channel, self._stub = None, None
+        channel = self.closed_channel()
+        if channel is not None:
+            await channel.close()
+
+    def upload(self, messages: Iterator[Any]) -> AsyncIterator[Any]:
+        """grpc.aio takes async request streams."""
+        return _aiter(messages)
 
     async def call(self, timeout_s: float, attempt: Callable[[float], Awaitable[T]]) -> T:
         """Await `attempt(remaining_seconds)` until it succeeds, retrying what may be retried."""
-        attempts = _Attempts(timeout_s, self.retry)
-        for number, remaining in attempts:
-            try:
-                return await attempt(remaining)
-            except grpc.RpcError as exc:
-                await asyncio.sleep(attempts.pause_after(exc, number))
-        raise attempts.exhausted()
+        for each in _Attempts(timeout_s, self.retry):
+            with each:
+                return await attempt(each.remaining_s)
+            await asyncio.sleep(each.pause_s)
+        raise AssertionError("unreachable: _Attempts raises once no try is left")
 
     async def unary(self, method: str, request: Any, timeout_s: float) -> Any:
         """A unary RPC with deadline and retries."""
@@ -319,32 +354,22 @@ class AsyncRemoteTransport:
 
         return await self.call(timeout_s, attempt)
 
-    async def generate(
-        self,
-        request: Any,
-        timeout_s: float,
-        staging: Callable[[], AbstractContextManager[Path]],
-        progress: ProgressFn | None,
-        commit: Callable[[StreamAssembler], T],
-        method: str = "GenerateScene",
-    ) -> T:
-        """GenerateScene (or ContinueClip: `request` then makes each attempt's upload) into a
-        fresh work directory per attempt; `commit` stores the result."""
+    async def download(self, download: Download[T], timeout_s: float) -> T:
+        """`RemoteTransport.download`, awaited."""
 
         async def attempt(left: float) -> T:
-            with staging() as work:
-                assembler = StreamAssembler(work, progress)
-                sent = request() if callable(request) else request
-                stream: AsyncIterator[pb.GenerateSceneResponse] = getattr(self.stub, method)(
-                    sent, timeout=left, metadata=self.metadata
-                )
-                try:
-                    async for message in stream:
+            with download.staging() as work:
+                assembler = StreamAssembler(work, download.progress)
+                with assembler.receiving():
+                    async for message in self.stream(download, left):
                         assembler.feed(message)
-                finally:
-                    assembler.abort()
-                assembler.finish()
                 # Hashing and renaming into the cache are disk work: keep them off the loop.
-                return await asyncio.to_thread(commit, assembler)
+                return await asyncio.to_thread(download.commit, assembler)
 
         return await self.call(timeout_s, attempt)
+
+
+async def _aiter(items: Iterable[Any]) -> AsyncIterator[Any]:
+    """An async iterator over a (file-reading) iterator: grpc.aio takes async request streams."""
+    for item in items:
+        yield item

@@ -6,11 +6,12 @@ Health checks are exempt: load balancers and orchestrators probe them without cr
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
 
+from soundloom_server.service.grpc_transport import HandlerInterceptor
 from soundloom_server.service.metrics import Metrics
 
 HEALTH_PREFIX = "/grpc.health.v1.Health/"
@@ -38,24 +39,21 @@ def token_error(values: Sequence[str], token: str) -> str | None:
     return None
 
 
-class BearerTokenInterceptor(grpc.aio.ServerInterceptor):
+class BearerTokenInterceptor(HandlerInterceptor):
     """Refuses every RPC but health checks without `authorization: Bearer <token>`."""
 
     def __init__(self, token: str, metrics: Metrics) -> None:
         self.token = token
         self.metrics = metrics
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
+    def replace(
+        self, handler: grpc.RpcMethodHandler, call: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler:
         """Pass authorised calls on; answer the rest UNAUTHENTICATED."""
-        handler = await continuation(handler_call_details)
-        method = handler_call_details.method
-        if handler is None or method.startswith(HEALTH_PREFIX):
+        method = call.method
+        if method.startswith(HEALTH_PREFIX):
             return handler
-        metadata = handler_call_details.invocation_metadata or ()
+        metadata = call.invocation_metadata or ()
         values = [value for key, value in metadata if key == "authorization"]
         reason = token_error(values, self.token)
         if reason is None:

@@ -17,7 +17,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -249,15 +249,20 @@ async def plan(request: web.Request) -> web.Response:
 
 async def generate(request: web.Request) -> web.Response:
     """POST /v1/generate: GenerateSceneRequest → asset info, plan and the asset's URL."""
+    result = await _collect_result(await _generation(request))
+    return _json_response(result)
+
+
+async def _generation(request: web.Request) -> AsyncIterator[pb.GenerateSceneResponse]:
+    """The GenerateScene stream for the request's body, without chunks: over HTTP the files
+    are fetched by their URLs."""
     deadline = _deadline(request)
     message = await _parse_body(request, pb.GenerateSceneRequest())
-    stream = request.app[SERVICER_KEY].generate_scene(
+    return request.app[SERVICER_KEY].generate_scene(
         message,  # type: ignore[arg-type]
         deadline,
         with_chunks=False,
     )
-    result = await _collect_result(stream)
-    return _json_response(result)
 
 
 async def generate_stream(request: web.Request) -> web.StreamResponse:
@@ -268,13 +273,7 @@ async def generate_stream(request: web.Request) -> web.StreamResponse:
     are ordinary JSON errors with their HTTP status; later ones end the stream with an
     `{"error": {...}}` line.
     """
-    deadline = _deadline(request)
-    message = await _parse_body(request, pb.GenerateSceneRequest())
-    stream = request.app[SERVICER_KEY].generate_scene(
-        message,  # type: ignore[arg-type]
-        deadline,
-        with_chunks=False,
-    )
+    stream = await _generation(request)
     async with contextlib.aclosing(stream):
         first = await anext(stream)  # validation errors surface here, before the 200
         response = web.StreamResponse(

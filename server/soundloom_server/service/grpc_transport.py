@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -41,19 +42,37 @@ class _Undecodable:
         self.error = error
 
 
-class DecodeGuardInterceptor(grpc.aio.ServerInterceptor):
-    """Undecodable request bytes answer INVALID_ARGUMENT (grpc's own answer is UNKNOWN)."""
+class HandlerInterceptor(grpc.aio.ServerInterceptor):
+    """An interceptor that sees each call's handler and runs it, or another in its place."""
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        """The same handler, with a deserializer that cannot raise past it."""
+        """The next interceptor's handler, or what `replace` puts in its place."""
         handler = await continuation(handler_call_details)
-        if handler is None or handler.request_streaming or handler.request_deserializer is None:
+        if handler is None:  # no such method: grpc answers UNIMPLEMENTED
             return handler
-        return _guarded(handler, handler_call_details.method)
+        return self.replace(handler, handler_call_details)
+
+    def replace(
+        self, handler: grpc.RpcMethodHandler, call: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        """The handler to run for this call."""
+        raise NotImplementedError
+
+
+class DecodeGuardInterceptor(HandlerInterceptor):
+    """Undecodable request bytes answer INVALID_ARGUMENT (grpc's own answer is UNKNOWN)."""
+
+    def replace(
+        self, handler: grpc.RpcMethodHandler, call: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler:
+        """The same handler, with a deserializer that cannot raise past it."""
+        if handler.request_streaming or handler.request_deserializer is None:
+            return handler
+        return _guarded(handler, call.method)
 
 
 def _guarded(handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
@@ -90,6 +109,34 @@ def _guarded(handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandl
     return grpc.unary_unary_rpc_method_handler(call, deserialize, handler.response_serializer)
 
 
+def _answered(answer: Callable[[GrpcServicer, Any], Awaitable[T]]) -> Any:
+    """A unary RPC from its answer: admitted, its failure a status, counted in the metrics."""
+
+    @functools.wraps(answer)
+    async def rpc(self: GrpcServicer, request: Any, context: grpc.aio.ServicerContext) -> T:
+        return await self._unary(answer.__name__, context, answer(self, request))
+
+    return rpc
+
+
+def _relayed(messages: Callable[[GrpcServicer, Any, float | None], AsyncIterator[T]]) -> Any:
+    """A response-streaming RPC from its messages: admitted, its failure a status, counted.
+
+    Closing each level explicitly (aclosing) releases a cancelled call's render at once,
+    rather than whenever the abandoned generators are garbage collected."""
+
+    @functools.wraps(messages)
+    async def rpc(
+        self: GrpcServicer, request: Any, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[T]:
+        made = messages(self, request, _deadline(context))
+        async with contextlib.aclosing(self._stream(messages.__name__, context, made)) as out:
+            async for message in out:
+                yield message
+
+    return rpc
+
+
 class GrpcServicer(pb_grpc.SoundloomServicer):
     """Adapts gRPC calls to the Servicer: statuses, deadlines, metrics."""
 
@@ -102,31 +149,15 @@ class GrpcServicer(pb_grpc.SoundloomServicer):
             context.set_trailing_metadata((("retry-after", f"{error.retry_after_s:g}"),))
         await context.abort(error.code, error.message)
 
-    async def _unary(self, method: str, context: grpc.aio.ServicerContext, call: Awaitable[T]) -> T:
+    @contextlib.asynccontextmanager
+    async def _answering(
+        self, method: str, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[None]:
+        """Around a call's work: admitted, its failure aborted as a status, its code counted."""
         code = grpc.StatusCode.OK
         try:
             with self.servicer.admitted():
-                return await call
-        except asyncio.CancelledError:
-            code = _cancel_code(context)
-            raise
-        except Exception as exc:
-            error = as_service_error(exc)
-            code = error.code
-            await self._abort(context, error)
-            raise AssertionError("unreachable: abort raises") from exc
-        finally:
-            self.metrics.requests.inc("grpc", method, code.name)
-
-    async def _stream(
-        self, method: str, context: grpc.aio.ServicerContext, messages: AsyncIterator[T]
-    ) -> AsyncIterator[T]:
-        code = grpc.StatusCode.OK
-        try:
-            with self.servicer.admitted():
-                async with contextlib.aclosing(messages):  # type: ignore[type-var]
-                    async for message in messages:
-                        yield message
+                yield
         except (asyncio.CancelledError, GeneratorExit):
             code = _cancel_code(context)
             raise
@@ -137,70 +168,60 @@ class GrpcServicer(pb_grpc.SoundloomServicer):
         finally:
             self.metrics.requests.inc("grpc", method, code.name)
 
-    async def PlanScene(
-        self, request: pb.PlanSceneRequest, context: grpc.aio.ServicerContext
-    ) -> pb.PlanSceneResponse:
-        """Plan a described scene."""
-        return await self._unary("PlanScene", context, self.servicer.plan_scene(request))
+    async def _unary(self, method: str, context: grpc.aio.ServicerContext, call: Awaitable[T]) -> T:
+        async with self._answering(method, context):
+            return await call
+        raise AssertionError("unreachable: abort raises")
 
-    # Closing each level explicitly (aclosing) releases a cancelled call's render at once,
-    # rather than whenever the abandoned generators are garbage collected.
-    async def GenerateScene(
-        self, request: pb.GenerateSceneRequest, context: grpc.aio.ServicerContext
+    async def _stream(
+        self, method: str, context: grpc.aio.ServicerContext, messages: AsyncIterator[T]
+    ) -> AsyncIterator[T]:
+        async with (
+            self._answering(method, context),
+            contextlib.aclosing(messages),  # type: ignore[type-var]
+        ):
+            async for message in messages:
+                yield message
+
+    @_answered
+    async def PlanScene(self, request: pb.PlanSceneRequest) -> pb.PlanSceneResponse:
+        """Plan a described scene."""
+        return await self.servicer.plan_scene(request)
+
+    @_relayed
+    def GenerateScene(
+        self, request: pb.GenerateSceneRequest, deadline: float | None
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """Generate a scene and stream it."""
-        messages = self.servicer.generate_scene(request, _deadline(context))
-        async with contextlib.aclosing(self._stream("GenerateScene", context, messages)) as out:
-            async for message in out:
-                yield message
+        return self.servicer.generate_scene(request, deadline)
 
-    async def ContinueClip(
-        self,
-        requests: AsyncIterator[pb.ContinueClipRequest],
-        context: grpc.aio.ServicerContext,
+    @_relayed
+    def ContinueClip(
+        self, requests: AsyncIterator[pb.ContinueClipRequest], deadline: float | None
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """Receive a clip, continue it and stream the result."""
-        messages = self.servicer.continue_clip(requests, _deadline(context))
-        async with contextlib.aclosing(self._stream("ContinueClip", context, messages)) as out:
-            async for message in out:
-                yield message
+        return self.servicer.continue_clip(requests, deadline)
 
-    async def DubVideo(
-        self,
-        requests: AsyncIterator[pb.DubVideoRequest],
-        context: grpc.aio.ServicerContext,
+    @_relayed
+    def DubVideo(
+        self, requests: AsyncIterator[pb.DubVideoRequest], deadline: float | None
     ) -> AsyncIterator[pb.GenerateSceneResponse]:
         """Receive a video, dub it and stream the result."""
-        messages = self.servicer.dub_video(requests, _deadline(context))
-        async with contextlib.aclosing(self._stream("DubVideo", context, messages)) as out:
-            async for message in out:
-                yield message
+        return self.servicer.dub_video(requests, deadline)
 
-    async def GetAsset(
-        self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
+    @_relayed
+    def GetAsset(
+        self, request: pb.GetAssetRequest, deadline: float | None
     ) -> AsyncIterator[pb.AssetChunk]:
         """Stream one stored file from an offset."""
-        messages = self.servicer.get_asset(request)
-        async with contextlib.aclosing(self._stream("GetAsset", context, messages)) as out:
-            async for message in out:
-                yield message
+        return self.servicer.get_asset(request)
 
-    async def StatAsset(
-        self, request: pb.StatAssetRequest, context: grpc.aio.ServicerContext
-    ) -> pb.AssetInfo:
+    @_answered
+    async def StatAsset(self, request: pb.StatAssetRequest) -> pb.AssetInfo:
         """Describe a stored asset."""
+        return self.servicer.stat_asset(request)
 
-        async def stat() -> pb.AssetInfo:
-            return self.servicer.stat_asset(request)
-
-        return await self._unary("StatAsset", context, stat())
-
-    async def ListBackends(
-        self, request: pb.ListBackendsRequest, context: grpc.aio.ServicerContext
-    ) -> pb.ListBackendsResponse:
+    @_answered
+    async def ListBackends(self, request: pb.ListBackendsRequest) -> pb.ListBackendsResponse:
         """List planners and renderers."""
-
-        async def backends() -> pb.ListBackendsResponse:
-            return self.servicer.list_backends()
-
-        return await self._unary("ListBackends", context, backends())
+        return self.servicer.list_backends()

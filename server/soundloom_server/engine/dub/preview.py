@@ -5,17 +5,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from soundloom_server.engine.dub.video import video_extra
 from soundloom_server.engine.errors import InvalidArgument
 
 
 def ffmpeg_exe() -> str:
     """The ffmpeg binary imageio-ffmpeg bundles (no system ffmpeg needed)."""
-    try:
-        import imageio_ffmpeg
-    except ImportError as err:  # pragma: no cover - the video extra is not installed
-        raise InvalidArgument(
-            "preview", "needs imageio-ffmpeg: pip install 'soundloom[video]'"
-        ) from err
+    imageio_ffmpeg = video_extra("imageio_ffmpeg", "preview", "needs imageio-ffmpeg")
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 

@@ -6,6 +6,7 @@ PyAV (FFmpeg's libraries) decodes; the picture is only analysed, so every frame 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,15 +34,18 @@ class VideoInfo:
     has_audio: bool
 
 
-def _av() -> Any:
-    """PyAV, imported only by the dub job (it is the optional `video` extra)."""
+def video_extra(module: str, field: str, needs: str) -> Any:
+    """A module of the optional `video` extra, imported only when a dub needs it; without it,
+    InvalidArgument naming `field` and saying how to install it."""
     try:
-        import av
-    except ImportError as err:  # pragma: no cover - the dub extra is not installed
-        raise InvalidArgument(
-            "video", "dubbing needs PyAV: pip install 'soundloom[video]'"
-        ) from err
-    return av
+        return importlib.import_module(module)
+    except ImportError as err:  # pragma: no cover - the video extra is not installed
+        raise InvalidArgument(field, f"{needs}: pip install 'soundloom[video]'") from err
+
+
+def _av() -> Any:
+    """PyAV, imported only by the dub job."""
+    return video_extra("av", "video", "dubbing needs PyAV")
 
 
 def probe_video(path: Path, field: str = "video") -> VideoInfo:

@@ -10,6 +10,7 @@ Everything here imports torch/diffusers, so only the renderer's render calls rea
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable
@@ -73,32 +74,24 @@ class LoadedModel:
             on_step(step)  # may raise Cancelled: the pipeline stops between steps
 
         longest = max(lengths_s)
+        # What both layouts' pipelines take alike; they name the length and the output apart.
+        call = functools.partial(
+            self.pipe,
+            prompt=prompts,
+            num_inference_steps=self.steps,
+            guidance_scale=self.guidance_scale,
+            generator=generators,
+            callback=callback,
+            callback_steps=1,
+        )
         with self.lock, torch.inference_mode():
             if self.layout == "stable-audio":
                 with _per_item_durations(self.pipe, lengths_s):
-                    audio = self.pipe(
-                        prompt=prompts,
-                        audio_end_in_s=longest,
-                        num_inference_steps=self.steps,
-                        guidance_scale=self.guidance_scale,
-                        generator=generators,
-                        callback=callback,
-                        callback_steps=1,
-                        output_type="pt",
-                    ).audios
+                    audio = call(audio_end_in_s=longest, output_type="pt").audios
                 batch = audio.float().cpu().numpy()  # (batch, channels, frames)
             else:
-                batch = self.pipe(
-                    prompt=prompts,
-                    audio_length_in_s=longest,
-                    num_inference_steps=self.steps,
-                    guidance_scale=self.guidance_scale,
-                    generator=generators,
-                    callback=callback,
-                    callback_steps=1,
-                    output_type="np",
-                ).audios  # (batch, frames), mono
-                batch = np.asarray(batch, dtype=np.float32)[:, None, :]
+                mono = call(audio_length_in_s=longest, output_type="np").audios  # (batch, frames)
+                batch = np.asarray(mono, dtype=np.float32)[:, None, :]
         return trim_items(batch, lengths_s, self.sample_rate)
 
 
