@@ -463,6 +463,14 @@ def test_crows_caw_harshly_at_the_right_pitch() -> None:
     assert not is_crows(render("frogs", 6.0))
 
 
+def test_a_caw_peaks_at_1_to_2_khz_over_a_weak_fundamental() -> None:
+    # The trachea and bill pass little below their first resonance (~1.3 kHz): the harmonics at
+    # 1-2.5 kHz carry over ten times the power of the fundamental's band (420-750 Hz voices).
+    for seed in range(4):
+        caws = render("crows", 6.0, seed=seed)
+        assert band_fraction(caws, 1000, 2500) > 10 * band_fraction(caws, 350, 850), seed
+
+
 def is_frogs(x: np.ndarray) -> bool:
     # Pulse trains at 8-45 Hz carried by resonances in the 250-2500 Hz band.
     return pulse_modulation(x) > 15 and band_fraction(x, 250, 2500) > 0.7
