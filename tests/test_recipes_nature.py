@@ -11,8 +11,10 @@ import numpy as np
 from recipe_audio import mono
 from scipy import signal
 
+from soundloom_server.engine.renderers.procedural import samples
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._nature_water import bubbles
+from soundloom_server.engine.renderers.procedural.recipes.lava import blurps
 
 SR = 48000
 
@@ -350,6 +352,38 @@ def test_torch_is_a_fluttering_low_roar() -> None:
     assert not is_torch(render("insect_buzz", 6.0))
 
 
+def is_lava(x: np.ndarray) -> bool:
+    # Bursting bubbles and gurgling carry the sound (150-1000 Hz), not a low roar; the crust
+    # and the spatter add crackle above 2 kHz.
+    return (
+        band_fraction(x, 0, 150) < 0.25
+        and band_fraction(x, 150, 1000) > 0.6
+        and band_fraction(x, 2000, 24000) > 0.01
+    )
+
+
+def test_lava_bubbles_burst_in_blurps_not_a_roar() -> None:
+    assert is_lava(render("lava", 8.0))
+    assert is_lava(render("lava", 8.0, seed=1, intensity=1.0))
+    assert is_lava(render("lava", 8.0, seed=2, intensity=0.0))
+    assert not is_lava(white())
+    assert not is_lava(render("fire", 8.0))
+    # The lava pool's recording alone is a roar: 90 % of its power under 150 Hz.
+    take = samples.load(samples.choose(np.random.default_rng(0), "lava"), SR)
+    assert not is_lava(take)
+
+
+def test_a_lava_bubble_blurps_up_as_its_cavity_opens() -> None:
+    for seed in range(4):
+        blurp = blurps(np.random.default_rng(seed), SR // 2, SR, np.array([0]),
+                       np.array([200.0]), np.array([1.0]), 0.0)[:, 0]  # fmt: skip
+        ringing = blurp[np.abs(blurp) > 0.01 * np.abs(blurp).max()]
+        half_periods = np.diff(np.flatnonzero(np.diff(np.signbit(ringing))))
+        # Damped within a few cycles, its pitch climbing by a fifth or more as the hole widens.
+        assert 6 <= half_periods.shape[0] <= 40, seed
+        assert half_periods[1:4].mean() > 1.2 * half_periods[-4:-1].mean(), seed
+
+
 def is_explosion(x: np.ndarray) -> bool:
     env = frame_rms(x, 0.01)
     top = int(np.argmax(env))
@@ -427,6 +461,14 @@ def test_crows_caw_harshly_at_the_right_pitch() -> None:
     assert not is_crows(white())
     assert not is_crows(render("owl", 6.0))
     assert not is_crows(render("frogs", 6.0))
+
+
+def test_a_caw_peaks_at_1_to_2_khz_over_a_weak_fundamental() -> None:
+    # The trachea and bill pass little below their first resonance (~1.3 kHz): the harmonics at
+    # 1-2.5 kHz carry over ten times the power of the fundamental's band (420-750 Hz voices).
+    for seed in range(4):
+        caws = render("crows", 6.0, seed=seed)
+        assert band_fraction(caws, 1000, 2500) > 10 * band_fraction(caws, 350, 850), seed
 
 
 def is_frogs(x: np.ndarray) -> bool:

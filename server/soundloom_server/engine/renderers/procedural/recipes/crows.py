@@ -1,4 +1,10 @@
-"""Crows: harsh, noisy, harmonic-rich caws in groups of two to four, sparse, over moving air."""
+"""Crows: harsh, noisy, harmonic-rich caws in groups of two to four, sparse, over moving air.
+
+A caw is the syrinx slapping shut once a period (a narrow, harmonic-rich pulse) with period
+doubling and pulse-locked noise, its period jittering from cycle to cycle as a hard-driven
+voice does, filtered by the trachea and open bill (resonances near 1.3, 2.3 and 3.5 kHz, little
+passed below the first). A few birds of a flock answer one another in runs of caws.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRe
 def _calls(rng: np.random.Generator, duration: float, intensity: float) -> list[tuple]:
     """(start s, length s, f0 Hz, level, pan) per caw: each crow calls in runs of 2-4."""
     calls = []
-    for _ in range(1 + round(3 * intensity)):
+    # A few birds of a flock call to one another, so a run of caws is rarely far away.
+    for _ in range(2 + round(3 * intensity)):
         f0 = rng.uniform(420.0, 750.0)  # each bird's voice sits at its own pitch
         pan, level = rng.uniform(-0.9, 0.9), rng.uniform(0.5, 1.0)
         rate = 0.08 + 0.12 * intensity  # groups per second
@@ -51,6 +58,11 @@ def synth(req: SynthRequest) -> np.ndarray:
     phase = np.float32(2.0 * np.pi) * fa * (sec + 0.08 * span * (1.0 - np.cos(np.pi * x)) / np.pi)
     x3 = x * x * x  # products, not powers: float32 ** is a slow pow() per sample
     phase -= np.float32(2.0 * np.pi * 0.05) * fa * span * x3
+    # A syrinx driven this hard does not vibrate regularly: its period jitters from cycle to
+    # cycle (a phase wandering ~0.3 rad at up to 80 Hz, a few per cent of the pitch), which
+    # smears the upper harmonics into the caw's rasp instead of a clean, whistling stack.
+    wander = dsp.filt(dsp.lowpass(80.0, sr), dsp.white(rng, n))
+    phase += wander[grains.position] * np.float32(0.3 / (dsp.rms_of(wander) + 1e-9))
     # A narrow pulse wave (the syrinx slapping shut) is harmonic-rich; a half-rate component
     # (period doubling) and pulse-locked noise make the caw harsh and rough.
     half = np.maximum(np.cos(phase), 0.0)
@@ -59,10 +71,12 @@ def synth(req: SynthRequest) -> np.ndarray:
     rough = 1.0 + 0.5 * np.cos(0.5 * phase + grains.per_grain(rng.uniform(0, 6.3, len(calls))))
     noise = dsp.white(rng, sec.shape[0]) * (0.35 + np.maximum(pulse, 0.0))
     env = np.sin(np.float32(np.pi) * np.minimum(x * 4.0, 1.0) * 0.5) * (1.0 - x3 * x)
-    voice = env * rough * (pulse + 0.5 * noise)
-    # Formants: the bill and throat; the grains are filtered as one stream (each ends near 0).
+    voice = env * rough * (pulse + 0.3 * noise)
+    # Formants: the trachea and the open bill; the grains are filtered as one stream (each ends
+    # near 0). Below the first resonance the tract passes little, so the fundamental (420-750
+    # Hz) comes out weaker than the harmonics at 1-2 kHz, where a caw's energy peaks.
     formants = dsp.cascade(
-        dsp.highpass(350.0, sr),
+        dsp.highpass(1000.0, sr),
         dsp.peak(1300.0 * rng.uniform(0.9, 1.1), 3.0, 10.0, sr),
         dsp.peak(2300.0 * rng.uniform(0.9, 1.1), 4.0, 8.0, sr),
         dsp.peak(3500.0, 4.0, 4.0, sr),

@@ -1,12 +1,17 @@
 """Gong: a large bronze tam-tam struck with a soft mallet, blooming and shimmering as it rings.
 
-Modal synthesis of a thin plate: its modes are dense and inharmonic (a plate's modal density is
-constant in frequency, so they crowd together higher up), each a beating doublet because no
-hammered plate is perfectly round, and the higher a mode the sooner it dies. The felt mallet's
-contact lasts several milliseconds, too long to excite much above a few hundred hertz, so the
-stroke starts as a dark boom. A tam-tam is thin enough to vibrate nonlinearly: the large low
-motion pumps energy up into the high modes, so a bright shimmer swells in over the first second
-(the gong's "bloom") and then fades slower than the boom under it. The gong hangs in a hall.
+A tam-tam is a thin, nearly flat bronze plate. A plate's modal density is constant in frequency
+(about 0.15 modes per hertz for an 80 cm, 1.5 mm disc), so it has well over a thousand modes
+below 8 kHz: close neighbours beat against each other, the slow shimmer of the sound. The felt
+mallet's contact lasts several milliseconds, too long to excite much above a few hundred hertz,
+so the stroke starts as a dark hum. The plate is thin enough to vibrate nonlinearly: its large
+low motion pumps energy up into ever higher modes (a cascade towards wave turbulence), each band
+filled by the one below it at a rate that grows with the amplitude, so a bright wash swells in
+over a second or two (the tam-tam's "bloom"), its peak arriving later the higher the band. Losses
+grow with frequency, but the low modes ring for half a minute and keep feeding the highs, so the
+wash lasts: eight seconds after a stroke a large tam-tam is quieter, not silent. The modes are
+synthesised as steady random spectral lines per band, each band under the envelope its energy
+follows in the cascade; the gong hangs in a hall.
 """
 
 from __future__ import annotations
@@ -20,94 +25,108 @@ from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._foley import in_room, room_ir
 
-_LOW_MODES = 24  # the boom's modes, driven by the mallet directly
-_HIGH_MODES = 60  # the shimmer's, filled by the nonlinear cascade
-_BLOOM_HZ = 700.0  # where the mallet's own excitation gives way to the cascade's
+_TOP_HZ = 11000.0  # the cascade's last band: above it losses win over the feed
+_BANDS_PER_OCTAVE = 2
+_RADIATION_KNEE_HZ = 300.0  # below it a hanging plate radiates ever less
+_CONTROL_HZ = 200.0  # the cascade's energies are integrated at this rate
+_TRANSFER_PER_S = 10.0  # the cascade's rate at full amplitude, at the default blow
+_LOSS_EXPONENT = 0.8  # T60 ~ f^-0.8: radiation and internal friction grow with frequency
 
 
-def _modes(
-    rng: np.random.Generator, count: int, low: float, high: float, t60_100: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Frequencies spread evenly (a plate's constant modal density) and their T60s."""
-    freqs = np.sort(rng.uniform(low, high, count))
-    # Damping grows with frequency (radiation and internal friction): T60 ~ f^-0.4.
-    t60 = t60_100 * (freqs / 100.0) ** -0.4 * rng.uniform(0.7, 1.3, count)
-    return freqs, t60
+def band_edges(lowest_hz: float) -> np.ndarray:
+    """Half-octave band edges from the plate's lowest mode up to the cascade's top."""
+    count = int(np.ceil(np.log2(_TOP_HZ / lowest_hz) * _BANDS_PER_OCTAVE))
+    return lowest_hz * 2.0 ** (np.arange(count + 1) / _BANDS_PER_OCTAVE)
 
 
-def _ring(
-    rng: np.random.Generator, freqs: np.ndarray, t60: np.ndarray, gains: np.ndarray,
-    onset_s: np.ndarray, n: int, sr: int,
-) -> dsp.Audio:  # fmt: skip
-    """Each mode a doublet (0.1-0.6 Hz apart) under a rise over `onset_s` and its decay."""
-    t = np.arange(n, dtype=np.float32) / np.float32(sr)
-    out = np.zeros(n, np.float32)
-    for f, t60_k, g, rise in zip(freqs, t60, gains, onset_s, strict=True):
-        if f >= 0.45 * sr:
-            continue
-        m = min(n, int(1.2 * t60_k * sr) + 1)
-        tm = t[:m]
-        split = rng.uniform(0.1, 0.6)
-        wave = np.sin(
-            np.float32(2 * np.pi * (f - split / 2)) * tm + np.float32(rng.uniform(0, 6.3))
-        )
-        wave += np.sin(
-            np.float32(2 * np.pi * (f + split / 2)) * tm + np.float32(rng.uniform(0, 6.3))
-        )
-        env = np.exp(np.float32(-6.9078 / t60_k) * tm)
-        if rise > 0.0:
-            # The cascade needs the low motion to build first: a slow start, then the swell.
-            env *= (np.float32(1.0) - np.exp(-tm / np.float32(rise))) ** 2
-        out[:m] += np.float32(g) * env * wave
+def cascade_energies(
+    initial: np.ndarray,
+    t60_s: np.ndarray,
+    transfer_per_s: float,
+    steps: int,
+) -> np.ndarray:
+    """Each band's energy over time, (steps, bands), at the control rate.
+
+    A band loses energy to damping (its T60) and hands a share on to the band above at a rate
+    proportional to its own amplitude (the plate's nonlinearity); the top band only damps.
+    """
+    dt = 1.0 / _CONTROL_HZ
+    damping = 6.9078 / t60_s
+    reference = float(initial.sum())
+    energy = initial.astype(np.float64).copy()
+    out = np.empty((steps, energy.shape[0]))
+    for step in range(steps):  # a few thousand control steps, not samples
+        out[step] = energy
+        flux = transfer_per_s * np.sqrt(energy / reference) * energy
+        flux[-1] = 0.0
+        gained = np.concatenate(([0.0], flux[:-1]))
+        energy = np.maximum(energy + dt * (gained - flux - damping * energy), 0.0)
     return out
 
 
+def plate_band(
+    rng: np.random.Generator, low: float, high: float, modes_per_hz: float, n: int, sr: int
+) -> dsp.Audio:
+    """The plate's modes between `low` and `high`: steady random lines, unit RMS."""
+    bins = n // 2 + 1
+    hz_per_bin = sr / n
+    count = max(2, int(rng.poisson(modes_per_hz * (high - low))))
+    first = int(low / hz_per_bin)
+    where = rng.integers(first, max(int(high / hz_per_bin), first + 1), count)
+    spectrum = np.zeros(bins, np.complex128)
+    # How strongly the mallet drives a mode and how well it radiates vary with its shape and
+    # the strike point: a few modes stand out of the many (a lognormal spread of levels).
+    level = rng.lognormal(0.0, 0.8, count)
+    # No hammered plate is perfectly round: each mode is a doublet beating at under a hertz.
+    split = np.maximum(1, np.round(rng.uniform(0.1, 0.6, count) / hz_per_bin)).astype(np.int64)
+    for offset, share in ((0, 0.55), (split, 0.45)):
+        phase = np.exp(1j * rng.uniform(0.0, 2 * np.pi, count))
+        np.add.at(spectrum, np.minimum(where + offset, bins - 1), share * level * phase)
+    band = np.fft.irfft(spectrum, n).astype(np.float32)
+    return band / np.float32(dsp.rms_of(band) + 1e-12)
+
+
+def mallet_energy(centres: np.ndarray, contact_s: float) -> np.ndarray:
+    """Energy a half-sine contact of `contact_s` puts into half-octave bands at `centres`."""
+    fc = centres * contact_s
+    force = np.abs(np.cos(np.pi * fc) / np.maximum(np.abs(1.0 - 4.0 * fc * fc), 0.05))
+    return centres * force**2  # a half-octave band's width grows with its centre
+
+
 def synth(req: SynthRequest) -> np.ndarray:
-    """Boom modes struck by the mallet + a shimmer of high modes blooming in, in a hall."""
+    """Plate modes in half-octave bands under a nonlinear energy cascade, in a hall."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
     intensity, size, distance = req.number("intensity"), req.number("size"), req.number("distance")
-    scale = 1.6 - 1.0 * size  # a bigger gong: every mode lower, every mode longer
-    ring_s = 8.0 + 12.0 * size
-    # The boom: low modes; the mallet (a ~6 ms half-sine) excites the lowest most.
-    low_f, low_t60 = _modes(rng, _LOW_MODES, 60.0 * scale, _BLOOM_HZ * scale, ring_s)
-    # A half-sine contact of 2-4 ms: flat up to ~1/(2 contact), first null at 1.5/contact.
-    contact_s = 0.004 - 0.002 * intensity
-    fc = low_f * contact_s
-    mallet = np.abs(np.cos(np.pi * fc) / np.maximum(np.abs(1.0 - 4.0 * fc * fc), 0.05))
-    low_gain = mallet * rng.uniform(0.5, 1.0, _LOW_MODES)
-    boom = _ring(rng, low_f, low_t60, low_gain, np.zeros(_LOW_MODES), n, sr)
-    # The shimmer: the cascade fills the high modes over ~0.4-1.5 s, more from a harder blow
-    # (the nonlinearity grows with the amplitude). Past a threshold a tam-tam's plate is in
-    # wave turbulence: its high spectrum is continuous, so besides a few ringing modes the
-    # shimmer is noise in octave bands, each swelling in and dying at its own rate.
-    high_f, high_t60 = _modes(rng, _HIGH_MODES, _BLOOM_HZ * scale, 9000.0, 1.5 * ring_s)
-    rise = rng.uniform(0.4, 1.5, _HIGH_MODES) * (high_f / 2000.0) ** 0.3
-    high_gain = rng.uniform(0.3, 1.0, _HIGH_MODES) * (high_f / _BLOOM_HZ) ** -0.5
-    shimmer = _ring(rng, high_f, high_t60, high_gain, rise, n, sr)
-    shimmer /= np.float32(dsp.rms_of(shimmer) + 1e-9)
-    t = np.arange(n, dtype=np.float32) / np.float32(sr)
-    edges = _BLOOM_HZ * scale * 2.0 ** np.arange(0.0, 4.5, 0.5)
-    turbulence = np.zeros(n, np.float32)
-    for lo, hi in itertools.pairwise(edges):
-        centre = float(np.sqrt(lo * hi))
-        t60_band = 1.5 * ring_s * (centre / 100.0) ** -0.4
-        rise_band = rng.uniform(0.5, 1.2) * (centre / 2000.0) ** 0.3
-        env = (1.0 - np.exp(-t / np.float32(rise_band))) ** 2 * np.exp(
-            -np.float32(6.9078 / t60_band) * t
-        )
-        band = dsp.filt(dsp.bandpass(lo, min(hi, 0.45 * sr), sr, order=2), dsp.white(rng, n))
-        turbulence += (
-            band * env * np.float32((centre / _BLOOM_HZ) ** -0.5 / (dsp.rms_of(band) + 1e-9))
-        )
-    shimmer += np.float32(1.5) * turbulence / np.float32(dsp.rms_of(turbulence) + 1e-9)
-    shimmer *= np.float32((0.8 + 0.8 * intensity) * dsp.rms_of(boom) / (dsp.rms_of(shimmer) + 1e-9))
-    # The felt's thud on contact, under the boom.
-    thud = dsp.noise_burst(rng, min(n, int(0.05 * sr)), sr, (40.0, 400.0), 0.002, 0.012)
-    mono = boom + shimmer
-    dsp.place(mono, thud * np.float32(0.3 * dsp.peak_of(boom)), 0)
+    lowest = 70.0 - 40.0 * size  # a bigger plate: lower modes, more of them, longer ringing
+    modes_per_hz = 0.08 + 0.14 * size
+    hum_t60 = 20.0 + 30.0 * size  # the T60 of the modes near 100 Hz
+    edges = band_edges(lowest)
+    centres = np.sqrt(edges[:-1] * edges[1:])
+    t60 = hum_t60 * (centres / 100.0) ** -_LOSS_EXPONENT * rng.uniform(0.85, 1.15, centres.shape[0])
+    contact_s = 0.006 - 0.003 * intensity  # a harder blow: a shorter contact, a brighter start
+    initial = mallet_energy(centres, contact_s)
+    # The harder the blow, the stronger the coupling: the bloom comes sooner and goes higher.
+    transfer = _TRANSFER_PER_S * (0.6 + 0.8 * intensity) * rng.uniform(0.85, 1.15)
+    steps = int(n / sr * _CONTROL_HZ) + 2
+    energies = cascade_energies(initial, t60, transfer, steps)
+    control_t = np.arange(steps) / _CONTROL_HZ
+    t = np.arange(n) / sr
+    # A hanging plate's low modes radiate poorly (front and back cancel round its rim): the
+    # radiated level rises ~12 dB an octave up to a few hundred hertz.
+    radiation = (centres / _RADIATION_KNEE_HZ) / np.sqrt(1.0 + (centres / _RADIATION_KNEE_HZ) ** 2)
+    mono = np.zeros(n, np.float32)
+    for k, (low, high) in enumerate(itertools.pairwise(edges)):
+        if low >= 0.45 * sr:
+            break
+        amplitude = np.interp(t, control_t, np.sqrt(energies[:, k])).astype(np.float32)
+        band = plate_band(rng, low, min(high, 0.45 * sr), modes_per_hz, n, sr)
+        mono += amplitude * band * np.float32(radiation[k])
+    # The felt's soft thud on contact, under the hum.
+    thud = dsp.noise_burst(rng, min(n, int(0.06 * sr)), sr, (40.0, 300.0), 0.003, 0.015)
+    dsp.place(mono, thud * np.float32(0.25 * dsp.peak_of(mono)), 0)
     # A hall around it: a long, dark reverberant tail.
     hall = room_ir(rng, sr, 2.5, 3000.0, early=10)
-    out = in_room(dsp.widen(mono, sr, delay_s=0.011, width=0.4), hall, 0.35)
+    out = in_room(dsp.widen(mono, sr, delay_s=0.011, width=0.4), hall, 0.3)
     return dsp.finish_one_shot(out, sr, intensity, distance, fade_s=0.5)
 
 

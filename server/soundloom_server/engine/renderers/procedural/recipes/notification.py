@@ -1,7 +1,11 @@
 """Notification: a gentle chime, two or three bell-bar notes ringing out, "you have a message".
 
-Tuned metal bars (a glockenspiel or vibraphone-like bar: modes 1, 2.76, 5.40) struck by a
-medium mallet in a rising arpeggio of a major chord, each ringing ~0.8 s, in a small room.
+Tuned steel bars (a glockenspiel-like free bar: modes 1, 2.76, 5.40) struck with a soft rubber
+mallet in an unhurried rising arpeggio of a major chord, each note ringing on under the next, in
+a small room. The mallet's contact lasts a fraction of the note's period (shorter than ~1/(2f)),
+so it drives the fundamental fully and the upper modes less; a contact longer than the period
+would choke the note and leave only a dull knock. A bar radiates as a dipole, its two faces
+moving in opposite phase, so nothing below its fundamental reaches the ear: no thump.
 """
 
 from __future__ import annotations
@@ -12,9 +16,19 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._music import BAR_RATIOS, hall
-from soundloom_server.engine.renderers.procedural.recipes._ui import notes
 
 STYLE = ParamSpec("style", "chime", choices=("chime", "ding"), doc="a rising chime or one ding")
+
+
+def bar_note(rng: np.random.Generator, freq: float, ring_s: float, sr: int) -> dsp.Audio:
+    """One steel bar struck softly: its modes, the upper ones dying faster, radiated (peak 1)."""
+    n = int(ring_s * sr)
+    ratios = np.asarray(BAR_RATIOS[:3]) * rng.uniform(0.997, 1.003, 3)
+    ir = dsp.modal_ir(freq * ratios, ring_s * ratios**-0.8, (1.0, 0.3, 0.1), n, sr)
+    contact = dsp.half_sine(rng.uniform(0.3, 0.45) / freq, sr)  # under half a period
+    dipole = dsp.highpass(0.7 * freq, sr)  # faces in antiphase: no sound below the note
+    out = dsp.filt(dipole, dsp.convolve(contact, ir, n))
+    return out / np.float32(dsp.peak_of(out) + 1e-9)
 
 
 def synth(req: SynthRequest) -> np.ndarray:
@@ -28,7 +42,10 @@ def synth(req: SynthRequest) -> np.ndarray:
         if len(steps) > 1
         else [root]
     )
-    mono = notes(rng, n, sr, pitches, rng.uniform(0.1, 0.13), 0.9, BAR_RATIOS[:3], 0.55)
+    step_s = rng.uniform(0.15, 0.19)  # unhurried: quicker runs are a phone's ring
+    mono = np.zeros(n, np.float32)
+    for i, pitch in enumerate(pitches):
+        dsp.place(mono, bar_note(rng, pitch, 2.0, sr), int((0.005 + i * step_s) * sr), 0.85**i)
     out = hall(rng, mono, sr, 0.5, 0.15)
     return dsp.finish_one_shot(out, sr, intensity, distance, 0.1)
 

@@ -1,6 +1,6 @@
-"""Beds from recordings: a river, a waterfall, bubbling lava.
+"""Beds from recordings: a river, a waterfall.
 
-Turbulent water and roaring flame are chaotic flows whose texture (thousands of bubbles and
+Turbulent water is a chaotic flow whose texture (thousands of bubbles and
 eddies, their spectra changing all the time) synthesis only approximates, so these beds are cut
 from CC0 / public-domain recordings in the pack. Each ear gets its own stream of segments taken
 from random places of the take and cross-faded at equal power on a circular grid, so a bed of
@@ -102,25 +102,6 @@ RECIPES = (
             "plunge pool",
             "torrent",
             "roaring water",
-        ),
-    ),
-    _recipe(
-        "lava",
-        "fire",
-        _Bed("lava", (0.8, 2.0), 3.0),
-        "Bubbling lava: thick molten rock bursting and churning, recorded (CC0).",
-        (
-            "lava",
-            "magma",
-            "molten",
-            "molten rock",
-            "lava flow",
-            "lava pool",
-            "volcano",
-            "volcanic",
-            "bubbling lava",
-            "lava lake",
-            "eruption",
         ),
     ),
 )
