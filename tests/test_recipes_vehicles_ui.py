@@ -17,7 +17,11 @@ from soundloom_server.engine.renderers.procedural.recipes.helicopter import MAIN
 from soundloom_server.engine.renderers.procedural.recipes.propeller_plane import BLADES, prop_rpm
 from soundloom_server.engine.renderers.procedural.recipes.train import AXLES_M, speed_mps
 from soundloom_server.engine.renderers.procedural.recipes.train_horn import HORN_CHORD, air_horn
-from soundloom_server.engine.renderers.procedural.recipes.wood_creak import CONTROL_HZ, joint
+from soundloom_server.engine.renderers.procedural.recipes.wood_creak import (
+    CONTROL_HZ,
+    joint,
+    roll_speed,
+)
 
 SR = 48000
 
@@ -613,6 +617,17 @@ def test_wood_creak_joints_groan_at_hundreds_of_slips_a_second() -> None:
         env = np.sqrt((y[: n // 8 * 8].reshape(-1, 8) ** 2).mean(axis=1))  # 0.5 ms frames
         slips, _ = signal.find_peaks(env, prominence=0.2 * env.max())
         assert slips.shape[0] / (n / sr) > 180.0, seed
+
+
+def test_wood_creak_hull_rolls_with_the_swell_not_once_a_second() -> None:
+    # A moored hull rolls with a swell of 5-8 s, so the planks slide fastest twice a roll:
+    # creaks come in groups seconds apart. A roll of ~1 Hz (the band-pass corners clamped to
+    # 1 Hz) had every joint sawing back and forth twice a second, heard as rubbing or sawing.
+    for seed in range(5):
+        speed = roll_speed(np.random.default_rng(seed), 120 * CONTROL_HZ, 0.5)
+        power = np.abs(np.fft.rfft(speed - speed.mean())) ** 2
+        freqs = np.fft.rfftfreq(speed.shape[0], 1 / CONTROL_HZ)
+        assert power[freqs > 1.0].sum() < 0.2 * power.sum(), seed
 
 
 def test_blizzard_drives_snow_hiss_with_the_gusts() -> None:

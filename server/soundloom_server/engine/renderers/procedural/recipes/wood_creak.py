@@ -13,6 +13,7 @@ all alike. Water laps the hull below.
 from __future__ import annotations
 
 import numpy as np
+from scipy import signal
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
@@ -26,8 +27,10 @@ def roll_speed(rng: np.random.Generator, m: int, intensity: float) -> np.ndarray
     """|roll rate| on the control grid: a swell-band random roll, differentiated."""
     period = rng.uniform(5.0, 8.0)
     warm = 30 * CONTROL_HZ
-    band = dsp.bandpass(0.7 / period, 1.4 / period, CONTROL_HZ, order=2)
-    roll = dsp.filt(band, rng.standard_normal(m + warm))[warm:]
+    # Designed here, not with dsp.bandpass, which clamps its corners to 1 Hz and up: that
+    # rocked the hull once a second and every joint sawed back and forth twice a second.
+    band = signal.butter(2, (0.7 / period, 1.4 / period), "bandpass", fs=CONTROL_HZ, output="sos")
+    roll = signal.sosfilt(band, rng.standard_normal(m + warm))[warm:]
     speed = np.abs(np.gradient(roll))
     return speed / (np.percentile(speed, 90) + 1e-12) * (0.7 + 0.6 * intensity)
 
@@ -72,7 +75,8 @@ def synth(req: SynthRequest) -> np.ndarray:
         out[:, 0] += voice * np.float32(gl * level)
         out[:, 1] += voice * np.float32(gr * level)
     lap = dsp.filt(dsp.cascade(dsp.pink_sos(), dsp.bandpass(100.0, 1500.0, sr)), dsp.white(rng, n))
-    lap *= np.float32(1.0) + np.float32(0.6) * dsp.slow_noise(rng, n, sr, 0.5)
+    # The lapping swells and ebbs, never through silence (an envelope crossing zero flips it).
+    lap *= np.clip(np.float32(1.0) + np.float32(0.6) * dsp.slow_noise(rng, n, sr, 0.5), 0.2, None)
     out += dsp.widen(lap, sr) * np.float32(0.12 * dsp.rms_of(out) / (dsp.rms_of(lap) + 1e-9))
     out = dsp.filt(dsp.lowpass(min(dsp.distance_cutoff(distance), 0.45 * sr), sr), out, axis=0)
     out = dsp.upsample_stereo(np.ascontiguousarray(out.T), k, frames)
