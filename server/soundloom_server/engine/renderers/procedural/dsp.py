@@ -113,6 +113,12 @@ def bandpass(low: float, high: float, sr: int, order: int = 1) -> Sos:
     return _butter(order, (lo, min(hi, 0.49 * sr)), "bandpass", sr).copy()
 
 
+def motion_band(low: float, high: float, rate: int, order: int = 2) -> Sos:
+    """Butterworth band-pass for a motion curve on a control grid (a hull's roll, a buoy's
+    swell): corners well under 1 Hz kept as asked, where `bandpass` clamps them to 1 Hz."""
+    return _butter(order, (float(low), float(min(high, 0.45 * rate))), "bandpass", rate).copy()
+
+
 def resonator(freq: float, q: float, sr: int) -> Sos:
     """A two-pole band-pass with 0 dB peak gain: an impulse in rings at `freq` for ~Q/(pi f) s."""
     w = 2.0 * np.pi * _clamp(freq, sr) / sr

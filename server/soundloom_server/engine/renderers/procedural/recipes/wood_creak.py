@@ -13,7 +13,6 @@ all alike. Water laps the hull below.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
@@ -27,10 +26,10 @@ def roll_speed(rng: np.random.Generator, m: int, intensity: float) -> np.ndarray
     """|roll rate| on the control grid: a swell-band random roll, differentiated."""
     period = rng.uniform(5.0, 8.0)
     warm = 30 * CONTROL_HZ
-    # Designed here, not with dsp.bandpass, which clamps its corners to 1 Hz and up: that
-    # rocked the hull once a second and every joint sawed back and forth twice a second.
-    band = signal.butter(2, (0.7 / period, 1.4 / period), "bandpass", fs=CONTROL_HZ, output="sos")
-    roll = signal.sosfilt(band, rng.standard_normal(m + warm))[warm:]
+    # A motion band, not dsp.bandpass, which clamps its corners to 1 Hz and up: that rocked
+    # the hull once a second and every joint sawed back and forth twice a second.
+    band = dsp.motion_band(0.7 / period, 1.4 / period, CONTROL_HZ)
+    roll = dsp.filt(band, rng.standard_normal(m + warm))[warm:]
     speed = np.abs(np.gradient(roll))
     return speed / (np.percentile(speed, 90) + 1e-12) * (0.7 + 0.6 * intensity)
 
