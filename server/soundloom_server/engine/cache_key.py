@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from soundloom_server import ENGINE_VERSION
+from soundloom_server.engine.code_fingerprint import engine_fingerprint
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest, to_dict
 from soundloom_server.engine.registry import backend_identity, backends_used
 
@@ -22,7 +23,9 @@ def canonical_request(source: SceneRequest | ScenePlan, options: RenderOptions) 
         for use in backends_used(source, options)
     }
     return {
-        "engine": ENGINE_VERSION,
+        # The code, not only its version number: a redesigned recipe must not be served from
+        # a cache filled by the old one.
+        "engine": f"{ENGINE_VERSION}+{engine_fingerprint()}",
         "backends": dict(sorted(backends.items())),
         kind: to_dict(source),
         "options": to_dict(options),
