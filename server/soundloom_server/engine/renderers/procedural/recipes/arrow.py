@@ -4,10 +4,12 @@ On release the limbs snap forward and stop the string dead: a dull knock of the 
 limbs, the string's slap, and a few cycles of string vibration that the limbs and silencers
 damp within a tenth of a second (a bow is not a harp: no ringing note). The fletching rushes
 through the air, loudest as the arrow passes the listener. At the target, the head punches in:
-a splintering crack, the board's damped thud, and the shaft quivering: held at one end it
-bends at its first cantilever mode (14-22 Hz) and knocks dully, wood in wood, against its hole
-for a quarter second until it settles (without that quiver, a crack right after a swish is a
-whip's). The open range answers with a soft tail.
+a pointed head parts the fibres rather than splitting the board, so the strike is the board's
+damped thud with only a faint, mid-band tick of torn fibre (a bright crack at the end of a swish
+is a whip's), and the shaft quivers: held at one end it bends at its first cantilever mode
+(14-22 Hz) and knocks dully, wood in wood, against its hole for a quarter second until it
+settles (without that quiver, too, a hit right after a swish is a whip's). The open range
+answers with a soft tail.
 """
 
 from __future__ import annotations
@@ -54,10 +56,10 @@ def release(rng: np.random.Generator, sr: int, size: float, m: int) -> dsp.Audio
 
 
 def thunk(rng: np.random.Generator, sr: int, intensity: float, m: int) -> dsp.Audio:
-    """The head punching into wood: splintering crack, the board's thud, the shaft's quiver."""
+    """The head punching into wood: the board's thud, a faint fibre tick, the shaft's quiver."""
     t = np.arange(m) / sr
     crack = dsp.white(rng, m) * dsp.envelope_ad(t, 0.0002, 0.006).astype(np.float32)
-    crack = dsp.filt(dsp.bandpass(1200.0, 9000.0, sr), crack)
+    crack = dsp.filt(dsp.bandpass(800.0, 5000.0, sr), crack)
     board = dsp.convolve(dsp.half_sine(0.0012, sr), body_ir(rng, _BOARD, 0.6, sr, m), m)
     # The shaft, held by its head, flexes at its first cantilever mode and knocks against the
     # hole each cycle, unevenly; the knocks are wood on wood, dull, and carry the hit's tail.
@@ -70,7 +72,7 @@ def thunk(rng: np.random.Generator, sr: int, intensity: float, m: int) -> dsp.Au
     rattle = dsp.filt(dsp.bandpass(150.0, 1200.0, sr), rattle)
     out = (
         board / (dsp.peak_of(board) + 1e-9)
-        + (0.3 + 0.2 * intensity) * crack / (dsp.peak_of(crack) + 1e-9)
+        + (0.08 + 0.05 * intensity) * crack / (dsp.peak_of(crack) + 1e-9)
         + 0.6 * rattle / (dsp.peak_of(rattle) + 1e-9)
     )
     return out.astype(np.float32)
