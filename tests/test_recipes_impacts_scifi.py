@@ -390,6 +390,36 @@ def test_signature_rejects_white_noise_and_the_wrong_recipe(name: str) -> None:
     assert not signature(render(wrong, seconds))
 
 
+def top_note_drop_db(x: np.ndarray, after_s: float = 0.25) -> float:
+    """How far the level has fallen `after_s` after the highest note (within a semitone of the
+    top pitch, 10 ms frames) first sounds."""
+    m = x.mean(axis=1) if x.ndim == 2 else x
+    hop = int(0.01 * SR)
+    frames = m[: m.shape[0] // hop * hop].reshape(-1, hop)[:-3]
+    level = 20 * np.log10(np.sqrt((frames**2).mean(axis=1)) + 1e-9)
+    f = np.fft.rfftfreq(16384, 1 / SR)
+    above = f > 200.0
+    window = np.hanning(4 * hop)
+    peak_hz = np.array(
+        [
+            f[above][
+                np.argmax(np.abs(np.fft.rfft(m[i * hop : (i + 4) * hop] * window, 16384))[above])
+            ]
+            for i in range(frames.shape[0])
+        ]
+    )
+    loud = level > level.max() - 40.0
+    top = np.flatnonzero(loud & (np.abs(12 * np.log2(peak_hz / peak_hz[loud].max())) < 1.0))[0]
+    return float(level[top] - level[top + int(after_s / 0.01)])
+
+
+def test_power_up_top_note_dies_away() -> None:
+    # The last note decays at once (a top note held at full level with vibrato, then cut, read
+    # as a ring tone): a quarter second on it is ~13 dB down on average; the held note, ~5 dB.
+    drops = [top_note_drop_db(render("power_up", 1.2, seed=seed)) for seed in range(6)]
+    assert np.mean(drops) > 9.0, drops
+
+
 def test_arrow_that_misses_has_no_thunk() -> None:
     late = [t for t in onset_times(render("arrow", 1.2, target="none")) if t > 0.25]
     assert not late

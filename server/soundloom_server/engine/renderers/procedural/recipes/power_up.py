@@ -33,11 +33,12 @@ def synth(req: SynthRequest) -> np.ndarray:
         + 0.5 * oscillator("square", freq, sr, rng, duty=0.35)
         + 0.25 * oscillator("square", freq * 2.0, sr, rng)
     )
-    # Each step re-attacks a little, then the last note rings out.
+    # Each step re-attacks a little, then the last note dies away at once: a top note held at
+    # full level with vibrato, then cut, is a telephone's ring tone, not a charge completing.
     within = np.mod(t, step_s) / step_s
     pulse = np.where(t < steps * step_s, 0.75 + 0.25 * np.exp(-within * 4.0), 1.0)
     env = np.minimum(t / 0.005, 1.0) * pulse
-    env *= np.clip(1.0 - (t - steps * step_s) / tail, 0.0, 1.0)
+    env *= np.exp(-np.maximum(t - steps * step_s, 0.0) / (0.3 * tail))
     mono = (voice * env).astype(np.float32)
     out = np.zeros((n, 2), np.float32)
     dsp.place(out, dsp.widen(mono, sr, 0.011, 0.5), int(0.003 * sr))
