@@ -318,9 +318,29 @@ def retro_jump(x: np.ndarray) -> bool:
     return rising(pitch_track(x, size=1024, hop=256), 1.4) and is_square(seg(x, 0.0, 0.03))
 
 
+def is_narrow_pulse(x: np.ndarray) -> bool:
+    """A 12.5-25 % pulse: the 2nd harmonic strong (a 50 % square has none) and the 3rd there."""
+    m = x.mean(axis=1) if x.ndim == 2 else x
+    p = np.abs(np.fft.rfft(m * np.hanning(m.shape[0]), 1 << 16)) ** 2  # zero-padded: fine bins
+    f = np.fft.rfftfreq(1 << 16, 1 / SR)
+    f0 = f[np.argmax(np.where(f > 80, p, 0))]
+    mag = [p[np.abs(f - k * f0) < 0.05 * f0].max() for k in (1, 2, 3)]
+    return bool(mag[1] > 0.2 * mag[0] and mag[2] > 0.02 * mag[0])
+
+
+def release_s(x: np.ndarray) -> float:
+    """Time from the last 1 ms peak within 1.5 dB of the maximum to the last within 20 dB."""
+    m = x.mean(axis=1) if x.ndim == 2 else x
+    hop = int(0.001 * SR)
+    env = np.abs(m[: m.shape[0] // hop * hop]).reshape(-1, hop).max(axis=1)
+    db = 20 * np.log10(env / env.max() + 1e-12)
+    return float((np.flatnonzero(db > -20.0)[-1] - np.flatnonzero(db > -1.5)[-1]) * 0.001)
+
+
 def retro_select(x: np.ndarray) -> bool:
-    """A square blip: over within ~0.12 s."""
-    return active_s(x) < 0.12 and is_square(seg(x, 0.0, 0.03))
+    """A narrow-pulse blip over within ~0.12 s, gated off in under 15 ms (the old full square
+    fading over 17-40 ms read as a ding)."""
+    return active_s(x) < 0.12 and is_narrow_pulse(seg(x, 0.0, 0.03)) and release_s(x) < 0.015
 
 
 def retro_hurt(x: np.ndarray) -> bool:

@@ -48,12 +48,14 @@ def jump(rng: np.random.Generator, intensity: float) -> Voice:
 
 
 def select(rng: np.random.Generator, intensity: float) -> Voice:
-    """Blip/select: one very short square tick."""
+    """Blip/select: one very short gated tick on a narrow pulse (the NES pulse channel's 12.5 or
+    25 % duty: nasal and buzzy). A full square fading over tens of ms is a struck bell's ding."""
     return Voice(
         wave="square",
         freq_hz=_u(rng, 700.0, 1300.0),
-        sustain_s=_u(rng, 0.03, 0.05),
-        decay_s=_u(rng, 0.02, 0.05),
+        duty=float(rng.choice([0.125, 0.25])),
+        sustain_s=_u(rng, 0.04, 0.07),
+        decay_s=_u(rng, 0.005, 0.015),
         hpf_hz=100.0,
     )
 
