@@ -419,20 +419,22 @@ def test_explosion_cracks_then_rumbles_and_size_lengthens_it() -> None:
 
 
 def is_whoosh(x: np.ndarray) -> bool:
-    # The band's centre rises to a maximum inside the event and falls again; the rush swells over
-    # a fraction of a second, not at once like a blast.
+    # The band's centre rises to a maximum inside the rush (the frames within 10 dB of the
+    # loudest) and falls again after it; the rush swells over a fraction of a second, not at once
+    # like a blast. (Flames burning on may crackle brightly later: the sweep is the rush's.)
     hop = int(0.05 * SR)
     frames = mono(x)[: x.shape[0] // hop * hop].reshape(-1, hop)
-    loud = (frames**2).mean(axis=1) > 0.01 * (frames**2).mean(axis=1).max()
+    power = (frames**2).mean(axis=1)
     cents = np.array([centroid(f) for f in frames])
-    idx = np.flatnonzero(loud)
-    inner = idx[np.argmax(cents[idx])]
+    idx = np.flatnonzero(power > 0.01 * power.max())
+    rush = np.flatnonzero(power > 0.1 * power.max())
+    inner = rush[np.argmax(cents[rush])]
     return (
         idx[0] < inner < idx[-1]
         and inner * 0.05 > 0.1
         and inner / frames.shape[0] < 0.75
         and cents[inner] > 1.6 * cents[idx[0]]
-        and cents[inner] > 1.6 * cents[idx[-1]]
+        and cents[inner] > 1.6 * cents[idx[idx > inner]].min()
         and int(np.argmax(frame_rms(x, 0.05))) * 0.05 > 0.15
     )
 
@@ -440,12 +442,13 @@ def is_whoosh(x: np.ndarray) -> bool:
 def test_fire_whoosh_sweeps_up_then_down() -> None:
     assert is_whoosh(render("fire_whoosh", 2.0))
     assert is_whoosh(render("fire_whoosh", 3.0, seed=8, size=1.0))
-    # The gas catches in one rush, loudest within 0.6 s; then what caught burns on, a second
-    # later still within 30 dB of the rush.
-    x = render("fire_whoosh", 2.0)
-    level = 20 * np.log10(frame_rms(x, 0.05) + 1e-12)
-    assert np.argmax(level) * 0.05 < 0.6
-    assert level[24:32].mean() > level.max() - 30.0
+    # The gas catches in one rush, loudest within 0.6 s; then the flames it lit burn on, roaring
+    # and crackling: from 1.0 to 1.7 s within 21 dB of the rush (not a lone burst, a blast).
+    for seed in (1, 4, 8):
+        x = render("fire_whoosh", 2.0, seed=seed)
+        level = 20 * np.log10(frame_rms(x, 0.05) + 1e-12)
+        assert np.argmax(level) * 0.05 < 0.6
+        assert level[20:34].mean() > level.max() - 21.0
     assert not is_whoosh(white(2.0))
     assert not is_whoosh(render("explosion", 2.0))
 
