@@ -66,6 +66,36 @@ class _RecordingPolicy(RetryPolicy):
 
 
 @pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses the client sleeps between attempts (blocking or awaited), still slept."""
+    pauses: list[float] = []
+    real_sleep, real_async_sleep = time.sleep, asyncio.sleep
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        real_sleep(seconds)
+
+    async def async_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await real_async_sleep(seconds)
+
+    # Only the client module's view of `time` and `asyncio` changes, not the modules themselves.
+    monkeypatch.setattr(soundloom.remote, "time", _Replacing(time, sleep=sleep))
+    monkeypatch.setattr(soundloom.remote, "asyncio", _Replacing(asyncio, sleep=async_sleep))
+    return pauses
+
+
+class _Replacing:
+    """A module as one importer sees it, with some of its attributes replaced."""
+
+    def __init__(self, module: Any, **replaced: Any) -> None:
+        self._module, self._replaced = module, replaced
+
+    def __getattr__(self, name: str) -> Any:
+        return self._replaced.get(name) or getattr(self._module, name)
+
+
+@pytest.fixture
 def refusing() -> Iterator[Any]:
     """Start a Refusing servicer on an ephemeral port: refusing(code, failures, retry_after)."""
     servers: list[grpc.Server] = []
@@ -87,18 +117,21 @@ def refusing() -> Iterator[Any]:
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_resource_exhausted_is_retried_after_the_servers_retry_after(
-    refusing: Any, flavour: str
+    refusing: Any, slept: list[float], flavour: str
 ) -> None:
     target, servicer = refusing(grpc.StatusCode.RESOURCE_EXHAUSTED, 2, retry_after="0.3")
     backends = _backends(flavour, target, RetryPolicy(max_attempts=4, initial_backoff_s=0.01))
     assert [b.name for b in backends] == ["rules"]
-    gaps = [b - a for a, b in zip(servicer.calls, servicer.calls[1:], strict=False)]
     assert len(servicer.calls) == 3
-    assert all(gap >= 0.3 for gap in gaps), gaps  # never sooner than the server asked
+    pauses = [p for p in slept if p > 0]
+    assert len(pauses) == 2
+    assert all(pause >= 0.3 for pause in pauses), pauses  # never sooner than the server asked
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_unavailable_is_retried_with_growing_backoff(refusing: Any, flavour: str) -> None:
+def test_unavailable_is_retried_with_growing_backoff(
+    refusing: Any, slept: list[float], flavour: str
+) -> None:
     target, servicer = refusing(grpc.StatusCode.UNAVAILABLE, 3)
     policy = _RecordingPolicy(max_attempts=4, initial_backoff_s=0.1, multiplier=2.0)
     _backends(flavour, target, policy)
@@ -107,9 +140,9 @@ def test_unavailable_is_retried_with_growing_backoff(refusing: Any, flavour: str
     assert len(policy.asked) == 3
     for n, pause in enumerate(policy.asked):
         assert 0.05 * 2**n <= pause <= 0.1 * 2**n, policy.asked
-    # ... and does wait at least that long (a lower bound: a loaded machine only adds to it).
-    gaps = [b - a for a, b in zip(servicer.calls, servicer.calls[1:], strict=False)]
-    assert all(gap >= pause for gap, pause in zip(gaps, policy.asked, strict=True)), gaps
+    # ... and does wait that long between attempts.
+    pauses = [p for p in slept if p > 0]
+    assert pauses == policy.asked, (pauses, policy.asked)
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
@@ -147,7 +180,9 @@ def test_every_call_has_a_deadline(refusing: Any, flavour: str, tmp_path: Path) 
             asyncio.run(plan())
     servicer.release.set()
     [remaining] = servicer.plan_deadlines
-    assert remaining is not None and 0.0 < remaining <= 0.3, "the call carried its deadline"
+    # The 0.3 s asked for, not the plan's default limit; gRPC carries a deadline at its own
+    # clock's granularity (0.30035 s has been seen), so this is not a bound on time taken.
+    assert remaining is not None and 0.0 < remaining < 1.0, "the call carried its deadline"
 
 
 def _backends(flavour: str, target: str, retry: RetryPolicy) -> list[Any]:
