@@ -214,6 +214,16 @@ def upsample_stereo(x: Audio, factor: int, frames: int) -> Audio:
     return np.stack([upsample(x[0], factor, frames), upsample(x[1], factor, frames)], axis=1)
 
 
+def upsample_polyphase(x: Audio, factor: int, frames: int, axis: int = 0) -> Audio:
+    """Up by an integer factor with a polyphase filter, into (frames, channels): for material
+    near the low rate's Nyquist, whose images linear interpolation (`upsample`) leaves audible.
+
+    `axis` is the time axis of `x` (1 for a channels-first buffer)."""
+    out = signal.resample_poly(x, factor, 1, axis=axis)
+    out = (out[:, :frames].T if axis == 1 else out[:frames]).astype(np.float32)
+    return np.ascontiguousarray(np.pad(out, ((0, max(0, frames - out.shape[0])), (0, 0))))
+
+
 def _pad_to(x: Audio, n: int) -> Audio:
     if x.shape[0] >= n:
         return x[:n]

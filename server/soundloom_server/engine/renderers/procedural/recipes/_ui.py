@@ -35,9 +35,17 @@ def notes(
     hardness: float,
 ) -> dsp.Audio:
     """Struck notes one after another, `step_s` apart, each ringing for `ring_s`."""
+    tones = [
+        mallet_tone(rng, f, ring_s, sr, ratios, t60_s=ring_s, hardness=hardness)
+        for f in pitches_hz  # two or three notes
+    ]
+    return sequence(tones, n, sr, step_s)
+
+
+def sequence(tones: Sequence[dsp.Audio], n: int, sr: int, step_s: float) -> dsp.Audio:
+    """Mono notes one after another, `step_s` apart from 5 ms in, each a little softer."""
     out = np.zeros(n, np.float32)
-    for i, f in enumerate(pitches_hz):  # two or three notes
-        tone = mallet_tone(rng, f, ring_s, sr, ratios, t60_s=ring_s, hardness=hardness)
+    for i, tone in enumerate(tones):
         dsp.place(out, tone, int((0.005 + i * step_s) * sr), 0.85**i)
     return out
 

@@ -16,6 +16,7 @@ from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
 from soundloom_server.engine.renderers.procedural.recipes import ParamSpec, Recipe, SynthRequest
 from soundloom_server.engine.renderers.procedural.recipes._music import BAR_RATIOS, hall
+from soundloom_server.engine.renderers.procedural.recipes._ui import sequence
 
 STYLE = ParamSpec("style", "chime", choices=("chime", "ding"), doc="a rising chime or one ding")
 
@@ -43,9 +44,7 @@ def synth(req: SynthRequest) -> np.ndarray:
         else [root]
     )
     step_s = rng.uniform(0.15, 0.19)  # unhurried: quicker runs are a phone's ring
-    mono = np.zeros(n, np.float32)
-    for i, pitch in enumerate(pitches):
-        dsp.place(mono, bar_note(rng, pitch, 2.0, sr), int((0.005 + i * step_s) * sr), 0.85**i)
+    mono = sequence([bar_note(rng, pitch, 2.0, sr) for pitch in pitches], n, sr, step_s)
     out = hall(rng, mono, sr, 0.5, 0.15)
     return dsp.finish_one_shot(out, sr, intensity, distance, 0.1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
@@ -34,13 +33,6 @@ def _hoots(rng: np.random.Generator, duration: float, intensity: float) -> list[
     return [h for h in hoots if h[0] >= 0.0 and h[0] < duration]
 
 
-def _to_rate(low: dsp.Audio, k: int, n: int) -> dsp.Audio:
-    """(m, 2) at the low rate up `k` times to (n, 2), polyphase: the hoots' harmonics reach
-    ~2 kHz, and linear interpolation left their images hissing at 8-20 kHz."""
-    out = signal.resample_poly(low, k, 1, axis=0)[:n].astype(np.float32)
-    return np.ascontiguousarray(np.pad(out, ((0, max(0, n - out.shape[0])), (0, 0))))
-
-
 def synth(req: SynthRequest) -> np.ndarray:
     """Hoots as grains at 12 kHz (nothing above ~2 kHz), breathy, plus the air under them."""
     sr, n, rng = req.sample_rate, req.frames, req.rng
@@ -56,7 +48,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     air = dsp.filt(air_shape, noise, axis=1).T.copy()
     hoots = _hoots(rng, m / low_sr, intensity)
     if not hoots:
-        return dsp.fit_rms(_to_rate(air, k, n), dsp.bed_rms(intensity, distance))
+        return dsp.fit_rms(dsp.upsample_polyphase(air, k, n), dsp.bed_rms(intensity, distance))
 
     start, length, f0, wobble, level, pan = (np.array(h) for h in zip(*hoots, strict=True))
     grains = dsp.Grains((start * low_sr).astype(np.int64), (length * low_sr).astype(np.int64), m)
@@ -78,7 +70,9 @@ def synth(req: SynthRequest) -> np.ndarray:
     # The breath noise is soft; smooth it with a gentle low-pass along with the tone.
     song = dsp.filt(dsp.lowpass(min(2500.0, 0.3 * cut), low_sr), song, axis=0)
     song += air * np.float32(0.15 * dsp.rms_of(song) / (dsp.rms_of(air) + 1e-12))
-    return dsp.fit_rms(_to_rate(song, k, n), dsp.bed_rms(intensity, distance))
+    # Polyphase: the hoots' harmonics reach ~2 kHz, and linear interpolation left their images
+    # hissing at 8-20 kHz.
+    return dsp.fit_rms(dsp.upsample_polyphase(song, k, n), dsp.bed_rms(intensity, distance))
 
 
 RECIPE = Recipe(

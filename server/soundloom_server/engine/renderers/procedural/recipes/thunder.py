@@ -10,7 +10,6 @@ echoes from clouds and terrain smear it into a rumble that decays slowly.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from soundloom_server.engine.plan import EventKind
 from soundloom_server.engine.renderers.procedural import dsp
@@ -122,8 +121,7 @@ def synth(req: SynthRequest) -> np.ndarray:
     roll = _roll(rng, n // k + 2, sr // k, onset, distance)
     # A polyphase resampler, not linear interpolation: the roll reaches ~2 kHz, whose images
     # would otherwise ring as steady lines at multiples of the low rate.
-    out = signal.resample_poly(roll, k, 1, axis=1)[:, :n].T.astype(np.float32)
-    out = np.ascontiguousarray(np.pad(out, ((0, max(0, n - out.shape[0])), (0, 0))))
+    out = dsp.upsample_polyphase(roll, k, n, axis=1)
     out *= np.float32(1.0 / (dsp.peak_of(out) + 1e-9))
 
     if distance < 0.65:  # beyond a few km the crack's high frequencies are gone
