@@ -24,8 +24,8 @@ from soundloom_server.engine.plan import (
     RenderOptions,
     ScenePlan,
     SceneRequest,
-    validate_options,
-    validate_plan,
+    checked_options,
+    checked_plan,
 )
 from soundloom_server.engine.registry import get_planner, get_renderer
 from soundloom_server.engine.renderers.base import RenderContext
@@ -61,8 +61,8 @@ def _no_progress(stage: str, fraction: float) -> None:
 
 
 def plan_scene(request: SceneRequest, options: RenderOptions) -> ScenePlan:
-    """Plan a described scene with the options' planner."""
-    validate_options(options)
+    """Plan a described scene with the options' planner; raw options are validated first."""
+    checked_options(options)
     return get_planner(options.planner).plan(request, seed=options.seed)
 
 
@@ -80,8 +80,10 @@ def render_scene(
 def _render_scene(
     plan: ScenePlan, options: RenderOptions, progress: ProgressFn, cancelled: CancelFn | None
 ) -> MasteredScene:
-    validate_plan(plan)
-    validate_options(options)
+    # What a boundary (or the engine's own planner) checked is trusted; a plan or options
+    # handed in raw (a dub's or continuation's plan, a test's) are checked here.
+    checked_plan(plan)
+    checked_options(options)
     _check_backends(plan, options)
     sr = options.sample_rate
     frames = seconds_to_frames(plan.duration_s, sr)

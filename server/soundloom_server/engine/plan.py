@@ -10,10 +10,11 @@ import dataclasses
 import json
 import math
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from soundloom_server.engine.errors import InvalidArgument
 
@@ -45,6 +46,7 @@ MAX_UNMATCHED = 32
 WEAK_MATCH = 0.5
 
 ParamValue = float | str
+_Checked = TypeVar("_Checked")
 
 
 class EventKind(StrEnum):
@@ -320,7 +322,7 @@ def _check_automation(path: str, automation: Automation) -> None:
 
 
 def validate_plan(plan: ScenePlan) -> ScenePlan:
-    """Check every field of the plan; return it unchanged or raise InvalidArgument."""
+    """Check every field of the plan; return it (marked checked) or raise InvalidArgument."""
     _check_fields("", plan)
     if not plan.events:
         raise InvalidArgument(
@@ -334,11 +336,11 @@ def validate_plan(plan: ScenePlan) -> ScenePlan:
                 f"events[{i}].id", f"{event.id!r} is not unique (also events[{seen[event.id]}])"
             )
         seen[event.id] = i
-    return plan
+    return mark_checked(plan)
 
 
 def validate_options(options: RenderOptions) -> RenderOptions:
-    """Check every render option; return them unchanged or raise InvalidArgument."""
+    """Check every render option; return them (marked checked) or raise InvalidArgument."""
     _check_fields("options.", options)
     parse_loudness(options.loudness)
     if 0 < options.segment_s < 1.0:
@@ -348,7 +350,7 @@ def validate_options(options: RenderOptions) -> RenderOptions:
         raise InvalidArgument(
             "options.sample_rate", f"must be one of {rates} for opus, got {options.sample_rate}"
         )
-    return options
+    return mark_checked(options)
 
 
 # ---------------------------------------------------------------- JSON
@@ -550,10 +552,49 @@ class SceneRequest:
 
 
 def validate_request(request: SceneRequest) -> SceneRequest:
-    """Check a scene request; return it unchanged or raise InvalidArgument naming the field."""
+    """Check a scene request; return it (marked checked) or raise InvalidArgument naming a field."""
     _check_fields("", request)
     if request.duration_s != 0.0 and request.duration_s < 0.1:
         raise InvalidArgument(
             "duration_s", f"must be 0 (from text) or in [0.1, 600], got {request.duration_s}"
         )
-    return request
+    return mark_checked(request)
+
+
+# ---------------------------------------------------------------- checked once
+
+# Input is validated once, where it enters (the SDK's arguments, an RPC's message, a plan file);
+# the engine's entry points then trust what was checked instead of checking it again, and still
+# check whatever they are handed raw (a plan a dub or continuation built, a test's request).
+# Checked objects are remembered by identity, weakly: the dataclasses are frozen, so a checked
+# object keeps its values (`dataclasses.replace` makes a new, unchecked one), nothing is added to
+# the object itself (`cls(**obj.__dict__)` still works), and an id is forgotten with its object
+# so a later one reusing it is not taken for checked. A plan's `params` is a plain dict: it is
+# not to be changed in place once checked.
+_CHECKED: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+def mark_checked(obj: _Checked) -> _Checked:
+    """Record `obj` as valid: only for what validate_* passed or a lossless copy of it."""
+    _CHECKED[id(obj)] = obj
+    return obj
+
+
+def is_checked(obj: object) -> bool:
+    """Whether `obj` was validated (or copied losslessly from an object that was)."""
+    return _CHECKED.get(id(obj)) is obj
+
+
+def checked_request(request: SceneRequest) -> SceneRequest:
+    """The request, validated unless it already was; InvalidArgument names the field."""
+    return request if is_checked(request) else validate_request(request)
+
+
+def checked_options(options: RenderOptions) -> RenderOptions:
+    """The options, validated unless they already were; InvalidArgument names the field."""
+    return options if is_checked(options) else validate_options(options)
+
+
+def checked_plan(plan: ScenePlan) -> ScenePlan:
+    """The plan, validated unless it already was; InvalidArgument names the field."""
+    return plan if is_checked(plan) else validate_plan(plan)

@@ -21,8 +21,8 @@ from soundloom_server.engine.plan import (
     EventKind,
     ScenePlan,
     SceneRequest,
+    checked_request,
     plan_json_schema,
-    validate_request,
 )
 from soundloom_server.engine.planners.llm_output import PlanParseError, parse_plan_text
 
@@ -185,7 +185,7 @@ class LLMPlanner:
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
         """A plan written by the model, or the rules planner's plan with the reason recorded."""
-        validate_request(request)
+        checked_request(request)
         available = self.availability()
         if not available.available:
             return _fallback(request, seed, f"llm planner unavailable: {available.reason}")

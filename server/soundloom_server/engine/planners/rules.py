@@ -20,8 +20,8 @@ from soundloom_server.engine.plan import (
     EventKind,
     ScenePlan,
     SceneRequest,
+    checked_request,
     validate_plan,
-    validate_request,
 )
 from soundloom_server.engine.planners.clauses import Clause, Relation, split_clauses
 from soundloom_server.engine.planners.descriptors import params_for
@@ -82,7 +82,7 @@ class RulesPlanner:
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
         """Read the description into sources placed on a timeline; refuse one with none."""
-        validate_request(request)
+        checked_request(request)
         matcher, note = select_matcher(self.matcher)
         reader = _Reader(matcher, [note] if note else [])
         if reads_as_english(request.description):
