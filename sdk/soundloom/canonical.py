@@ -7,14 +7,7 @@ from __future__ import annotations
 
 from soundloom_server.engine.cache_key import cache_key
 from soundloom_server.engine.plan import RenderOptions, ScenePlan, SceneRequest
-from soundloom_server.plan_proto import (
-    options_from_proto,
-    options_to_proto,
-    plan_from_proto,
-    plan_to_proto,
-    request_from_proto,
-    request_to_proto,
-)
+from soundloom_server.plan_proto import canonical_options, canonical_plan, canonical_request
 
 
 def canonical(
@@ -22,11 +15,9 @@ def canonical(
 ) -> tuple[SceneRequest | ScenePlan, RenderOptions, str]:
     """The request exactly as a server parses it (a proto round trip), and its cache key.
 
-    Embedded and remote mode hash the same values, so they share cache entries.
+    Embedded and remote mode hash the same values, so they share cache entries. What the
+    caller already checked is not checked again; anything else is, as a server would.
     """
-    options = options_from_proto(options_to_proto(options))
-    if isinstance(source, ScenePlan):
-        source = plan_from_proto(plan_to_proto(source))
-    else:
-        source = request_from_proto(request_to_proto(source))
+    options = canonical_options(options)
+    source = canonical_plan(source) if isinstance(source, ScenePlan) else canonical_request(source)
     return source, options, cache_key(source, options)

@@ -24,8 +24,8 @@ from soundloom_server.engine.plan import (
     RenderOptions,
     ScenePlan,
     SceneRequest,
+    checked_options,
     plan_from_dict,
-    validate_options,
     validate_request,
 )
 from soundloom_server.engine.registry import check_backends
@@ -82,7 +82,11 @@ def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_options(options: RenderOptions | None, overrides: Mapping[str, Any]) -> RenderOptions:
     """RenderOptions from a base (default: all defaults) and keyword overrides, validated."""
-    return validate_options(replace(options or RenderOptions(), **check_overrides(overrides)))
+    given = check_overrides(overrides)
+    # A base with nothing to override is the caller's own object: if it was checked already
+    # (the CLI checks its flags), it is not checked again.
+    base = options or RenderOptions()
+    return checked_options(replace(base, **given) if given else base)
 
 
 def render_to_directory(
@@ -173,11 +177,12 @@ class Core:
         planned: PlannedFn | None = None,
     ) -> Job:
         source = scene_source(scene, duration, style, environment)
-        opts = render_options(options, overrides)
+        given = dict(overrides)
         if output is not None:
             suffix = Path(output).suffix.lower().lstrip(".")
             if suffix in FORMAT_SUFFIX and "format" not in overrides and options is None:
-                opts = replace(opts, format=suffix)  # `output="door.wav"` means WAV
+                given["format"] = suffix  # `output="door.wav"` means WAV
+        opts = render_options(options, given)
         source, opts, key = canonical(source, opts)
         target = None if output is None else Path(output)
         limit = self.time_limit(timeout, GENERATE_TIMEOUT_S)

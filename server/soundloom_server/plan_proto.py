@@ -4,6 +4,8 @@ its soundloom.v1 protobuf messages.
 `*_to_proto` converts faithfully and raises InvalidArgument only for values a message cannot
 hold. `*_from_proto` maps unset fields to the dataclass defaults and validates, so errors name
 the field (`events[2].kind`, `options.sample_rate`) exactly as the JSON path does.
+`canonical_*` is a value exactly as a server parses it (a round trip through its message),
+validated only when it was not already.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from soundloom_server.engine.plan import (
     RenderOptions,
     ScenePlan,
     SceneRequest,
+    is_checked,
+    mark_checked,
     validate_options,
     validate_plan,
     validate_request,
@@ -178,7 +182,11 @@ def plan_to_proto(plan: ScenePlan) -> pb.ScenePlan:
 
 def plan_from_proto(msg: pb.ScenePlan) -> ScenePlan:
     """A soundloom.v1.ScenePlan message as a validated ScenePlan; errors name the field."""
-    plan = ScenePlan(
+    return validate_plan(_plan_from_proto(msg))
+
+
+def _plan_from_proto(msg: pb.ScenePlan) -> ScenePlan:
+    return ScenePlan(
         duration_s=msg.duration_s,
         events=tuple(event_from_proto(e, i) for i, e in enumerate(msg.events)),
         style=msg.style,
@@ -188,7 +196,6 @@ def plan_from_proto(msg: pb.ScenePlan) -> ScenePlan:
         warnings=tuple(msg.warnings),
         unmatched=tuple(msg.unmatched),
     )
-    return validate_plan(plan)
 
 
 # ---------------------------------------------------------------- options
@@ -252,13 +259,17 @@ def _loudness_from_proto(msg: pb.RenderOptions) -> str:
 
 def options_from_proto(msg: pb.RenderOptions) -> RenderOptions:
     """A soundloom.v1.RenderOptions message as validated RenderOptions; unset = defaults."""
+    return validate_options(_options_from_proto(msg))
+
+
+def _options_from_proto(msg: pb.RenderOptions) -> RenderOptions:
     if msg.format == pb.AUDIO_FORMAT_UNSPECIFIED:
         fmt = _OPTION_DEFAULTS.format
     elif msg.format in _FORMAT_FROM_PROTO:
         fmt = _FORMAT_FROM_PROTO[msg.format]
     else:
         raise InvalidArgument("options.format", f"must be WAV, OGG or FLAC, got {msg.format}")
-    options = RenderOptions(
+    return RenderOptions(
         sample_rate=msg.sample_rate or _OPTION_DEFAULTS.sample_rate,
         channels=msg.channels or _OPTION_DEFAULTS.channels,
         format=fmt,
@@ -274,7 +285,6 @@ def options_from_proto(msg: pb.RenderOptions) -> RenderOptions:
         planner=msg.planner or _OPTION_DEFAULTS.planner,
         renderer=msg.renderer or _OPTION_DEFAULTS.renderer,
     )
-    return validate_options(options)
 
 
 # ---------------------------------------------------------------- scene request
@@ -289,11 +299,41 @@ def request_to_proto(request: SceneRequest) -> pb.SceneRequest:
 
 def request_from_proto(msg: pb.SceneRequest) -> SceneRequest:
     """A soundloom.v1.SceneRequest message as a validated SceneRequest; errors name the field."""
-    return validate_request(
-        SceneRequest(
-            description=msg.description,
-            duration_s=msg.duration_s,
-            style=msg.style,
-            environment=msg.environment,
-        )
+    return validate_request(_request_from_proto(msg))
+
+
+def _request_from_proto(msg: pb.SceneRequest) -> SceneRequest:
+    return SceneRequest(
+        description=msg.description,
+        duration_s=msg.duration_s,
+        style=msg.style,
+        environment=msg.environment,
     )
+
+
+# ---------------------------------------------------------------- canonical values
+
+
+def _parsed(given: object, parsed: T, validate: Callable[[T], T]) -> T:
+    """A round trip's result: trusted when `given` was checked, else validated as a server would.
+
+    Trusting is sound because the conversions keep a valid value valid: numbers are doubles or
+    integers both ways, strings and enums carry exactly, and a field left unset comes back as
+    its dataclass default, itself valid.
+    """
+    return mark_checked(parsed) if is_checked(given) else validate(parsed)
+
+
+def canonical_request(request: SceneRequest) -> SceneRequest:
+    """The request exactly as a server parses it; validated unless it already was."""
+    return _parsed(request, _request_from_proto(request_to_proto(request)), validate_request)
+
+
+def canonical_options(options: RenderOptions) -> RenderOptions:
+    """The options exactly as a server parses them; validated unless they already were."""
+    return _parsed(options, _options_from_proto(options_to_proto(options)), validate_options)
+
+
+def canonical_plan(plan: ScenePlan) -> ScenePlan:
+    """The plan exactly as a server parses it; validated unless it already was."""
+    return _parsed(plan, _plan_from_proto(plan_to_proto(plan)), validate_plan)
