@@ -12,7 +12,7 @@ from typing import Any
 import grpc
 
 from soundloom.v1 import soundloom_pb2 as pb
-from soundloom_server.engine.plan import RenderOptions, ScenePlan, validate_options
+from soundloom_server.engine.plan import RenderOptions, ScenePlan
 from soundloom_server.plan_proto import options_from_proto
 from soundloom_server.service import uploads
 from soundloom_server.service.errors import ServiceError
@@ -44,7 +44,7 @@ def prepare_upload(
     uploads.check_names(header.video_name, "video_name", header.client_request_id)
     name = Path(header.video_name).name or "video"
     path = uploads.keep_upload(data, videos_dir, uploads.safe_suffix(name, _SAFE_SUFFIX, ".video"))
-    options = validate_options(options_from_proto(header.options))
+    options = options_from_proto(header.options)  # validated there
     own = path.with_name(f"{path.stem}.source.wav") if header.keep_audio else None
     dubbed = prepare_dub(path, header.description, list(header.shots), options, own)
     return dubbed.plan, options, functools.partial(mark_cuts, picture=dubbed.picture)
