@@ -118,9 +118,18 @@ class Asset:
 
     @classmethod
     def from_sidecar(
-        cls, directory: Path, sidecar: dict[str, Any], sidecar_name: str, cache_hit: bool = False
+        cls,
+        directory: Path,
+        sidecar: dict[str, Any],
+        sidecar_name: str,
+        cache_hit: bool = False,
+        plan: ScenePlan | None = None,
     ) -> Asset:
-        """The asset whose files lie in `directory`, described by its parsed sidecar."""
+        """The asset whose files lie in `directory`, described by its parsed sidecar.
+
+        `plan` is the sidecar's plan when the caller already holds it parsed and checked (a
+        saved copy of an asset), so that it is not parsed and checked again.
+        """
         sr = int(sidecar["sample_rate"])
         files = [
             AssetFile(
@@ -157,7 +166,7 @@ class Asset:
                 for m in sidecar["markers"]
             ),
             files=tuple(files),
-            plan=plan_from_dict(sidecar["plan"]),
+            plan=plan_from_dict(sidecar["plan"]) if plan is None else plan,
             metadata=sidecar,
             cache_hit=cache_hit,
         )
@@ -220,7 +229,10 @@ class Asset:
         main = placed[0][1]
         meta = dict(self.metadata)
         meta["files"] = [dict(f, name=names.get(f["name"], f["name"])) for f in meta["files"]]
-        return Asset.from_sidecar(main.parent, meta, side_name or "-", cache_hit=self.cache_hit)
+        # Only file names changed: the plan is this asset's own, parsed when it was read.
+        return Asset.from_sidecar(
+            main.parent, meta, side_name or "-", cache_hit=self.cache_hit, plan=self.plan
+        )
 
 
 def copy_atomically(pairs: list[tuple[Path | bytes, Path]], staging: Path | None = None) -> None:
