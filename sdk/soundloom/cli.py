@@ -319,7 +319,7 @@ def _use_models(args: argparse.Namespace) -> None:
         from soundloom_server.engine.registry import use_model
 
         use_model("planner", "llm", args.llm)
-    if args.command in ("generate", "render") and getattr(args, "model", None):
+    if args.command in ("generate", "render", "continue") and getattr(args, "model", None):
         from soundloom_server.engine.registry import use_model
 
         use_model("renderer", "diffusion", args.model)

@@ -55,7 +55,10 @@ def continue_embedded(
         str(job.clip), job.duration, job.description, job.only_new, job.events
     )
     prepared = prepare(
-        request, seed=int(overrides.get("seed", 0)), planner=overrides.get("planner", "rules")
+        request,
+        seed=int(overrides.get("seed", 0)),
+        planner=overrides.get("planner", "rules"),
+        renderer=overrides.get("renderer", RenderOptions().renderer),
     )
     options = default_options(prepared, **overrides)
     plan, options, key = canonical(prepared.planned.plan, options)

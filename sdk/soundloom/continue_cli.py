@@ -57,6 +57,14 @@ def add_continue_parser(commands: Any) -> None:
         "--bit-depth", type=int, default=DEFAULTS.bit_depth, help="WAV bits: 16 or 24"
     )
     cont.add_argument("--planner", default=DEFAULTS.planner, help="planner for --description")
+    cont.add_argument(
+        "--renderer",
+        default=DEFAULTS.renderer,
+        help="diffusion: continue on Stable Audio 3 inpainting weights (else procedural)",
+    )
+    cont.add_argument(
+        "--model", metavar="PATH", help="diffusion weights folder (else $SOUNDLOOM_MODELS)"
+    )
     cont.add_argument("--spectrogram", type=Path, metavar="PNG", help="save waveform + spectrogram")
     cont.add_argument("-q", "--quiet", action="store_true", help="print nothing but the result")
     cont.add_argument(
@@ -89,9 +97,11 @@ def run_continue(args: argparse.Namespace) -> int:
         only_new=args.only_new,
         events=not args.no_events,
     )
-    prepared = prepare(request, seed=args.seed, planner=args.planner)
+    prepared = prepare(request, seed=args.seed, planner=args.planner, renderer=args.renderer)
     output, fmt = main_output(args.output or default_output(args.clip), args.format, args.clip.stem)
-    options = default_options(prepared, format=fmt, planner=args.planner, **flag_options(args))
+    options = default_options(
+        prepared, format=fmt, planner=args.planner, renderer=args.renderer, **flag_options(args)
+    )
     for field, path in (
         ("output", output),
         ("output", sidecar_path_for(output)),

@@ -73,7 +73,12 @@ def prepare_upload(
         events=not header.no_events,
         name=name,
     )
-    prepared = prepare(request, seed=overrides["seed"], planner=overrides["planner"])
+    prepared = prepare(
+        request,
+        seed=overrides["seed"],
+        planner=overrides["planner"],
+        renderer=overrides["renderer"],
+    )
     options = default_options(prepared, **overrides)
     return (
         prepared.planned.plan,

@@ -41,9 +41,10 @@ class PreparedContinuation:
 
 
 def prepare(
-    request: ContinueRequest, seed: int = 0, planner: str = "rules"
+    request: ContinueRequest, seed: int = 0, planner: str = "rules", renderer: str = "procedural"
 ) -> PreparedContinuation:
-    """Read, check and analyse the clip, pick the seam and plan the continuation."""
+    """Read, check and analyse the clip, pick the seam and plan the continuation (on the
+    `diffusion` renderer when that is the `renderer` asked for, else on `clip`)."""
     clip = read_clip(request.clip)
     if request.name:
         clip = replace(clip, name=request.name)
@@ -62,6 +63,7 @@ def prepare(
         resembles=resembles,
         seed=seed,
         planner=planner,
+        renderer=renderer,
     )
     return PreparedContinuation(clip, analysis, planned)
 

@@ -1,6 +1,10 @@
 """A continuation as an ordinary plan: the clip is a `clip` event, what follows it a
 `continuation` event crossfading in at the seam, and a description's sounds are planned on the
-timeline after the seam. `soundloom render` renders the plan like any other."""
+timeline after the seam. `soundloom render` renders the plan like any other.
+
+With the `diffusion` renderer asked for, the continuation event is planned on it (Stable Audio 3
+inpainting continues the clip's last seconds) with a `prompt` param saying what the clip sounds
+like; the clip event stays on `clip`."""
 
 from __future__ import annotations
 
@@ -16,6 +20,10 @@ MIN_CONTINUATION_S = 0.5
 CLIP_ID = "input"
 CONTINUATION_ID = "continuation"
 NEXT_PREFIX = "next-"
+# Renderers that continue a recording themselves; any other asked for leaves the continuation to
+# the clip renderer's procedural one (the description's sounds still go to the one asked for).
+NEURAL_CONTINUERS = ("diffusion",)
+MAX_PROMPT_CHARS = 500  # the text encoders truncate far sooner; keeps a plan's param readable
 
 
 @dataclass(frozen=True)
@@ -51,31 +59,37 @@ def continuation_plan(
     resembles: tuple[str, ...] = (),
     seed: int = 0,
     planner: str = "rules",
+    renderer: str = "procedural",
 ) -> ContinuationPlan:
-    """The plan of `clip` continued for `duration_s` after its seam (or only what is new)."""
+    """The plan of `clip` continued for `duration_s` after its seam (or only what is new);
+    `renderer` is the render options' one (see `continuation_renderer`)."""
     check_duration(duration_s, seam, only_new)
     half = seam.crossfade_s / 2.0
     start = 0.0 if only_new else seam.time_s
     total = round(start + duration_s, 6)
     like = f" (sounds like {', '.join(resembles)})" if resembles else ""
+    on = continuation_renderer(renderer)
+    params: dict[str, str | float] = {
+        "path": path,
+        "sha256": clip.sha256,
+        "seam_s": seam.time_s,
+        "lead_s": 0.0 if only_new else half,
+        "crossfade_s": seam.crossfade_s,
+        "events": "reemit" if events else "none",
+    }
+    if on != "clip":
+        params["prompt"] = continuation_prompt(clip.name, resembles, description)
     continuation = Event(
         id=CONTINUATION_ID,
         kind=EventKind.AMBIENCE,
         caption=f"continuation of {clip.name}{like}",
         recipe="continuation",
-        renderer="clip",
+        renderer=on,
         loop=True,  # a texture: it runs on across the seam of a looped render
         start_s=0.0 if only_new else round(seam.time_s - half, 6),
         duration_s=round(duration_s if only_new else duration_s + half, 6),
         fade_in_s=0.0 if only_new else seam.crossfade_s,
-        params={
-            "path": path,
-            "sha256": clip.sha256,
-            "seam_s": seam.time_s,
-            "lead_s": 0.0 if only_new else half,
-            "crossfade_s": seam.crossfade_s,
-            "events": "reemit" if events else "none",
-        },
+        params=params,
     )
     planned: list[Event] = []
     if not only_new:
@@ -114,6 +128,25 @@ def continuation_plan(
         unmatched=unmatched,
     )
     return ContinuationPlan(plan, start, seam)
+
+
+def continuation_renderer(renderer: str) -> str:
+    """The renderer a continuation event is planned on when `renderer` is the one asked for."""
+    return renderer if renderer in NEURAL_CONTINUERS else "clip"
+
+
+def continuation_prompt(name: str, resembles: tuple[str, ...], description: str = "") -> str:
+    """Words for what the clip sounds like (the recipes it resembles, else its file name), then
+    what the user said happens next."""
+    sounds = [r.replace("_", " ") for r in resembles]
+    if not sounds:
+        # File names of recordings usually say what is in them ("rain_on_tin_roof.wav").
+        stem = name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip()
+        sounds = [stem or "a recording"]
+    words = ", ".join(sounds)
+    if description.strip():
+        words = f"{words}, {' '.join(description.split())}"
+    return words[:MAX_PROMPT_CHARS]
 
 
 def _plan_description(description: str, duration_s: float, seed: int, planner: str) -> ScenePlan:

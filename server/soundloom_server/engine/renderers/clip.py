@@ -5,7 +5,10 @@ A plan names its recording by path and sha256; the file is read at render time a
 it has changed. Params of `clip`: path, sha256, offset_s (where in the file the event starts).
 Params of `continuation`: path, sha256, seam_s (where in the file the continuation takes over),
 lead_s (how long before the seam the event starts: the crossfade's first half, or 0),
-crossfade_s, events (`reemit` the clip's transients, or `none`).
+crossfade_s, events (`reemit` the clip's transients, or `none`), and optionally prompt (what
+the clip sounds like, in words: the diffusion renderer's text condition; unused here, so a plan
+moved between the two renderers by its `renderer` field stays valid).
+The diffusion renderer checks its `continuation` events with `check_params` too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 
 from soundloom_server.engine.audio import Clip, seconds_to_frames
 from soundloom_server.engine.backend import Availability
+from soundloom_server.engine.continuation.planning import MAX_PROMPT_CHARS
 from soundloom_server.engine.continuation.source import MAX_CLIP_S, clip_at_rate
 from soundloom_server.engine.continuation.synthesis import render_continuation
 from soundloom_server.engine.errors import InvalidArgument
@@ -59,37 +63,7 @@ class ClipRenderer:
                 f"{where}.recipe",
                 f"must be one of {', '.join(RECIPES)} for the clip renderer, got {event.recipe!r}",
             )
-        params = event.params
-        allowed = {"path", "sha256", *_NUMBERS[event.recipe]}
-        if event.recipe == "continuation":
-            allowed.add("events")
-        for key in params:
-            if key not in allowed:
-                raise InvalidArgument(
-                    f"{where}.params.{key}",
-                    f"is not a parameter of {event.recipe} (its parameters: "
-                    f"{', '.join(sorted(allowed))})",
-                )
-        path = params.get("path")
-        if not isinstance(path, str) or not path.strip():
-            raise InvalidArgument(f"{where}.params.path", "must name the recording (a file path)")
-        digest = params.get("sha256", "")
-        if not isinstance(digest, str) or (digest and not SHA256.match(digest)):
-            raise InvalidArgument(
-                f"{where}.params.sha256", "must be the file's sha256 (64 hex digits) or empty"
-            )
-        for key, (low, high) in _NUMBERS[event.recipe].items():
-            value = params.get(key, 0.0)
-            if isinstance(value, str) or not (math.isfinite(value) and low <= value <= high):
-                raise InvalidArgument(
-                    f"{where}.params.{key}",
-                    f"must be a number in [{low:g}, {high:g}], got {value!r}",
-                )
-        if params.get("events", "reemit") not in EVENT_CHOICES:
-            raise InvalidArgument(
-                f"{where}.params.events",
-                f"must be one of {', '.join(EVENT_CHOICES)}, got {params.get('events')!r}",
-            )
+        check_params(event, index)
 
     def render(self, event: Event, ctx: RenderContext) -> Clip:
         """The recording (from offset_s) or its continuation, exactly the event's length."""
@@ -116,3 +90,44 @@ class ClipRenderer:
             events=event.params.get("events", "reemit") == "reemit",
         )
         return Clip(event.id, audio, ctx.sample_rate)
+
+
+def check_params(event: Event, index: int) -> None:
+    """Refuse a `clip`/`continuation` event's missing, unknown or out-of-range param."""
+    where = f"events[{index}]"
+    params = event.params
+    allowed = {"path", "sha256", *_NUMBERS[event.recipe]}
+    if event.recipe == "continuation":
+        allowed |= {"events", "prompt"}
+    for key in params:
+        if key not in allowed:
+            raise InvalidArgument(
+                f"{where}.params.{key}",
+                f"is not a parameter of {event.recipe} (its parameters: "
+                f"{', '.join(sorted(allowed))})",
+            )
+    path = params.get("path")
+    if not isinstance(path, str) or not path.strip():
+        raise InvalidArgument(f"{where}.params.path", "must name the recording (a file path)")
+    digest = params.get("sha256", "")
+    if not isinstance(digest, str) or (digest and not SHA256.match(digest)):
+        raise InvalidArgument(
+            f"{where}.params.sha256", "must be the file's sha256 (64 hex digits) or empty"
+        )
+    for key, (low, high) in _NUMBERS[event.recipe].items():
+        value = params.get(key, 0.0)
+        if isinstance(value, str) or not (math.isfinite(value) and low <= value <= high):
+            raise InvalidArgument(
+                f"{where}.params.{key}",
+                f"must be a number in [{low:g}, {high:g}], got {value!r}",
+            )
+    if params.get("events", "reemit") not in EVENT_CHOICES:
+        raise InvalidArgument(
+            f"{where}.params.events",
+            f"must be one of {', '.join(EVENT_CHOICES)}, got {params.get('events')!r}",
+        )
+    prompt = params.get("prompt", "")
+    if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT_CHARS:
+        raise InvalidArgument(
+            f"{where}.params.prompt", f"must be words, at most {MAX_PROMPT_CHARS} characters"
+        )

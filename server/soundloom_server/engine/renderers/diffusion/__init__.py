@@ -8,7 +8,9 @@ into overlapping segments (each its own item), every item gets its own generator
 (scene seed, event id, segment), the scene style conditions every prompt, and progress is
 reported per denoising step with cancellation between steps.
 On Stable Audio 3 inpainting weights each segment instead continues the one before it (see
-`continuation`), so segments of one event run in rounds.
+`continuation`), so segments of one event run in rounds; there, a `continuation` event (a plan
+made by `soundloom continue --renderer diffusion`) continues its recording, whose last seconds
+are the first segment's known audio (see `recording`). Other weights refuse such an event.
 Registering this renderer imports no torch; loading happens on first render.
 """
 
@@ -39,6 +41,7 @@ DEFAULT_BATCH = 16
 CLIP_RMS_DBFS = -20.0  # every clip leaves at one nominal level so plan gains mean the same
 EDGE_FADE_S = 0.004
 PREFERRED = ("stable-audio", "audioldm2", "stable-audio-3-inpaint")
+RECORDING = "continuation"  # the recipe of a recording's continuation (see `recording`)
 
 ProgressFn = Callable[[float], None]
 CancelFn = Callable[[], bool]
@@ -122,7 +125,7 @@ class DiffusionRenderer:
     """Renders events with a local diffusers text-to-audio pipeline, many events per call."""
 
     name = "diffusion"
-    version = "1"
+    version = "2"  # 2: continuation events continue their recording on SA3 inpainting weights
     lane = "neural"
     batches = True  # one pipeline call for many events
     streams = False
@@ -153,12 +156,27 @@ class DiffusionRenderer:
         return model_availability(self.model_path)
 
     def check(self, event: Event, index: int) -> None:
-        """Refuse to start a scene this renderer cannot render here; any caption is fine."""
+        """Refuse to start a scene this renderer cannot render here; any caption is fine, and a
+        `continuation` event needs Stable Audio 3 inpainting weights and its recording."""
         available = self.availability()
         if not available.available:
             raise Unavailable(f"events[{index}].renderer diffusion: {available.reason}")
         if not event.caption.strip():
             raise InvalidArgument(f"events[{index}].caption", "must not be empty for diffusion")
+        if event.recipe == RECORDING:
+            from soundloom_server.engine.renderers.clip import check_params
+            from soundloom_server.engine.renderers.diffusion.models import pipeline_layout
+            from soundloom_server.engine.renderers.diffusion.recording import (
+                refuse_unless_inpainting,
+            )
+
+            folder = self.model_folder()
+            if self.loaded is not None:
+                layout, folder = self.loaded.layout, "the loaded model"
+            else:
+                layout = pipeline_layout(folder) if folder is not None else None
+            refuse_unless_inpainting(layout, f"events[{index}]", folder)
+            check_params(event, index)
 
     def model(self) -> Any:
         """The loaded pipeline adapter (loaded once per folder and device)."""
@@ -189,6 +207,13 @@ class DiffusionRenderer:
         model = self.model()
         if model.layout == "stable-audio-3-inpaint":
             return self._render_continued(model, items, progress, cancelled)
+        for event, _ in items:
+            if event.recipe == RECORDING:  # reached without `check` (a direct call)
+                from soundloom_server.engine.renderers.diffusion.recording import (
+                    refuse_unless_inpainting,
+                )
+
+                refuse_unless_inpainting(model.layout, f"events[{event.id}]", self.model_folder())
         work: list[_Item] = []
         cuts = []
         for i, (event, ctx) in enumerate(items):
@@ -236,20 +261,41 @@ class DiffusionRenderer:
         progress: ProgressFn | None,
         cancelled: CancelFn | None,
     ) -> list[Clip]:
-        """Render on inpainting weights: long events as continuations across their seams."""
+        """Render on inpainting weights: long events as continuations across their seams, a
+        recording's continuation from the recording's last seconds."""
         from soundloom_server.engine.renderers.diffusion.continuation import (
             Continuation,
             render_continued,
         )
+        from soundloom_server.engine.renderers.diffusion.recording import (
+            RecordingContext,
+            finish_recording,
+            recording_context,
+            recording_prompt,
+        )
 
-        jobs = [
-            Continuation(event_prompt(e, ctx.style), e.duration_s, ctx.seed, f"diffusion:{e.id}")
-            for e, ctx in items
-        ]
+        jobs: list[Continuation] = []
+        contexts: list[RecordingContext | None] = []  # None: an event continuing nothing
+        for e, ctx in items:
+            key = f"diffusion:{e.id}"
+            if e.recipe != RECORDING:
+                contexts.append(None)
+                jobs.append(Continuation(event_prompt(e, ctx.style), e.duration_s, ctx.seed, key))
+                continue
+            context = recording_context(e, model)
+            contexts.append(context)
+            # The context is rendered too (and cut off after): the model remakes what it keeps.
+            length = context.seconds(model.sample_rate) + e.duration_s
+            prompt = recording_prompt(e, ctx.style)
+            jobs.append(Continuation(prompt, length, ctx.seed, key, context.audio))
         audio = render_continued(model, jobs, self.batch_size, progress, cancelled)
-        return [
-            _finish(e, ctx, a, model.sample_rate) for (e, ctx), a in zip(items, audio, strict=True)
-        ]
+        clips = []
+        for (e, ctx), a, context in zip(items, audio, contexts, strict=True):
+            if context is None:
+                clips.append(_finish(e, ctx, a, model.sample_rate))
+            else:
+                clips.append(finish_recording(e, ctx, a, model.sample_rate, context))
+        return clips
 
 
 def _finish(event: Event, ctx: RenderContext, audio: np.ndarray, rate: int) -> Clip:

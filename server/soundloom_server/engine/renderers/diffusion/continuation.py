@@ -3,7 +3,8 @@
 `plan_segments` cuts an event as it does for independent segments, but here the overlap is
 context, not a crossfade zone: segment k+1 is inpainted with the last `overlap_s` of segment k
 given as known audio (mask 1) and the rest (mask 0, the new part) generated, so the new material
-continues what came before. An event's segments therefore run in rounds (round r holds every
+continues what came before; a job's first segment may start with known audio of its own (a
+recording's tail, see `recording`). An event's segments therefore run in rounds (round r holds every
 event's r-th segment) and each round is batched across events. The model regenerates the known
 context, so the join keeps the earlier audio and crosses to the continuation in a short fade
 that ends where the context does, where both sides carry the same material.
@@ -31,12 +32,14 @@ StepFn = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Continuation:
-    """One event to render: its prompt, length, scene seed and seed key (segment appended)."""
+    """One event to render: its prompt, length, scene seed and seed key (segment appended),
+    and optionally audio its first segment starts with (known, mask 1: a recording's tail)."""
 
     prompt: str
     duration_s: float
     seed: int
     key: str
+    context: np.ndarray | None = None  # (frames, model channels) at the model's rate
 
 
 def render_continued(
@@ -70,7 +73,10 @@ def render_continued(
                     progress(min((done + (step + 1) / model.steps) / total, 1.0))
 
             overlaps = [round(plans[i].overlap_s * model.sample_rate) for i in call]
-            known = [None if r == 0 else audio[i][-n:] for i, n in zip(call, overlaps, strict=True)]
+            known = [
+                jobs[i].context if r == 0 else audio[i][-n:]
+                for i, n in zip(call, overlaps, strict=True)
+            ]
             segments = inpaint(
                 model,
                 [jobs[i].prompt for i in call],
