@@ -258,3 +258,26 @@ def test_a_missing_clip_and_a_too_long_continuation_are_refused(
     assert code == 2
     assert "duration_s must be in [0.5," in capsys.readouterr().err
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_the_continued_level_course_swings_no_further_than_the_clip() -> None:
+    from soundloom_server.engine.continuation.texture import continue_modulation
+
+    # A fire's slow level: mostly steady with rare flares (a skewed course), 3 bands together.
+    rng = np.random.default_rng(5)
+    flares = np.convolve(rng.exponential(1.0, 1200) ** 3, np.hanning(60), mode="same")
+    source = np.stack([flares, 0.8 * flares, 0.5 * flares], axis=1)
+    source = 11.0 * (source - source.mean(axis=0)) / np.abs(source - source.mean(axis=0)).max()
+    course = continue_modulation(source, 4800, np.random.default_rng(1))
+    centred = source - source.mean(axis=0)
+    # Random phases alone make the course Gaussian, with peaks far past the clip's (+19 dB seen
+    # on a fire whose course never rose over +11 dB).
+    assert (course.max(axis=0) <= centred.max(axis=0) + 1e-9).all()
+    assert (course.min(axis=0) >= centred.min(axis=0) - 1e-9).all()
+
+    # ...and it still moves as slowly as the clip's, bands together.
+    def lag_corr(x: np.ndarray, lag: int) -> float:
+        return float(np.corrcoef(x[:-lag], x[lag:])[0, 1])
+
+    assert abs(lag_corr(course[:, 0], 20) - lag_corr(source[:, 0], 20)) < 0.15
+    assert np.corrcoef(course[:, 0], course[:, 2])[0, 1] > 0.8
