@@ -91,6 +91,24 @@ def test_continuation_meets_the_measured_criteria(
     assert np.max(np.abs(result[:head] - clip[:head] * 10 ** (gain_db / 20))) < 2e-3
 
 
+def test_a_beat_keeps_its_texture_over_a_long_continuation(tmp_path: Path) -> None:
+    # A clock's ticks carry more than their share of its power: at a ±3 dB events' range the
+    # level gave way to loudness and the minute after a 30 s clip sat 0.31 dB under it (0.32 dB
+    # texture against its halves' 0.12).
+    clip_path, out = tmp_path / "clock.wav", tmp_path / "clock_more.wav"
+    clip = recording("clock", 30.0, seed=4)
+    sf.write(clip_path, clip, SR, subtype="PCM_24")
+    args = ["continue", str(clip_path), "--duration", "60", "-o", str(out), "-q"]
+    assert main([*args, "--bit-depth", "24", "--seed", "4"]) == 0
+    result, _ = sf.read(out, dtype="float32", always_2d=True)
+    seam = seam_of(json.loads(out.with_name(out.name + ".json").read_text()))
+    report = measure_continuation(clip, result, SR, seam)
+    figures = " ".join(f"{k}={v:.3f}" for k, v in report.to_dict().items())
+    assert report.texture_distance_db <= 1.5 * report.halves_distance_db, figures
+    assert 0.7 <= report.onset_ratio <= 1.3, figures
+    assert abs(report.new_part_lufs - report.clip_recent_lufs) <= 1.0, figures
+
+
 def test_same_seed_same_bytes_and_the_seam_is_a_wav_cue(
     clips: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -240,3 +258,26 @@ def test_a_missing_clip_and_a_too_long_continuation_are_refused(
     assert code == 2
     assert "duration_s must be in [0.5," in capsys.readouterr().err
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_the_continued_level_course_swings_no_further_than_the_clip() -> None:
+    from soundloom_server.engine.continuation.texture import continue_modulation
+
+    # A fire's slow level: mostly steady with rare flares (a skewed course), 3 bands together.
+    rng = np.random.default_rng(5)
+    flares = np.convolve(rng.exponential(1.0, 1200) ** 3, np.hanning(60), mode="same")
+    source = np.stack([flares, 0.8 * flares, 0.5 * flares], axis=1)
+    source = 11.0 * (source - source.mean(axis=0)) / np.abs(source - source.mean(axis=0)).max()
+    course = continue_modulation(source, 4800, np.random.default_rng(1))
+    centred = source - source.mean(axis=0)
+    # Random phases alone make the course Gaussian, with peaks far past the clip's (+19 dB seen
+    # on a fire whose course never rose over +11 dB).
+    assert (course.max(axis=0) <= centred.max(axis=0) + 1e-9).all()
+    assert (course.min(axis=0) >= centred.min(axis=0) - 1e-9).all()
+
+    # ...and it still moves as slowly as the clip's, bands together.
+    def lag_corr(x: np.ndarray, lag: int) -> float:
+        return float(np.corrcoef(x[:-lag], x[lag:])[0, 1])
+
+    assert abs(lag_corr(course[:, 0], 20) - lag_corr(source[:, 0], 20)) < 0.15
+    assert np.corrcoef(course[:, 0], course[:, 2])[0, 1] > 0.8

@@ -47,14 +47,14 @@ class EventModel:
 
 def event_residual(split: Split, length: int) -> np.ndarray:
     """The clip's events alone: each channel's STFT under a soft mask of what rises over the bed."""
-    weights = band_to_bin(split.sample_rate)
+    weights = band_to_bin(split.sample_rate).T.astype(np.float32)  # (bands, bins)
     out = np.empty((length, len(split.spectra)), dtype=np.float32)
     for ch, (spectrum, mel, bed) in enumerate(
         zip(split.spectra, split.mel, split.bed_mel, strict=True)
     ):
         # Power subtraction: the residual carries the event's power above the bed, no more.
-        mask = np.sqrt(event_mask(mel, bed))
-        out[:, ch] = ft.istft(spectrum * (mask @ weights.T), length)
+        mask = np.sqrt(event_mask(mel, bed)).astype(np.float32)
+        out[:, ch] = ft.istft(spectrum * (mask @ weights), length)
     return out
 
 
@@ -175,6 +175,8 @@ def _vary(snippet: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     # Linear interpolation: a few percent of speed change needs no band-limited resampler, and
     # FFT resampling of thousands of odd-length snippets was most of a continuation's time.
     at = np.linspace(0.0, snippet.shape[0] - 1.0, frames)
-    grid = np.arange(snippet.shape[0])
-    varied = np.stack([np.interp(at, grid, snippet[:, ch]) for ch in range(snippet.shape[1])], 1)
+    left = np.minimum(at.astype(np.int64), snippet.shape[0] - 2)
+    frac = (at - left)[:, None]
+    # All channels at once: the same positions for each.
+    varied = snippet[left] * (1.0 - frac) + snippet[left + 1] * frac
     return varied * 10.0 ** (GAIN_SPREAD_DB * rng.standard_normal() / 20.0)

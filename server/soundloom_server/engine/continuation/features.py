@@ -82,8 +82,8 @@ def istft(spectrum: np.ndarray, length: int, n_fft: int = N_FFT, hop: int = HOP)
 
 
 def magnitude(signal: np.ndarray, sample_rate: int) -> Spectrogram:
-    """Magnitude spectrogram of a mono signal."""
-    return Spectrogram(np.abs(stft(signal)).astype(np.float64), sample_rate, HOP)
+    """Magnitude spectrogram (float32) of a mono signal."""
+    return Spectrogram(np.abs(stft(signal)), sample_rate, HOP)
 
 
 @functools.lru_cache(maxsize=16)
@@ -115,11 +115,10 @@ def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
 
 
 def mel_power(spec: Spectrogram) -> np.ndarray:
-    """Mel-band power (frames, bands)."""
-    return (
-        np.square(spec.magnitude)
-        @ mel_filterbank(spec.sample_rate, 2 * (spec.magnitude.shape[1] - 1)).T
-    )
+    """Mel-band power (frames, bands), float64 (summed in single precision, as the STFT is)."""
+    fb = mel_filterbank(spec.sample_rate, 2 * (spec.magnitude.shape[1] - 1))
+    power = np.square(spec.magnitude, dtype=np.float32)
+    return (power @ fb.T.astype(np.float32)).astype(np.float64)
 
 
 def log_mel(audio: np.ndarray, sample_rate: int) -> np.ndarray:

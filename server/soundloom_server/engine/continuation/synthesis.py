@@ -39,10 +39,16 @@ MAX_CORRECTION_DB = 12.0
 # The events' level may move this far from the clip's (measured: ±3 dB keeps rain's onset rate
 # and fire's loudness both in range; ±9 let loudness starve rain of audible drops).
 MAX_EVENT_BALANCE_DB = 3.0
+# A beat's onsets come from its timing (every beat is re-emitted), not from how many events rise
+# over the bed, so its events may move further: a clock's ticks cut from the clip carry more
+# than their share of its power (measured -4.1 dB), and at ±3 dB its level had to give way.
+MAX_BEAT_BALANCE_DB = 6.0
 SOLVE_ROUNDS = 5
 MEL_FRAME_STRIDE = 4
-# Measured: 0.65 keeps fire's new part within 1 LU and a crowd's log-mel within 1.5x its halves.
-LOUDNESS_SHARE = 0.65
+# When bed and events cannot match both the log-mel average and the loudness, the level is
+# moved between them in proportion to what each may miss by: loudness this many LU, the log-mel
+# average as much as the clip's own halves differ (a steady clock has no room, a fire plenty).
+LOUDNESS_TOLERANCE_LU = 0.5
 BLOCK_S = 0.4
 RELATIVE_GATE_LU = 10.0
 RATE_ROUNDS = 3
@@ -85,14 +91,18 @@ def render_continuation(
     wanted = clip_onset_rate(split)
     rate_scale = 1.0
     # A regular beat (a clock) keeps its tempo; only irregular events have their rate fitted.
-    rounds = RATE_ROUNDS if np.std(model.gaps_s) > REGULAR_CV * np.mean(model.gaps_s) else 1
+    beat = np.std(model.gaps_s) <= REGULAR_CV * np.mean(model.gaps_s)
+    rounds = 1 if beat else RATE_ROUNDS
+    limit_db = MAX_BEAT_BALANCE_DB if beat else MAX_EVENT_BALANCE_DB
     for attempt in range(rounds):
         # Every attempt draws the same events, only their spacing changes.
         draw = np.random.default_rng(event_rng.bit_generator.seed_seq)  # type: ignore[attr-defined]
         sounds = render_events(
             scaled(model, rate_scale), length, clip.shape[1], seam_s - lead_s, first_after, draw
         )
-        out = shape_and_match(bed_spectra, sounds, course, split, seam_s, lead, crossfade_s, length)
+        out = shape_and_match(
+            bed_spectra, sounds, course, split, seam_s, lead, crossfade_s, length, limit_db
+        )
         got = ft.onset_rate(out[skip:], sample_rate) if length - skip > sample_rate else wanted
         if attempt + 1 == rounds or got <= 0 or abs(got / wanted - 1.0) <= RATE_TOLERANCE:
             return out
@@ -117,6 +127,7 @@ def shape_and_match(
     lead: int,
     crossfade_s: float,
     length: int,
+    balance_limit_db: float = MAX_EVENT_BALANCE_DB,
 ) -> np.ndarray:
     """Impose the level course (frames, bands, dB) on bed and events, then solve three things
     together and apply them in one inverse STFT per channel:
@@ -144,11 +155,9 @@ def shape_and_match(
     k_weight = _k_weights(sr)
     # Per band: mono powers under the log-mel filters; all-channel K-weighted powers under the
     # bands' partition of the bins (for loudness and level).
-    loud_parts = _band_parts(
-        bed_spectra, event_spectra, spread.T, k_weight * _bin_weights(fb.shape[1]), mono=False
-    )
-    level_parts = _band_parts(
-        bed_spectra, event_spectra, spread.T, _bin_weights(fb.shape[1]), mono=False
+    bins = _bin_weights(fb.shape[1])
+    loud_parts, level_parts = _band_parts(
+        bed_spectra, event_spectra, [spread * (k_weight * bins)[:, None], spread * bins[:, None]]
     )
     skip = min((lead + round(crossfade_s * sr)) // hop, max(frames - 8, 0))
     recent = recent_frames(split, split.frames / split.frame_rate)
@@ -168,6 +177,7 @@ def shape_and_match(
     )
     t = (np.arange(frames) - seam_frame - window) / rate
     hold = np.exp(-np.maximum(t, 0.0) / LEVEL_RELAX_S)[:, None]
+    share = loudness_share(split)
     correction = np.zeros(fb.shape[0])
     balance = 1.0
     step_db = offset_db = 0.0
@@ -191,17 +201,18 @@ def shape_and_match(
         )
         gain = np.power(10.0, (course_db + correction[None, :] + step_db * hold) / 10.0)
         if event_spectra:
-            balance = _solve_balance(loud_parts, gain, body, target_loud, rate)
+            balance = _solve_balance(loud_parts, gain, body, target_loud, rate, balance_limit_db)
         got_loud = _gated_level((_mixed(loud_parts, balance, body) * gain[body]).sum(axis=1), rate)
-        at_limit = balance in (_amp(-MAX_EVENT_BALANCE_DB), _amp(MAX_EVENT_BALANCE_DB))
+        at_limit = balance in (_amp(-balance_limit_db), _amp(balance_limit_db))
         if event_spectra and at_limit:
-            # The events cannot carry the loudness alone: the level moves LOUDNESS_SHARE of the
-            # way to the loudness target, away from the log-mel's (got_loud - offset_db is the
-            # level without the offset; the log-mel's shape over the bands is still matched).
-            offset_db = LOUDNESS_SHARE * (target_loud - got_loud + offset_db)
+            # The events cannot carry the loudness alone: the level moves `share` of the way to
+            # the loudness target, away from the log-mel's (got_loud - offset_db is the level
+            # without the offset; the log-mel's shape over the bands is still matched).
+            offset_db = share * (target_loud - got_loud + offset_db)
         after = _frames_level(_mixed(level_parts, balance, head) * gain[head])
         step_db = float(np.clip(step_db + before - after, -MAX_LEVEL_MATCH_DB, MAX_LEVEL_MATCH_DB))
-    gain = _amp((course_db + correction[None, :] + step_db * hold) @ spread.T).astype(np.float32)
+    level_db = (course_db + correction[None, :] + step_db * hold).astype(np.float32)
+    gain = np.exp((level_db @ spread.T.astype(np.float32)) * np.float32(np.log(10.0) / 20.0))
     out = np.empty((length, channels), dtype=np.float32)
     for ch in range(channels):
         spectrum = bed_spectra[ch]
@@ -211,23 +222,36 @@ def shape_and_match(
     return out
 
 
+def loudness_share(split: Split) -> float:
+    """How far towards the loudness target (0-1) a level compromise goes: the clip's halves'
+    texture distance against LOUDNESS_TOLERANCE_LU (see shape_and_match)."""
+    half = split.frames // 2
+    if half < 2:
+        return 1.0
+    first = split.mono_log_mel[:half].mean(axis=0)
+    second = split.mono_log_mel[half:].mean(axis=0)
+    halves_db = float(np.sqrt(np.mean(np.square(first - second))))
+    return halves_db / (halves_db + LOUDNESS_TOLERANCE_LU)
+
+
 def _solve_balance(
     parts: tuple[np.ndarray, np.ndarray, np.ndarray],
     gain: np.ndarray,
     rows: slice,
     target_db: float,
     frame_rate: float,
+    limit_db: float = MAX_EVENT_BALANCE_DB,
 ) -> float:
     """The events' gain a for which the gated loudness of bed + a·cross + a²·events hits the
     target.
 
     Over the blocks the gate keeps, mean power is a quadratic in a; its positive root is the
     answer (the gate is decided, then the root taken, twice), kept within
-    ±MAX_EVENT_BALANCE_DB (a bed already louder than the target leaves the events at the floor).
+    ±limit_db (a bed already louder than the target leaves the events at the floor).
     """
     per_frame = [(p[rows] * gain[rows]).sum(axis=1) for p in parts]  # bed, events, cross
     blocks = [_blocks(p, frame_rate) for p in per_frame]
-    low, high = _amp(-MAX_EVENT_BALANCE_DB), _amp(MAX_EVENT_BALANCE_DB)
+    low, high = _amp(-limit_db), _amp(limit_db)
     balance = 1.0
     target = 10.0 ** (target_db / 10.0)
     for _ in range(2):
@@ -279,31 +303,27 @@ def _bin_parts(
 
 
 def _band_parts(
-    beds: list[np.ndarray],
-    events: list[np.ndarray],
-    bands: np.ndarray,
-    weights: np.ndarray | None,
-    mono: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Band powers (frames, bands) of the bed, the events and twice their cross term, of the
-    mono mix or summed over channels, with optional per-bin weights."""
-    weighted = bands if weights is None else bands * weights[None, :]
-    matrix = weighted.T.astype(np.float32)
-    pairs = (
-        [(sum(beds) / len(beds), sum(events) / len(events) if events else None)]
-        if mono
-        else [(b, events[i] if events else None) for i, b in enumerate(beds)]
-    )
-    bed_p = np.zeros((beds[0].shape[0], bands.shape[0]))
-    event_p = np.zeros_like(bed_p)
-    cross_p = np.zeros_like(bed_p)
-    for b, e in pairs:
-        bed_p += np.square(np.abs(b)) @ matrix
-        if e is not None:
-            event_p += np.square(np.abs(e)) @ matrix
-            cross_p += 2.0 * np.real(b * np.conj(e)) @ matrix
-    scale = 1.0 / len(pairs)
-    return bed_p * scale, event_p * scale, cross_p * scale
+    beds: list[np.ndarray], events: list[np.ndarray], matrices: list[np.ndarray]
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Band powers (frames, bands) of the bed, the events and twice their cross term, averaged
+    over channels, under each (bins, bands) matrix: the bins' powers are taken once."""
+    bed_bins = sum(np.square(np.abs(b)) for b in beds) / len(beds)
+    if events:
+        event_bins = sum(np.square(np.abs(e)) for e in events) / len(beds)
+        cross_bins = sum(
+            2.0 * np.real(b * np.conj(e)) for b, e in zip(beds, events, strict=True)
+        ) / len(beds)
+    parts = []
+    for matrix in matrices:
+        m = matrix.astype(np.float32)
+        bed_p = (bed_bins @ m).astype(np.float64)
+        if events:
+            parts.append(
+                (bed_p, (event_bins @ m).astype(np.float64), (cross_bins @ m).astype(np.float64))
+            )
+        else:
+            parts.append((bed_p, np.zeros_like(bed_p), np.zeros_like(bed_p)))
+    return parts
 
 
 def _mixed(
