@@ -91,8 +91,15 @@ def swing_air(rng: np.random.Generator, length: int, sr: int) -> dsp.Audio:
 
 
 def thud(rng: np.random.Generator, sr: int, metal: bool, size: float, force: float) -> dsp.Audio:
-    """The leaf hitting its frame: the pressure pulse of a big panel stopping (low, broadband)
-    through its damped panel modes, the frame's knock, and for steel a short clang."""
+    """The leaf hitting its frame: the pressure pulse of a big panel stopping (low, broadband),
+    the leaf's edge cracking against the stop, the leaf's many damped bending modes, the
+    frame's knock, and for steel a short clang.
+
+    A 2 m leaf has bending modes from a few tens of Hz up, dense above ~100 Hz and damped by
+    the wood within tens of ms: a dozen short modes up to 1.5 kHz over four low ones, which
+    alone read as a tom. The edge meets the stop hard, wood on wood, for a few ms:
+    a bright crack (1-6 kHz) that carries the slam through rain or a room's noise.
+    """
     n = int((0.9 if metal else 0.6) * sr)
     t = np.arange(n) / sr
     pulse = dsp.filt(
@@ -100,9 +107,20 @@ def thud(rng: np.random.Generator, sr: int, metal: bool, size: float, force: flo
         dsp.white(rng, n) * dsp.envelope_ad(t, 0.002, 0.03 + 0.04 * size).astype(np.float32),
     )
     low = 50.0 + 40.0 * (1.0 - size)
-    panel = knock(rng, n, sr, (low, 4.0 * low), 0.05 + 0.05 * size, modes=4, q=(2.0, 5.0))
+    panel = knock(rng, n, sr, (low, 4.0 * low), 0.05 + 0.05 * size, modes=4, q=(1.5, 3.5))
+    bending = knock(rng, n, sr, (2.0 * low, 1500.0), 0.03, modes=12, q=(1.0, 3.0))
+    edge = dsp.filt(
+        dsp.bandpass(1000.0, 6000.0, sr, order=2),
+        dsp.white(rng, n) * dsp.envelope_ad(t, 0.0003, 0.006).astype(np.float32),
+    )
     frame = knock(rng, n, sr, (300.0, 2500.0), 0.012, modes=3, q=(2.0, 4.0))
-    out = unit(pulse) + np.float32(0.8) * panel + np.float32(0.35 + 0.3 * force) * frame
+    out = (
+        unit(pulse)
+        + np.float32(0.6) * panel
+        + np.float32(0.5) * bending
+        + np.float32(0.3 + 0.4 * force) * unit(edge)
+        + np.float32(0.35 + 0.3 * force) * frame
+    )
     if metal:
         out += np.float32(0.4) * knock(rng, n, sr, (250.0, 3000.0), 0.004, modes=6, q=(60, 150))
     return unit(out)
@@ -143,11 +161,11 @@ def _shut(out: dsp.Audio, rng: np.random.Generator, req: SynthRequest, metal: bo
     intensity, size = req.number("intensity"), req.number("size")
     slam = req.word("action") == "slam"
     swing = min(0.12 if slam else 0.45, 0.3 * span)
-    _add(out, swing_air(rng, int(swing * sr) + 1, sr), 0.0, 0.3 if slam else 0.12, sr)
+    _add(out, swing_air(rng, int(swing * sr) + 1, sr), 0.0, 0.15 if slam else 0.12, sr)
     force = (0.7 + 0.3 * intensity) if slam else 0.35 * (0.5 + intensity)
     # The bolt's bevel meets the strike plate a moment before the leaf lands on the stop.
     click_at = swing - (rng.uniform(0.004, 0.012) if slam else -0.01)
-    _add(out, latch(rng, sr, metal), max(click_at, 0.0), 0.45 if slam else 0.5, sr)
+    _add(out, latch(rng, sr, metal), max(click_at, 0.0), 0.6 if slam else 0.5, sr)
     _add(out, thud(rng, sr, metal, size, force), swing, 1.0 if slam else 0.45, sr)
     if slam:
         # The frame and hardware rattle after the hit, each bounce weaker.
