@@ -128,7 +128,6 @@ def analyse_clip(samples: np.ndarray, sample_rate: int, split: Split | None = No
     gaps = np.diff(onsets)
     mean_gap = float(gaps.mean()) if gaps.size else 0.0
     cv = float(gaps.std() / mean_gap) if gaps.size > 1 and mean_gap > 0 else 0.0
-    half = samples.shape[0] // 2
     flux = ft.flux_from_log_mel(split.mono_log_mel)
     mean_mel = np.power(10.0, split.mono_log_mel / 10.0).mean(axis=0)
     fb_centres = _band_centres(sample_rate)
@@ -143,10 +142,20 @@ def analyse_clip(samples: np.ndarray, sample_rate: int, split: Split | None = No
         inter_onset_mean_s=mean_gap,
         inter_onset_cv=cv,
         event_fraction=float(split.event_frames.mean()),
-        stationarity_db=ft.texture_distance(samples[:half], samples[half:], sample_rate),
+        stationarity_db=halves_distance_db(split),
         flux_p99=float(np.percentile(flux[1:], 99)) if flux.shape[0] > 1 else 0.0,
         spectral_centroid_hz=float((mean_mel * fb_centres).sum() / max(mean_mel.sum(), ft.EPS)),
     )
+
+
+def halves_distance_db(split: Split) -> float:
+    """Texture distance (dB, as `ft.texture_distance`) between the clip's two halves."""
+    half = split.frames // 2
+    if half < 1:
+        return 0.0
+    first = split.mono_log_mel[:half].mean(axis=0)
+    second = split.mono_log_mel[half:].mean(axis=0)
+    return float(np.sqrt(np.mean(np.square(first - second))))
 
 
 def _band_centres(sample_rate: int) -> np.ndarray:

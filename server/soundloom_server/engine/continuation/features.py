@@ -166,7 +166,12 @@ def pick_onsets(flux: np.ndarray, frame_rate: float) -> np.ndarray:
 def onset_times(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """Onset times in seconds of the audio's mono mix (none in the first EDGE_S: the rise from
     the STFT's zero padding there is the edge, not an onset)."""
-    flux = spectral_flux(audio, sample_rate)
+    return onset_times_of_log_mel(log_mel(audio, sample_rate), sample_rate)
+
+
+def onset_times_of_log_mel(logmel: np.ndarray, sample_rate: int) -> np.ndarray:
+    """`onset_times` from the audio's log-mel spectrogram (see `log_mel`), taken already."""
+    flux = flux_from_log_mel(logmel)
     times = pick_onsets(flux, sample_rate / HOP) * HOP / sample_rate
     return times[times >= EDGE_S]
 

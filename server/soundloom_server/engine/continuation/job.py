@@ -7,7 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from soundloom_server.engine.audio import Marker, seconds_to_frames
-from soundloom_server.engine.continuation.analysis import ClipAnalysis, analyse_clip
+from soundloom_server.engine.continuation.analysis import (
+    ClipAnalysis,
+    analyse_clip,
+    split_bed_events,
+)
 from soundloom_server.engine.continuation.planning import ContinuationPlan, continuation_plan
 from soundloom_server.engine.continuation.resemblance import resembling
 from soundloom_server.engine.continuation.seam import choose_seam
@@ -48,9 +52,11 @@ def prepare(
     clip = read_clip(request.clip)
     if request.name:
         clip = replace(clip, name=request.name)
-    analysis = analyse_clip(clip.samples, clip.sample_rate)
-    seam = choose_seam(clip.samples, clip.sample_rate)
-    resembles = resembling(clip.samples, clip.sample_rate)
+    # One STFT of the clip serves the analysis, the seam and the resemblance.
+    split = split_bed_events(clip.samples, clip.sample_rate)
+    analysis = analyse_clip(clip.samples, clip.sample_rate, split)
+    seam = choose_seam(clip.samples, clip.sample_rate, split.mono_log_mel)
+    resembles = resembling(clip.samples, clip.sample_rate, logmel=split.mono_log_mel)
     planned = continuation_plan(
         clip,
         str(Path(request.clip).resolve()),

@@ -39,15 +39,17 @@ class Features:
     onset_rate_hz: float
 
 
-def features_of(audio: np.ndarray, sample_rate: int) -> Features:
-    """Measure a sound's features."""
-    logmel = ft.log_mel(audio, sample_rate)
+def features_of(audio: np.ndarray, sample_rate: int, logmel: np.ndarray | None = None) -> Features:
+    """Measure a sound's features (from its log-mel, `ft.log_mel`, when taken already)."""
+    logmel = ft.log_mel(audio, sample_rate) if logmel is None else logmel
     shape = logmel.mean(axis=0)
     level = logmel.mean(axis=1)
+    seconds = audio.shape[0] / sample_rate
+    onsets = ft.onset_times_of_log_mel(logmel, sample_rate).shape[0]
     return Features(
         shape_db=tuple(float(v) for v in shape - shape.mean()),
         spread_db=float(level.std()),
-        onset_rate_hz=ft.onset_rate(audio, sample_rate),
+        onset_rate_hz=onsets / seconds if seconds > 0 else 0.0,
     )
 
 
@@ -69,14 +71,16 @@ def load_table(path: Path = TABLE) -> dict[str, list[Features]]:
     }
 
 
-def resembling(audio: np.ndarray, sample_rate: int, top: int = TOP) -> tuple[str, ...]:
+def resembling(
+    audio: np.ndarray, sample_rate: int, top: int = TOP, logmel: np.ndarray | None = None
+) -> tuple[str, ...]:
     """The names of the `top` recipes the sound is most like, nearest first."""
     from soundloom_server.engine.renderers.procedural.recipes import get_recipe
 
     table = load_table()
     if not table:
         return ()
-    mine = features_of(audio, sample_rate)
+    mine = features_of(audio, sample_rate, logmel)
     scored = sorted(
         (min(distance(mine, f) for f in rows), name)
         for name, rows in table.items()

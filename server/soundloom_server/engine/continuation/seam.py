@@ -29,11 +29,13 @@ class Seam:
     crossfade_s: float
 
 
-def choose_seam(samples: np.ndarray, sample_rate: int) -> Seam:
-    """The lowest-flux point of the clip's last seconds, a crossfade's half before its end."""
+def choose_seam(samples: np.ndarray, sample_rate: int, logmel: np.ndarray | None = None) -> Seam:
+    """The lowest-flux point of the clip's last seconds, a crossfade's half before its end
+    (`logmel`: the clip's `ft.log_mel`, when taken already)."""
     seconds = samples.shape[0] / sample_rate
     crossfade = min(CROSSFADE_S, seconds / 4.0)
-    flux = ft.spectral_flux(samples, sample_rate)
+    logmel = ft.log_mel(samples, sample_rate) if logmel is None else logmel
+    flux = ft.flux_from_log_mel(logmel)
     frame_rate = sample_rate / ft.HOP
     width = max(1, round(crossfade * frame_rate))
     smooth = np.convolve(flux, np.ones(width) / width, mode="same")

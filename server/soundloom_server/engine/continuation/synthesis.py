@@ -10,6 +10,7 @@ from scipy import signal
 from soundloom_server.engine.continuation import features as ft
 from soundloom_server.engine.continuation.analysis import (
     Split,
+    halves_distance_db,
     onsets_before,
     recent_frames,
     split_bed_events,
@@ -225,12 +226,7 @@ def shape_and_match(
 def loudness_share(split: Split) -> float:
     """How far towards the loudness target (0-1) a level compromise goes: the clip's halves'
     texture distance against LOUDNESS_TOLERANCE_LU (see shape_and_match)."""
-    half = split.frames // 2
-    if half < 2:
-        return 1.0
-    first = split.mono_log_mel[:half].mean(axis=0)
-    second = split.mono_log_mel[half:].mean(axis=0)
-    halves_db = float(np.sqrt(np.mean(np.square(first - second))))
+    halves_db = halves_distance_db(split)
     return halves_db / (halves_db + LOUDNESS_TOLERANCE_LU)
 
 
