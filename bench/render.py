@@ -1,6 +1,11 @@
-"""Render speed: plan + render + mix + master, and encoding apart, for 10 s, 60 s and 600 s scenes.
+"""Render speed: plan + render + mix + master, and encoding apart, for 10 s, 60 s and 600 s scenes;
+then whole `soundloom generate` processes against a floor measured in the same run.
 
-Runs pinned to one core. Prints real-time factors (audio seconds per wall second).
+Runs pinned to one core. The first table prints real-time factors (audio seconds per wall
+second) of the in-memory stages. The second runs `soundloom generate` as a user would (a fresh
+process, no cache) and prints its CPU seconds (user + system, start-up included), real-time
+factor and peak RSS, against the floor: what the same length costs for one 4th-order filter
+pass, one FFT convolution with a 2 s reverb and one write of the file (one encode for OGG).
 `python bench/render.py --smoke` is the quick CI variant.
 """
 
@@ -8,10 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
+from scipy import signal
 
 from soundloom_server.engine.encode import encode
 from soundloom_server.engine.pipeline import generate_scene
@@ -69,6 +78,71 @@ def _stage_times(marks: list[tuple[str, float]], start: float, end: float) -> di
     return times
 
 
+def process_cost(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """CPU seconds (user + system) and peak RSS (MB) of one child process, which must succeed."""
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)  # this child's own resource usage
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:4])} failed (exit {child.returncode})")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+
+
+def whole_process(description: str, duration_s: float, fmt: str) -> tuple[float, float]:
+    """CPU seconds and peak RSS (MB) of one `soundloom generate` process."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "XDG_CACHE_HOME": folder}  # a fresh disk cache: the job runs
+        out = Path(folder) / f"scene.{fmt}"
+        args = [sys.executable, "-m", "soundloom.cli", "generate", description]
+        args += ["--duration", f"{duration_s:g}", "--seed", "1", "-o", str(out), "-q"]
+        return process_cost(args, env)
+
+
+def start_up_seconds() -> float:
+    """CPU seconds of a process that imports what a generate imports and does no work."""
+    code = (
+        "import soundloom.cli, soundloom.client, soundloom_server.engine.produce, "
+        "soundloom_server.engine.renderers.procedural.recipes as r; r.all_recipes()"
+    )
+    return process_cost([sys.executable, "-c", code], dict(os.environ))[0]
+
+
+def floor_seconds(duration_s: float, fmt: str, sample_rate: int = 48000) -> float:
+    """CPU seconds of the work any job of this length must do: one filter pass over the
+    stereo scene, one FFT convolution with a 2 s impulse response, one write of the file."""
+    rng = np.random.default_rng(0)
+    frames = round(duration_s * sample_rate)
+    audio = rng.standard_normal((frames, 2)).astype(np.float32) * np.float32(0.05)
+    impulse = rng.standard_normal(2 * sample_rate) * np.exp(-np.arange(2 * sample_rate) / 24000)
+    sos = signal.butter(4, 8000.0, fs=sample_rate, output="sos")
+    start = time.process_time()
+    filtered = signal.sosfilt(sos, audio, axis=0).astype(np.float32)
+    wet = signal.oaconvolve(filtered[:, 0], impulse.astype(np.float32))[:frames]
+    filtered[:, 0] += np.float32(0.1) * wet.astype(np.float32)
+    with tempfile.TemporaryDirectory() as folder:
+        encode(Path(folder) / f"floor.{fmt}", filtered, sample_rate, fmt)
+    return time.process_time() - start
+
+
+def print_whole_processes(durations: list[float], formats: tuple[str, ...]) -> None:
+    """The second table: whole processes against the floor."""
+    print("\n# whole process: soundloom generate (harbour, seed 1, no cache) vs the floor")
+    print(f"# start-up alone (the imports of a generate, no work): {start_up_seconds():.2f} CPU-s")
+    print(
+        f"{'scene':>8} {'length':>7} {'fmt':>4} {'CPU-s':>7} {'RTF':>6} {'peak RSS':>9} "
+        f"{'floor CPU-s':>11} {'ratio':>13}"
+    )
+    for duration in durations:
+        for fmt in formats:
+            cpu, rss = whole_process(SCENES["harbour"], duration, fmt)
+            floor = floor_seconds(duration, fmt)
+            print(
+                f"{'harbour':>8} {duration:>6.0f}s {fmt:>4} {cpu:>7.2f} {duration / cpu:>5.0f}x "
+                f"{rss:>6.0f} MB {floor:>11.2f} {cpu / floor:>6.1f} x floor"
+            )
+            sys.stdout.flush()
+
+
 def main() -> int:
     """Run the benchmark and print a table of seconds and real-time factors."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -93,6 +167,7 @@ def main() -> int:
                 f"{duration / t['encode_flac']:>8.0f}x"
             )
             sys.stdout.flush()
+    print_whole_processes(durations, ("wav",) if args.smoke else ("wav", "ogg"))
     return 0
 
 
