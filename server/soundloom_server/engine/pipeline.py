@@ -6,12 +6,13 @@ server, the SDK and the CLI can package it however they deliver.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from soundloom_server.engine.audio import LoopPoints, Marker, seconds_to_frames
+from soundloom_server.engine.audio import Clip, LoopPoints, Marker, seconds_to_frames
 from soundloom_server.engine.cancellation import cancel_scope
 from soundloom_server.engine.errors import Cancelled
 from soundloom_server.engine.loop import level_matched_start, loop_tail_frames, make_loop
@@ -28,6 +29,7 @@ from soundloom_server.engine.plan import (
     checked_plan,
 )
 from soundloom_server.engine.registry import get_planner, get_renderer
+from soundloom_server.engine.render_ahead import in_order, render_threads
 from soundloom_server.engine.renderers.base import RenderContext
 
 ProgressFn = Callable[[str, float], None]
@@ -166,17 +168,28 @@ def _render_events(
                 place_clip(bus, where[clip.event_id], clip)
             done += count
             continue
-        for index, event in items:
+        jobs = [(index, _pieces(renderer, event, ctx)) for index, event in items]
+        first, current = done, -1
+        for index, piece in in_order(jobs, render_threads(), cancelled):
             if cancelled is not None and cancelled():
                 raise Cancelled("rendering was cancelled")
-            progress("render", done / total)
-            if not renderer.streams:
-                place_clip(bus, index, renderer.render(event, ctx))
+            if index != current:  # the next event's first piece: the one before is mixed
+                done += current >= 0
+                current = index
+                progress("render", done / total)
+            if isinstance(piece, Clip):
+                place_clip(bus, index, piece)
             else:
-                for piece in renderer.render_pieces(event, ctx):
-                    place_piece(bus, index, piece)
-            done += 1
+                place_piece(bus, index, piece)
+        done = first + len(items)
     progress("render", 1.0)
+
+
+def _pieces(renderer: Any, event: Event, ctx: RenderContext) -> Callable[[], Iterable[Any]]:
+    """What renders one event: its pieces when the renderer streams, else its one clip."""
+    if renderer.streams:
+        return lambda: renderer.render_pieces(event, ctx)
+    return lambda: (renderer.render(event, ctx),)
 
 
 def _extend_for_loop(plan: ScenePlan, tail_s: float) -> ScenePlan:
