@@ -315,3 +315,30 @@ def test_one_shots_are_levelled_by_loudness_within_their_peak_headroom() -> None
     assert len(uncapped) >= 2
     assert max(levels[r] for r in uncapped) - min(levels[r] for r in uncapped) < 1.0, levels
     assert all(p <= MAX_ONE_SHOT_PEAK * 1.001 for p in peaks.values()), peaks
+
+
+def test_carving_a_long_stretch_in_blocks_changes_no_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from soundloom_server.engine import mix
+
+    sr = 48000
+    rng = np.random.default_rng(4)
+    bed = (0.1 * rng.standard_normal((40 * sr, 2))).astype(np.float32)  # rain-like noise
+    hits = mix.SparseTrack(frames=bed.shape[0], channels=2)
+    # A walk: steps every 0.5 s for 30 s, one carve segment of ~2,800 frames.
+    for k in range(60):
+        start = 5 * sr + k * sr // 2
+        buffer, at = hits.span(start, sr // 10)
+        buffer[start - at : start - at + sr // 10] += np.float32(0.5) * signal.windows.hann(
+            sr // 10
+        )[:, None].astype(np.float32)
+    carved = {}
+    for frames in (10**9, 2048, 7):  # one block, the default, many odd-sized blocks
+        monkeypatch.setattr(mix, "CARVE_BLOCK_FRAMES", frames)
+        out = bed.copy()
+        mix.carve_beds(out, hits, sr)
+        carved[frames] = out
+    assert not np.array_equal(carved[10**9], bed)  # it did carve
+    assert np.array_equal(carved[10**9], carved[2048])
+    assert np.array_equal(carved[10**9], carved[7])

@@ -8,7 +8,7 @@ where the one-shot sounds, a few more (a pocket carved by a dynamic EQ keyed by 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +45,7 @@ CARVE_MAX_DB = 9.0
 CARVE_KNEE_DB = 12.0  # full pocket when the one-shot's band is this far over the bed's
 CARVE_FFT = 1024
 CARVE_HOP = 512
+CARVE_BLOCK_FRAMES = 2048  # ~22 s of spectra at a time (a few MB)
 CARVE_LOOKAHEAD_S = 0.010
 CARVE_HOLD_S = 0.30
 CARVE_RELEASE_S = 0.80  # CARVE_MAX_DB back to nothing
@@ -291,37 +292,9 @@ def _carve_bands(sample_rate: int) -> np.ndarray:
     return np.unique(bands, return_inverse=True)[1]  # numbered without empty bands
 
 
-def _frames_fft(x: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """(frames, bins) spectrum of `x` (1-D) framed every CARVE_HOP, zero-padded a frame each end."""
-    x = np.concatenate([np.zeros(CARVE_FFT, np.float32), x, np.zeros(CARVE_FFT, np.float32)])
-    count = (x.shape[0] - CARVE_FFT) // CARVE_HOP + 1
-    frames = np.lib.stride_tricks.sliding_window_view(x, CARVE_FFT)[::CARVE_HOP][:count]
-    return scipy_fft.rfft(frames * window, axis=1)
-
-
 def _power(spec: np.ndarray) -> np.ndarray:
     """|spec|^2 without the square root of abs."""
     return np.square(spec.real) + np.square(spec.imag)
-
-
-def _overlap_add(spec: np.ndarray, window: np.ndarray, length: int) -> np.ndarray:
-    """The inverse of `_frames_fft` (weighted overlap-add, exact where the gain is 1).
-
-    Every returned sample lies under a full set of frames (the padding), so the window-square
-    sum that normalises it repeats every CARVE_HOP.
-    """
-    frames = scipy_fft.irfft(spec, n=CARVE_FFT, axis=1).astype(np.float32) * window
-    step = CARVE_FFT // CARVE_HOP
-    total = (frames.shape[0] - 1) * CARVE_HOP + CARVE_FFT
-    out = np.zeros(total, np.float32)
-    for k in range(step):  # frames k, k + step, ... do not overlap
-        part = frames[k::step]
-        out[k * CARVE_HOP : k * CARVE_HOP + part.size] += part.ravel()
-    norm = np.square(window).reshape(step, CARVE_HOP).sum(axis=0)
-    out = out[CARVE_FFT : CARVE_FFT + length]
-    out.reshape(-1)[: length - length % CARVE_HOP].reshape(-1, CARVE_HOP)[:] /= norm
-    out[length - length % CARVE_HOP :] /= norm[: length % CARVE_HOP]
-    return out
 
 
 def _carve_segments(sfx: SparseTrack, sample_rate: int) -> list[tuple[int, int]]:
@@ -367,7 +340,13 @@ def carve_pocket_db(key: np.ndarray, bed: np.ndarray, frame_s: float) -> np.ndar
 
 
 def carve_beds(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None:
-    """Cut a pocket in the beds where each one-shot's spectrum stands over theirs (in place)."""
+    """Cut a pocket in the beds where each one-shot's spectrum stands over theirs (in place).
+
+    Spectra are taken CARVE_BLOCK_FRAMES frames at a time, for the band levels and again for
+    the carving, so a long stretch of one-shots (a walk, a storm) costs a few MB, not its whole
+    complex spectrum per channel (~0.4 GB for 300 s). The result is the same to the bit: each
+    output sample is the sum of exactly two windowed frames, whichever block each came from.
+    """
     if not sfx.any() or not ambience.any():
         return
     bands = _carve_bands(sample_rate)
@@ -386,21 +365,68 @@ def carve_beds(ambience: np.ndarray, sfx: SparseTrack, sample_rate: int) -> None
         bed = ambience[lo:hi]
         if not bed.any():
             continue
-        key_spec = _frames_fft(sfx.slice_mid(lo, hi), window)
-        key = to_bands(key_spec).astype(np.float64)
-        specs = [
-            _frames_fft(np.ascontiguousarray(bed[:, ch]), window) for ch in range(bed.shape[1])
-        ]
-        level = sum(to_bands(sp) for sp in specs) / len(specs)
+        key = _band_levels(_Framed(sfx.slice_mid(lo, hi)), window, to_bands).astype(np.float64)
+        channels = [_Framed(np.ascontiguousarray(bed[:, ch])) for ch in range(bed.shape[1])]
+        level = sum(_band_levels(c, window, to_bands) for c in channels) / len(channels)
         pocket = carve_pocket_db(key, level.astype(np.float64), hop_s)
         if ahead:  # open ahead of the onset: the reduction of frame n + ahead at frame n
             pocket = np.concatenate([pocket[ahead:], np.repeat(pocket[-1:], ahead, axis=0)])
         if float(pocket.max()) < CARVE_MIN_DB:
             continue
-        gain = (10.0 ** (-pocket / 20.0)).astype(np.float32)[:, bands]  # (frames, bins)
-        for ch, sp in enumerate(specs):
-            sp *= gain
-            bed[:, ch] = _overlap_add(sp, window, hi - lo)
+        for ch, framed in enumerate(channels):
+            bed[:, ch] = _carved(framed, pocket, bands, window, hi - lo)
+
+
+class _Framed:
+    """A 1-D signal framed every CARVE_HOP (zero-padded a frame each end, so every sample lies
+    under a full set of frames), whose frames' spectra are taken a block at a time."""
+
+    def __init__(self, x: np.ndarray):
+        pad = np.zeros(CARVE_FFT, np.float32)
+        padded = np.concatenate([pad, x, pad])
+        self.count = (padded.shape[0] - CARVE_FFT) // CARVE_HOP + 1
+        self.frames = np.lib.stride_tricks.sliding_window_view(padded, CARVE_FFT)[::CARVE_HOP]
+
+    def blocks(self) -> Iterator[tuple[int, int]]:
+        """(first, end) frame ranges of CARVE_BLOCK_FRAMES."""
+        for first in range(0, self.count, CARVE_BLOCK_FRAMES):
+            yield first, min(first + CARVE_BLOCK_FRAMES, self.count)
+
+    def spectrum(self, first: int, end: int, window: np.ndarray) -> np.ndarray:
+        """(end - first, bins) spectra of those frames."""
+        return scipy_fft.rfft(self.frames[first:end] * window, axis=1)
+
+
+def _band_levels(
+    framed: _Framed, window: np.ndarray, to_bands: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """(frames, bands) band powers of every frame, a block of spectra at a time."""
+    return np.concatenate(
+        [to_bands(framed.spectrum(a, b, window)) for a, b in framed.blocks()], axis=0
+    )
+
+
+def _carved(
+    framed: _Framed, pocket: np.ndarray, bands: np.ndarray, window: np.ndarray, length: int
+) -> np.ndarray:
+    """The signal with `pocket` (frames, bands, dB) taken out, by weighted overlap-add (exact
+    where the gain is 1: the window-square sum that normalises a sample repeats every hop)."""
+    total = (framed.count - 1) * CARVE_HOP + CARVE_FFT
+    out = np.zeros(total, np.float32)
+    step = CARVE_FFT // CARVE_HOP
+    for first, end in framed.blocks():
+        gain = (10.0 ** (-pocket[first:end] / 20.0)).astype(np.float32)[:, bands]
+        spec = framed.spectrum(first, end, window) * gain
+        frames = scipy_fft.irfft(spec, n=CARVE_FFT, axis=1).astype(np.float32) * window
+        for k in range(step):  # frames of one parity do not overlap: each is one strided add
+            g = first + (k - first) % step  # the block's first frame of parity k
+            part = frames[g - first :: step]
+            out[g * CARVE_HOP : g * CARVE_HOP + part.size] += part.ravel()
+    norm = np.square(window).reshape(step, CARVE_HOP).sum(axis=0)
+    out = out[CARVE_FFT : CARVE_FFT + length]
+    out.reshape(-1)[: length - length % CARVE_HOP].reshape(-1, CARVE_HOP)[:] /= norm
+    out[length - length % CARVE_HOP :] /= norm[: length % CARVE_HOP]
+    return out
 
 
 def _apply_control_gain(audio: np.ndarray, gain: np.ndarray, block: int) -> None:
