@@ -178,6 +178,9 @@ def test_a_gguf_plans_through_llama_cpp_held_to_the_schema(
     plan = LLMPlanner(gguf).plan(SceneRequest("rain on a tin roof, a door slams", 12.0), seed=7)
     assert plan.planner == "llm" and [e.recipe for e in plan.events] == ["rain", "door"]
     assert plan.events[0].loop and not [w for w in plan.warnings if "repaired" in w]
+    # The plan says who decided what: here the matcher reads the same recipes in the captions.
+    assert plan.warnings[0].startswith("llm planner decisions: captions, times and recipes by")
+    assert "the matcher agrees for rain-0, door-1" in plan.warnings[0]
     assert _FakeLlama.made == [
         {"model_path": str(gguf), "n_ctx": 8192, "n_threads": 2, "verbose": False}
     ]

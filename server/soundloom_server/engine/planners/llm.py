@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from soundloom_server.engine.backend import Availability
-from soundloom_server.engine.plan import EventKind, ScenePlan, SceneRequest, checked_request
+from soundloom_server.engine.plan import Event, EventKind, ScenePlan, SceneRequest, checked_request
 from soundloom_server.engine.planners.llm_output import PlanParseError, parse_plan_text
 from soundloom_server.engine.planners.llm_runtime import (
     LLAMA_CPP,
@@ -217,7 +217,8 @@ class LLMPlanner:
                     {"role": "user", "content": retry},
                 ]
                 continue
-            notes = tuple(f"llm output repaired: {note}" for note in parsed.repairs)
+            repaired = tuple(f"llm output repaired: {note}" for note in parsed.repairs)
+            notes = (decision_note(parsed.plan.events), *repaired)
             environment = request.environment or parsed.plan.environment
             return replace(parsed.plan, planner=self.name, warnings=notes, environment=environment)
         return _fallback(
@@ -225,6 +226,32 @@ class LLMPlanner:
             seed,
             f"llm planner fell back to rules after {len(reasons)} attempts: {'; '.join(reasons)}",
         )
+
+
+def decision_note(events: tuple[Event, ...]) -> str:
+    """Which planner made which decision: the LLM's recipes, checked against the matcher's."""
+    from soundloom_server.engine.planners.lexicon import match_recipe
+
+    agree, differ, unknown = [], [], []
+    for event in events:
+        match = match_recipe(event.caption)
+        if not match.confident:
+            unknown.append(event.id)
+        elif match.recipe.name == event.recipe:
+            agree.append(event.id)
+        else:
+            differ.append(f"{event.id} (matcher: {match.recipe.name})")
+    parts = [
+        f"{label} {', '.join(ids)}"
+        for label, ids in (
+            ("the matcher agrees for", agree),
+            ("the matcher would choose otherwise for", differ),
+            ("the matcher finds nothing in the caption for", unknown),
+        )
+        if ids
+    ]
+    # A recipe the matcher mapped from an unknown name is in the repair notes ("by caption").
+    return "llm planner decisions: captions, times and recipes by the LLM; " + "; ".join(parts)
 
 
 def _fallback(request: SceneRequest, seed: int, reason: str) -> ScenePlan:
