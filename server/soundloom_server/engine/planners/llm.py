@@ -51,20 +51,38 @@ harbour). A title or a mood ("Mystery chase:", "tense") is the style, never an e
 that recur in life recur (thunder several times, footsteps in phrases). A sound no recipe fits
 goes in "unmatched" in a few words. Recipes (name (kind): what it is):
 {recipes}
-Answer with ONE JSON object and nothing else, shaped like:
+Answer with ONE JSON object and nothing else, shaped like this answer for another scene (a
+cabin in a snowstorm, 20 s):
 {example}"""
 
+# The answer's shape, shown on a scene unlike the user's: a small model that copies its example
+# (the 0.5B copied a one-event "rain on the quay" example word for word into a harbour plan)
+# then gives a plan that plainly does not fit, not a plausible half of one.
 EXAMPLE = {
     "events": [
         {
-            "caption": "steady rain on the quay",
-            "recipe": "rain",
+            "caption": "wind howling round a snowed-in cabin",
+            "recipe": "wind",
             "start_s": 0,
-            "duration_s": 30,
+            "duration_s": 20,
             "implied": False,
-        }
+        },
+        {
+            "caption": "a log fire crackling in the grate",
+            "recipe": "fire",
+            "start_s": 0,
+            "duration_s": 20,
+            "implied": True,
+        },
+        {
+            "caption": "a wolf howls far off",
+            "recipe": "wolf_howl",
+            "start_s": 8.5,
+            "duration_s": 4,
+            "implied": False,
+        },
     ],
-    "environment": "outdoor",
+    "environment": "indoor",
     "unmatched": [],
 }
 
