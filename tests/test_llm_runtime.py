@@ -195,3 +195,16 @@ def test_a_gguf_plans_through_llama_cpp_held_to_the_schema(
         call["messages"][0]["role"] == "system" and "12 seconds" in call["messages"][1]["content"]
     )
     llm_runtime.load_llama_cpp.cache_clear()
+
+
+def test_the_prompts_example_answer_is_a_valid_answer_for_its_own_scene() -> None:
+    from soundloom_server.engine.planners.llm import EXAMPLE
+    from soundloom_server.engine.planners.llm_schema import duration_values, start_values
+    from soundloom_server.engine.renderers.procedural.recipes import get_recipe
+
+    assert EXAMPLE["environment"] in ENVIRONMENTS
+    for event in EXAMPLE["events"]:
+        assert get_recipe(event["recipe"]) is not None, event["recipe"]
+        assert event["start_s"] in start_values(20.0)
+        assert event["duration_s"] in duration_values(20.0)
+        assert event["start_s"] + event["duration_s"] <= 20.0

@@ -82,7 +82,7 @@ EXAMPLE = {
             "implied": False,
         },
     ],
-    "environment": "indoor",
+    "environment": "room",
     "unmatched": [],
 }
 
