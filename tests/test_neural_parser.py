@@ -120,23 +120,25 @@ def test_unknown_recipe_maps_by_caption_when_clear() -> None:
     assert parsed.plan.events[0].kind is EventKind.SFX
 
 
-def test_prompt_carries_schema_recipes_and_duration() -> None:
+def test_prompt_carries_the_answer_shape_recipes_and_duration() -> None:
     messages = build_messages(SceneRequest("a harbour at night", style="noir"), 45.0)
     system, user = messages[0]["content"], messages[1]["content"]
-    assert '"$defs"' in system and "- rain - ambience" in system and "45 seconds" in system
+    assert '{"events":[{"caption":' in system and "45 seconds" in system
+    assert "\nrain (ambience): " in system and "\ndoor (sfx): a door opening" in system
     assert "a harbour at night" in user and "noir" in user and "45 seconds" in user
+    # Short enough for a small model's context: one line per recipe, no full plan schema.
+    assert len(system) < 8000 and '"$defs"' not in system
 
 
 def _fake_model(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> list[str]:
     """Replace loading and generation with canned answers; returns the prompts seen."""
     seen: list[str] = []
 
-    def generate(tokenizer, model, device, messages, max_new_tokens, seed):
+    def generate(messages, max_new_tokens, seed):
         seen.append(messages[-1]["content"])
         return answers[len(seen) - 1]
 
-    monkeypatch.setattr(llm_module, "_load", lambda path, device: (None, None))
-    monkeypatch.setattr(llm_module, "_generate", generate)
+    monkeypatch.setattr(llm_module, "answer_function", lambda *args: generate)
     monkeypatch.setattr(LLMPlanner, "availability", lambda self: llm_module.Availability(True))
     return seen
 

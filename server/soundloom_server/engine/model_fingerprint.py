@@ -16,10 +16,16 @@ MAX_CONFIG_BYTES = 4 << 20  # a tokenizer.json can be a few MB; weights are neve
 
 
 def folder_fingerprint(folder: str | os.PathLike[str] | None) -> str:
-    """sha256 (16 hex) of a model folder's configs and its files' names and sizes; '' if none."""
+    """sha256 (16 hex) of a model folder's configs and its files' names and sizes; '' if none.
+
+    A single-file model (a .gguf) is named by its name and size, as a folder's weights are.
+    """
     if folder is None:
         return ""
     root = Path(folder).expanduser()
+    if root.is_file():
+        stat = root.stat()
+        return _digest(str(root.parent), ((root.name, stat.st_size, stat.st_mtime_ns),))
     if not root.is_dir():
         return "missing:" + str(root)
     listing = []

@@ -1,30 +1,39 @@
-"""The LLM planner: a local causal LM writes the plan as JSON; the rules planner backs it up.
+"""The LLM planner: a local LLM writes the plan as JSON; the rules planner backs it up.
 
-The model comes from `--llm PATH` or $SOUNDLOOM_LLM (a `save_pretrained` folder; no downloads).
-The prompt is AudioStory-style: decompose the narrative into timed sub-events for a scene of a
-given total length, answering with one JSON object that follows the plan's JSON Schema and uses
-only the listed recipes. The answer is parsed, repaired and validated; a failure is fed back and
+The model comes from `--llm PATH` or $SOUNDLOOM_LLM: a `save_pretrained` folder or a `.gguf`
+file (no downloads); `llm_runtime` picks llama.cpp or transformers for it. The prompt is
+AudioStory-style and short enough for small models: decompose the narrative into timed
+sub-events for a scene of a given length, choosing from the recipes listed one line each.
+Where the runtime can, generation is held to the bounded draft schema (`llm_schema`), so the
+answer always parses; otherwise it is parsed, repaired and validated, a failure is fed back and
 retried at most twice, then the rules planner takes over and the plan records why.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from soundloom_server.engine.backend import Availability
-from soundloom_server.engine.plan import (
-    EventKind,
-    ScenePlan,
-    SceneRequest,
-    checked_request,
-    plan_json_schema,
-)
+from soundloom_server.engine.plan import Event, EventKind, ScenePlan, SceneRequest, checked_request
 from soundloom_server.engine.planners.llm_output import PlanParseError, parse_plan_text
+from soundloom_server.engine.planners.llm_runtime import (
+    LLAMA_CPP,
+    LLMSource,
+    RuntimeChoice,
+    answer_function,
+    choose_runtime,
+    llm_source,
+)
+from soundloom_server.engine.planners.llm_schema import (
+    DEFAULT_MAX_EVENTS,
+    draft_schema,
+    max_chars,
+    recipe_lines,
+    time_step,
+)
 
 MAX_RETRIES = 2
 DEFAULT_MAX_NEW_TOKENS = 1536
@@ -32,24 +41,50 @@ DEFAULT_SCENE_S = 30.0
 LLM_ENV = "SOUNDLOOM_LLM"
 
 SYSTEM_PROMPT = """\
-You are the sound designer of a video game. Decompose the scene the user describes into a
-timeline of audio events, as a film sound editor would: ambience beds that run for long stretches
-(kind "ambience", usually from 0 s to the end, loop true) and one-shot sound effects at the
-moments the story puts them (kind "sfx"), in narrative order. The whole scene lasts exactly
-{duration} seconds: every event must start at or after 0 and end by {duration}. Write a short,
-concrete caption per event (what is heard, material, distance). A title or a mood ("Mystery
-chase:", "tense") sets the style, never an event. A source made of parts (a fire truck: an engine
-and a siren) is one event per part sharing one "group" id, start, pan and motion. Actions are
-"automation" curves over the event's time (t from 0 to 1): "drives away" is distance rising
-towards 1, "approaches" distance falling towards 0, "the rain grows heavier" intensity rising;
-gain_db and pan curves too. Sounds that recur in life recur (thunder several times at different
-distances, footsteps in phrases with pauses). Layers the place implies but the text does not
-name (water lapping in a harbour) get "implied": true. A sound no recipe fits is left out and its
-words listed in "unmatched". Choose each event's recipe from this list only (name - kind - what
-it makes):
+You are the sound designer of a video game. Break the scene into a timeline of sounds: ambience
+beds that run for long stretches (usually from 0 s to the end) and one-shot effects at the
+moments the story puts them, in story order. The scene lasts {duration} seconds; times are in
+steps of {step:g} s and an event is cut at the scene's end. Per event: a short concrete caption
+(what is heard, material, distance), the recipe that makes it, start_s, duration_s, and
+"implied": true for a layer the place implies but the text does not name (water lapping in a
+harbour). A title or a mood ("Mystery chase:", "tense") is the style, never an event. Sounds
+that recur in life recur (thunder several times, footsteps in phrases). A sound no recipe fits
+goes in "unmatched" in a few words. Recipes (name (kind): what it is):
 {recipes}
-Answer with ONE JSON object and nothing else, following this JSON Schema:
-{schema}"""
+Answer with ONE JSON object and nothing else, shaped like this answer for another scene (a
+cabin in a snowstorm, 20 s):
+{example}"""
+
+# The answer's shape, shown on a scene unlike the user's: a small model that copies its example
+# (the 0.5B copied a one-event "rain on the quay" example word for word into a harbour plan)
+# then gives a plan that plainly does not fit, not a plausible half of one.
+EXAMPLE = {
+    "events": [
+        {
+            "caption": "wind howling round a snowed-in cabin",
+            "recipe": "wind",
+            "start_s": 0,
+            "duration_s": 20,
+            "implied": False,
+        },
+        {
+            "caption": "a log fire crackling in the grate",
+            "recipe": "fire",
+            "start_s": 0,
+            "duration_s": 20,
+            "implied": True,
+        },
+        {
+            "caption": "a wolf howls far off",
+            "recipe": "wolf_howl",
+            "start_s": 8.5,
+            "duration_s": 4,
+            "implied": False,
+        },
+    ],
+    "environment": "room",
+    "unmatched": [],
+}
 
 USER_PROMPT = """\
 Scene: {description}
@@ -65,12 +100,6 @@ def _recipes() -> dict[str, EventKind]:
     from soundloom_server.engine.renderers.procedural.recipes import all_recipes
 
     return {r.name: r.kind for r in all_recipes()}
-
-
-def _recipe_lines() -> str:
-    from soundloom_server.engine.renderers.procedural.recipes import all_recipes
-
-    return "\n".join(f"- {r.name} - {r.kind.value} - {r.description}" for r in all_recipes())
 
 
 def _lookup_recipe(caption: str, recipe: str) -> str | None:
@@ -90,76 +119,47 @@ def scene_duration(request: SceneRequest) -> float:
 
 
 def build_messages(request: SceneRequest, duration_s: float) -> list[dict[str, str]]:
-    """The chat the model answers: instruction, schema and recipes, then the scene."""
-    schema = json.dumps(plan_json_schema(), separators=(",", ":"))
+    """The chat the model answers: instruction, the recipes in one line each, then the scene."""
     duration = f"{duration_s:g}"
     style = f"\nStyle of every sound: {request.style}." if request.style else ""
-    return [
-        {
-            "role": "system",
-            "content": SYSTEM_PROMPT.format(
-                duration=duration, recipes=_recipe_lines(), schema=schema
-            ),
-        },
-        {
-            "role": "user",
-            "content": USER_PROMPT.format(
-                description=request.description, duration=duration, style=style
-            ),
-        },
-    ]
+    example = json.dumps(EXAMPLE, separators=(",", ":"))
+    system = SYSTEM_PROMPT.format(
+        duration=duration, step=time_step(duration_s), recipes=recipe_lines(), example=example
+    )
+    user = USER_PROMPT.format(description=request.description, duration=duration, style=style)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def resolve_llm_path(path: str | os.PathLike[str] | None = None) -> Path | None:
-    """The model folder: `path`, else $SOUNDLOOM_LLM, else None."""
+    """The model (a folder or a .gguf): `path`, else $SOUNDLOOM_LLM, else None."""
     chosen = path or os.environ.get(LLM_ENV, "")
     return Path(chosen).expanduser() if chosen else None
 
 
+def llm_runtime(path: str | os.PathLike[str] | None = None) -> tuple[LLMSource, RuntimeChoice]:
+    """The model at `path` and the runtime that will run it; runtime None says why not."""
+    chosen = resolve_llm_path(path)
+    if chosen is None:
+        return LLMSource(Path()), RuntimeChoice(
+            None, f"no model: pass --llm PATH or set ${LLM_ENV}"
+        )
+    source = llm_source(chosen)
+    if isinstance(source, str):
+        return LLMSource(chosen), RuntimeChoice(None, source)
+    return source, choose_runtime(source)
+
+
 def llm_availability(path: str | os.PathLike[str] | None = None) -> Availability:
-    """Whether the LLM planner can run: packages installed and a model folder present."""
-    from soundloom_server.engine.neural import install_hint, missing_packages
-
-    missing = missing_packages(("torch", "transformers"))
-    if missing:
-        return Availability(False, install_hint(missing))
-    folder = resolve_llm_path(path)
-    if folder is None:
-        return Availability(False, f"no model: pass --llm PATH or set ${LLM_ENV}")
-    if not (folder / "config.json").is_file():
-        return Availability(False, f"no weights at {folder} (expected a save_pretrained folder)")
-    return Availability(True)
-
-
-@functools.lru_cache(maxsize=2)
-def _load(path: str, device: str) -> tuple[Any, Any]:
-    """Tokenizer and model, loaded once per (path, device)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from soundloom_server.engine.neural import select_dtype, transformers_dtype_kwargs
-
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(
-        path, **transformers_dtype_kwargs(select_dtype(device))
-    )
-    model.to(device).eval()
-    return tokenizer, model
-
-
-def _chat_text(tokenizer: Any, messages: list[dict[str, str]]) -> str:
-    if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    # A model without a chat template still gets a readable prompt rather than a crash.
-    return (
-        "\n\n".join(f"{m['role'].upper()}:\n{m['content']}" for m in messages) + "\n\nASSISTANT:\n"
-    )
+    """Whether the LLM planner can run and through which runtime (a folder or a .gguf)."""
+    _, choice = llm_runtime(path)
+    return Availability(choice.runtime is not None, choice.reason)
 
 
 class LLMPlanner:
-    """Plans with a local causal LM; falls back to the rules planner after repeated failures."""
+    """Plans with a local LLM held to the draft schema; falls back to the rules planner."""
 
     name = "llm"
-    version = "1"
+    version = "2"
     lane = "neural"
 
     def __init__(
@@ -168,19 +168,24 @@ class LLMPlanner:
         device: str | None = None,
         max_new_tokens: int | None = None,
         max_retries: int = MAX_RETRIES,
+        max_events: int = DEFAULT_MAX_EVENTS,
+        constrain: bool = True,
     ) -> None:
         self.model_path = model_path
         self.device = device
         env_tokens = os.environ.get("SOUNDLOOM_LLM_MAX_TOKENS", "")
-        self.max_new_tokens = max_new_tokens or int(env_tokens or DEFAULT_MAX_NEW_TOKENS)
+        # None: the constrained answer's own bound (it always fits), else DEFAULT_MAX_NEW_TOKENS.
+        self.max_new_tokens = max_new_tokens or (int(env_tokens) if env_tokens else None)
         self.max_retries = max_retries
+        self.max_events = max_events
+        self.constrain = constrain
 
     def model_folder(self) -> Path | None:
-        """The model folder this planner would load (for cache keys)."""
+        """The model folder or .gguf file this planner would load (for cache keys)."""
         return resolve_llm_path(self.model_path)
 
     def availability(self) -> Availability:
-        """Whether this planner can use its model here."""
+        """Whether this planner can use its model here, and through which runtime."""
         return llm_availability(self.model_path)
 
     def plan(self, request: SceneRequest, seed: int = 0) -> ScenePlan:
@@ -192,26 +197,33 @@ class LLMPlanner:
         duration_s = scene_duration(request)
         try:
             return self._plan_with_model(request, duration_s, seed)
-        except Exception as exc:  # a broken model folder or generate() failure must not 500
+        except Exception as exc:  # a broken model file or generate() failure must not 500
             return _fallback(request, seed, f"llm planner failed: {type(exc).__name__}: {exc}")
 
     def _plan_with_model(self, request: SceneRequest, duration_s: float, seed: int) -> ScenePlan:
         from soundloom_server.engine.neural import select_device
 
-        device = select_device(self.device)
-        folder = resolve_llm_path(self.model_path)
-        assert folder is not None  # availability() checked it
-        tokenizer, model = _load(str(folder), device)
-        messages = build_messages(request, duration_s)
+        source, choice = llm_runtime(self.model_path)
         recipes = _recipes()
+        schema = draft_schema(duration_s, recipes, self.max_events)
+        constrained = choice.constrained and self.constrain
+        device = "cpu" if choice.runtime == LLAMA_CPP else select_device(self.device)
+        answer = answer_function(source, choice, device, schema if constrained else None)
+        default_tokens = max_chars(schema) if constrained else DEFAULT_MAX_NEW_TOKENS
+        tokens = self.max_new_tokens or default_tokens
+        messages = build_messages(request, duration_s)
         reasons: list[str] = []
         for attempt in range(1 + self.max_retries):
-            text = _generate(
-                tokenizer, model, device, messages, self.max_new_tokens, seed + attempt
-            )
+            text = answer(messages, tokens, seed + attempt)
             try:
                 parsed = parse_plan_text(
-                    text, duration_s, recipes, _lookup_recipe, request.description, request.style
+                    text,
+                    duration_s,
+                    recipes,
+                    _lookup_recipe,
+                    request.description,
+                    request.style,
+                    clip_ends=constrained,
                 )
             except PlanParseError as exc:
                 reasons.append(exc.reason)
@@ -223,7 +235,8 @@ class LLMPlanner:
                     {"role": "user", "content": retry},
                 ]
                 continue
-            notes = tuple(f"llm output repaired: {note}" for note in parsed.repairs)
+            repaired = tuple(f"llm output repaired: {note}" for note in parsed.repairs)
+            notes = (decision_note(parsed.plan.events), *repaired)
             environment = request.environment or parsed.plan.environment
             return replace(parsed.plan, planner=self.name, warnings=notes, environment=environment)
         return _fallback(
@@ -233,33 +246,30 @@ class LLMPlanner:
         )
 
 
-def _generate(
-    tokenizer: Any,
-    model: Any,
-    device: str,
-    messages: list[dict[str, str]],
-    max_new_tokens: int,
-    seed: int,
-) -> str:
-    import torch
+def decision_note(events: tuple[Event, ...]) -> str:
+    """Which planner made which decision: the LLM's recipes, checked against the matcher's."""
+    from soundloom_server.engine.planners.lexicon import match_recipe
 
-    prompt = _chat_text(tokenizer, messages)
-    inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(device)
-    limit = getattr(model.config, "max_position_embeddings", None)
-    length = int(inputs["input_ids"].shape[1])
-    if limit is not None and length + 16 > limit:
-        raise ValueError(f"prompt of {length} tokens does not fit the context of {limit}")
-    new_tokens = max_new_tokens if limit is None else min(max_new_tokens, limit - length)
-    torch.manual_seed(seed)
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    with torch.inference_mode():
-        output = model.generate(
-            **inputs,
-            max_new_tokens=new_tokens,
-            do_sample=False,  # greedy: the same request plans the same way
-            pad_token_id=pad,
+    agree, differ, unknown = [], [], []
+    for event in events:
+        match = match_recipe(event.caption)
+        if not match.confident:
+            unknown.append(event.id)
+        elif match.recipe.name == event.recipe:
+            agree.append(event.id)
+        else:
+            differ.append(f"{event.id} (matcher: {match.recipe.name})")
+    parts = [
+        f"{label} {', '.join(ids)}"
+        for label, ids in (
+            ("the matcher agrees for", agree),
+            ("the matcher would choose otherwise for", differ),
+            ("the matcher finds nothing in the caption for", unknown),
         )
-    return tokenizer.decode(output[0, length:], skip_special_tokens=True)
+        if ids
+    ]
+    # A recipe the matcher mapped from an unknown name is in the repair notes ("by caption").
+    return "llm planner decisions: captions, times and recipes by the LLM; " + "; ".join(parts)
 
 
 def _fallback(request: SceneRequest, seed: int, reason: str) -> ScenePlan:

@@ -116,6 +116,7 @@ def _repair_event(
     recipes: Mapping[str, EventKind],
     lookup: RecipeLookup | None,
     notes: list[str],
+    clip_ends: bool = False,
 ) -> dict[str, Any] | None:
     where = f"events[{index}]"
     if not isinstance(raw, dict):
@@ -153,7 +154,9 @@ def _repair_event(
     fixed_duration = _clamp(duration, MIN_EVENT_S, scene_s - fixed_start)
     if fixed_start != start:
         notes.append(f"{where}.start_s: {start:g} clamped to {fixed_start:g}")
-    if abs(fixed_duration - duration) > 1e-9:
+    # Under the draft schema an event is cut at the scene's end by definition (the schema cannot
+    # tie a duration to its start): that is reading the answer, not repairing it.
+    if abs(fixed_duration - duration) > 1e-9 and not (clip_ends and fixed_start == start):
         notes.append(f"{where}.duration_s: {duration:g} clamped to {fixed_duration:g}")
     event: dict[str, Any] = {
         "id": raw.get("id") if isinstance(raw.get("id"), str) else "",
@@ -176,8 +179,8 @@ def _repair_event(
         fade_in, fade_out = fade_in * scale * 0.999, fade_out * scale * 0.999
         notes.append(f"{where}: fades shortened to fit the event")
     event["fade_in_s"], event["fade_out_s"] = fade_in, fade_out
-    if isinstance(raw.get("loop"), bool):
-        event["loop"] = raw["loop"]
+    # A bed loops unless the model says otherwise, as the rules planner's beds do.
+    event["loop"] = raw["loop"] if isinstance(raw.get("loop"), bool) else kind == "ambience"
     params = raw.get("params")
     if isinstance(params, dict):
         event["params"] = _repair_params(recipe, params, where, notes)
@@ -279,8 +282,13 @@ def repair_plan_data(
     lookup: RecipeLookup | None = None,
     description: str = "",
     style: str = "",
+    clip_ends: bool = False,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Plan data brought into range for a `duration_s` scene, and notes on what changed."""
+    """Plan data brought into range for a `duration_s` scene, and notes on what changed.
+
+    `clip_ends`: events running past the scene's end are cut there without a note (the draft
+    schema's rule); otherwise the cut is a noted repair.
+    """
     if not isinstance(data, dict):
         raise PlanParseError(f"expected a JSON object, got {type(data).__name__}")
     events_raw = data.get("events")
@@ -296,7 +304,7 @@ def repair_plan_data(
     events = [
         e
         for i, raw in enumerate(events_raw[:MAX_EVENTS])
-        if (e := _repair_event(raw, i, duration_s, recipes, lookup, notes)) is not None
+        if (e := _repair_event(raw, i, duration_s, recipes, lookup, notes, clip_ends)) is not None
     ]
     if len(events_raw) > MAX_EVENTS:
         notes.append(f"kept the first {MAX_EVENTS} of {len(events_raw)} events")
@@ -329,6 +337,7 @@ def parse_plan_text(
     lookup: RecipeLookup | None = None,
     description: str = "",
     style: str = "",
+    clip_ends: bool = False,
 ) -> ParsedPlan:
     """A valid plan from a model's answer, or PlanParseError naming what is wrong with it."""
     blob = extract_json_object(text)
@@ -336,7 +345,9 @@ def parse_plan_text(
         data = json.loads(blob)
     except json.JSONDecodeError as exc:
         raise PlanParseError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
-    fixed, notes = repair_plan_data(data, duration_s, recipes, lookup, description, style)
+    fixed, notes = repair_plan_data(
+        data, duration_s, recipes, lookup, description, style, clip_ends
+    )
     try:
         plan = plan_from_dict(fixed)
     except InvalidArgument as exc:  # repair missed something: say what, so a retry can fix it
