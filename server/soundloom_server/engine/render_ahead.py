@@ -6,11 +6,12 @@ in the same order as without threads (event by event, piece by piece), so the fl
 the bytes, are the same whatever the thread count. Each worker holds at most one finished piece
 it has not handed over, so memory grows by one piece per extra thread, not by whole events.
 
-Measured on a 2-core machine (60 s harbour scene, `soundloom generate`): 2 threads are 1.1-1.25x
-faster in wall time for ~150 MB more peak RSS (576 -> 725 MB; a 600 s, 8-bed job 507 -> 647 MB,
-over the 600 MB the server's estimate and the memory goal assume). So one thread is the default
-and more are asked for: $SOUNDLOOM_RENDER_THREADS (a workstation with cores and memory to spare;
-a server's workers already run jobs side by side).
+Measured on a 2-core machine: 2 threads make a 60 s harbour scene (`soundloom generate`) 1.1x
+faster in wall time for 26 MB more peak RSS (305 -> 331 MB), a 600 s, 8-bed job 1.06x for
+107 MB more (507 -> 614 MB, past the server's estimate and the 600 MB memory goal): the
+longest event bounds the time. So one thread is the default and more are asked for:
+$SOUNDLOOM_RENDER_THREADS (a workstation with cores to spare; a server's workers already run
+jobs side by side).
 """
 
 from __future__ import annotations
