@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pytest
 
 from soundloom_server.engine.backend import Availability
-from soundloom_server.engine.plan import ENVIRONMENTS, EventKind, SceneRequest
+from soundloom_server.engine.plan import ENVIRONMENTS, Event, EventKind, SceneRequest
 from soundloom_server.engine.planners import llm_runtime
 from soundloom_server.engine.planners.llm import LLMPlanner, _recipes, llm_availability
 from soundloom_server.engine.planners.llm_output import parse_plan_text
@@ -179,8 +179,8 @@ def test_a_gguf_plans_through_llama_cpp_held_to_the_schema(
     assert plan.planner == "llm" and [e.recipe for e in plan.events] == ["rain", "door"]
     assert plan.events[0].loop and not [w for w in plan.warnings if "repaired" in w]
     # The plan says who decided what: here the matcher reads the same recipes in the captions.
-    assert plan.warnings[0].startswith("llm planner decisions: captions, times and recipes by")
-    assert "the matcher agrees for rain-0, door-1" in plan.warnings[0]
+    assert plan.warnings[0].startswith("llm planner decisions: captions and times by the LLM")
+    assert "which the matcher agrees with, for rain-0, door-1" in plan.warnings[0]
     assert _FakeLlama.made == [
         {"model_path": str(gguf), "n_ctx": 8192, "n_threads": 2, "verbose": False}
     ]
@@ -208,3 +208,29 @@ def test_the_prompts_example_answer_is_a_valid_answer_for_its_own_scene() -> Non
         assert event["start_s"] in start_values(20.0)
         assert event["duration_s"] in duration_values(20.0)
         assert event["start_s"] + event["duration_s"] <= 20.0
+
+
+def test_the_matcher_picks_recipes_from_the_llms_captions_and_repeats_go() -> None:
+    from soundloom_server.engine.planners.llm import match_captions
+
+    # What the 0.5B wrote for the harbour under the schema: good captions, wrong recipes, and
+    # one sound repeated until the schema's event limit.
+    def event(i: int, recipe: str, caption: str, kind: EventKind) -> Event:
+        return Event(f"{recipe}-{i}", kind, caption, recipe, 0.0, 45.0)
+
+    events = (
+        event(0, "fire", "rain on tin roofs", EventKind.AMBIENCE),
+        event(1, "fire_whoosh", "a door slams", EventKind.SFX),
+        *(event(i, "fire_whoosh", "a distant thunder", EventKind.SFX) for i in range(2, 12)),
+        event(12, "wood_creak", "the hull groans", EventKind.AMBIENCE),
+    )
+    matched, note = match_captions(events)
+    assert [(e.recipe, e.kind) for e in matched] == [
+        ("rain", EventKind.AMBIENCE),
+        ("door", EventKind.SFX),
+        ("thunder", EventKind.SFX),
+        ("wood_creak", EventKind.AMBIENCE),
+    ]
+    assert len({e.id for e in matched}) == 4 and matched[0].loop and not matched[1].loop
+    assert "recipes by the matcher from the LLM's captions for fire-0 -> rain" in note
+    assert "9 repeated events dropped" in note

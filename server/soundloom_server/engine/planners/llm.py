@@ -236,9 +236,15 @@ class LLMPlanner:
                 ]
                 continue
             repaired = tuple(f"llm output repaired: {note}" for note in parsed.repairs)
-            notes = (decision_note(parsed.plan.events), *repaired)
+            events, decided = match_captions(parsed.plan.events)
             environment = request.environment or parsed.plan.environment
-            return replace(parsed.plan, planner=self.name, warnings=notes, environment=environment)
+            return replace(
+                parsed.plan,
+                events=events,
+                planner=self.name,
+                warnings=(decided, *repaired),
+                environment=environment,
+            )
         return _fallback(
             request,
             seed,
@@ -246,30 +252,53 @@ class LLMPlanner:
         )
 
 
-def decision_note(events: tuple[Event, ...]) -> str:
-    """Which planner made which decision: the LLM's recipes, checked against the matcher's."""
+def match_captions(events: tuple[Event, ...]) -> tuple[tuple[Event, ...], str]:
+    """Reason, then match: the LLM's captions and times stand; the matcher, which knows every
+    recipe's words, picks each event's recipe from its caption. Where the matcher finds nothing
+    in a caption, the LLM's own recipe stands. Repeats (same caption, recipe and times) go.
+
+    Measured: the 0.5B under the schema captioned a harbour well ("a door slams", "a distant
+    thunder") and chose fire and fire_whoosh for all of them; its captions carry the plan.
+    Returns the events and a note of who decided what.
+    """
     from soundloom_server.engine.planners.lexicon import match_recipe
 
-    agree, differ, unknown = [], [], []
+    by_matcher, agreed, by_llm, kept = [], [], [], []
+    seen: set[tuple[str, str, float, float]] = set()
     for event in events:
         match = match_recipe(event.caption)
-        if not match.confident:
-            unknown.append(event.id)
-        elif match.recipe.name == event.recipe:
-            agree.append(event.id)
+        if match.confident and match.recipe.name != event.recipe:
+            recipe = match.recipe
+            by_matcher.append(f"{event.id} -> {recipe.name}")
+            event = replace(
+                event,
+                recipe=recipe.name,
+                kind=recipe.kind,
+                params={},
+                loop=recipe.kind is EventKind.AMBIENCE,
+            )
         else:
-            differ.append(f"{event.id} (matcher: {match.recipe.name})")
+            (agreed if match.confident else by_llm).append(event.id)
+        key = (event.caption.strip().lower(), event.recipe, event.start_s, event.duration_s)
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    events_out = tuple(
+        replace(e, id=f"{e.recipe.replace('_', '-')}-{i}") for i, e in enumerate(kept)
+    )
     parts = [
         f"{label} {', '.join(ids)}"
         for label, ids in (
-            ("the matcher agrees for", agree),
-            ("the matcher would choose otherwise for", differ),
-            ("the matcher finds nothing in the caption for", unknown),
+            ("recipes by the matcher from the LLM's captions for", by_matcher),
+            ("the LLM's recipes, which the matcher agrees with, for", agreed),
+            ("the LLM's recipes, the matcher finding nothing in the caption, for", by_llm),
         )
         if ids
     ]
-    # A recipe the matcher mapped from an unknown name is in the repair notes ("by caption").
-    return "llm planner decisions: captions, times and recipes by the LLM; " + "; ".join(parts)
+    if len(kept) < len(events):
+        parts.append(f"{len(events) - len(kept)} repeated events dropped")
+    note = "llm planner decisions: captions and times by the LLM; " + "; ".join(parts)
+    return events_out, note
 
 
 def _fallback(request: SceneRequest, seed: int, reason: str) -> ScenePlan:
