@@ -281,3 +281,19 @@ def test_the_continued_level_course_swings_no_further_than_the_clip() -> None:
 
     assert abs(lag_corr(course[:, 0], 20) - lag_corr(source[:, 0], 20)) < 0.15
     assert np.corrcoef(course[:, 0], course[:, 2])[0, 1] > 0.8
+
+
+def test_the_events_rate_fit_starts_where_a_dead_time_picker_counts_the_clips_rate() -> None:
+    import math
+
+    from soundloom_server.engine.continuation import features as ft
+    from soundloom_server.engine.continuation.synthesis import MAX_RATE_SCALE, dead_time_scale
+
+    g = ft.ONSET_MIN_GAP_S
+    for wanted in (0.5, 2.4, 6.7):  # a crowd's voices, a fire's crackle: below the curve's top
+        rate = dead_time_scale(wanted) * wanted
+        assert rate * math.exp(-rate * g) == pytest.approx(wanted, rel=0.02)
+        assert rate < 1.0 / g  # the smaller root: the rise of the curve
+    # Dense rain is past the top (no rate counts 8.6/s): the most-counting rate, 1/g.
+    assert dead_time_scale(8.6) == pytest.approx(1.0 / (g * 8.6))
+    assert dead_time_scale(0.0) == 1.0 and dead_time_scale(1.0) <= MAX_RATE_SCALE

@@ -4,6 +4,8 @@ over the first second after the seam to the clip's last second before it."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import signal
 
@@ -90,9 +92,9 @@ def render_continuation(
     first_after = seam_s + crossfade_s / 2.0
     skip = lead + round(crossfade_s * sample_rate)
     wanted = clip_onset_rate(split)
-    rate_scale = 1.0
     # A regular beat (a clock) keeps its tempo; only irregular events have their rate fitted.
     beat = np.std(model.gaps_s) <= REGULAR_CV * np.mean(model.gaps_s)
+    rate_scale = 1.0 if beat else dead_time_scale(wanted)
     rounds = 1 if beat else RATE_ROUNDS
     limit_db = MAX_BEAT_BALANCE_DB if beat else MAX_EVENT_BALANCE_DB
     for attempt in range(rounds):
@@ -109,8 +111,32 @@ def render_continuation(
             return out
         # Grains and events mask one another differently from the clip; the spacing that gives
         # the clip's onset rate is found by measuring it, like the spectrum.
-        rate_scale = float(np.clip(rate_scale * wanted / got, 1.0 / MAX_RATE_SCALE, MAX_RATE_SCALE))
+        scale = float(np.clip(rate_scale * wanted / got, 1.0 / MAX_RATE_SCALE, MAX_RATE_SCALE))
+        if scale == rate_scale:
+            return out  # at the cap already: another try would make the same events
+        rate_scale = scale
     return out
+
+
+def dead_time_scale(wanted_hz: float) -> float:
+    """Where the events' rate fit starts: the factor on the clip's rate at which Poisson events
+    give `wanted_hz` onsets to a picker that keeps one per ONSET_MIN_GAP_S.
+
+    Such a picker counts λ·exp(-λg) of λ events per second (a paralysable dead time g), so
+    emitting at the clip's own counted rate counts fewer (fire: 4.8 of 6.7 predicted, 5.0
+    measured). The smaller root of λ·exp(-λg) = wanted is the start; past the curve's top
+    (wanted·g > 1/e, dense rain) no rate counts that many and λ = 1/g counts the most.
+    """
+    gap = ft.ONSET_MIN_GAP_S
+    if wanted_hz <= 0.0:
+        return 1.0
+    if wanted_hz * gap >= 1.0 / math.e:
+        rate = 1.0 / gap
+    else:
+        rate = wanted_hz
+        for _ in range(50):  # the fixed point λ = wanted·exp(λg) converges on the smaller root
+            rate = wanted_hz * math.exp(rate * gap)
+    return float(np.clip(rate / wanted_hz, 1.0, MAX_RATE_SCALE))
 
 
 def clip_onset_rate(split: Split) -> float:
