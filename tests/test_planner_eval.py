@@ -26,3 +26,16 @@ def test_scene_set_figures(name: str) -> None:
     for criterion in ("no title event", "no duplicates", "refused"):
         met, total = report.criteria.get(criterion, (1, 1))
         assert met / total >= 0.9, (criterion, report.misses)
+
+
+def test_the_command_scores_a_named_planner_on_the_first_scenes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from soundloom_server.engine.errors import BackendNotFound
+    from soundloom_server.engine.planners.evaluate import main
+
+    path = DATA / "scenes.jsonl"
+    assert main([str(path), "--limit", "3", "--planner", "rules"]) == 0
+    assert capsys.readouterr().out.startswith("scenes.jsonl: 3 scenes, ")
+    with pytest.raises(BackendNotFound, match="nope"):  # an unknown planner is named
+        main([str(path), "--limit", "1", "--planner", "nope"])

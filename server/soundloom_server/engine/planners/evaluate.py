@@ -4,6 +4,9 @@ Each line of a scenes file (JSON Lines, '#' comments) holds a description and wh
 show; see tests/data/scenes.jsonl for the keys. Every criterion is judged from the plan alone:
 
     python -m soundloom_server.engine.planners.evaluate tests/data/scenes.jsonl [--misses]
+        [--planner llm --llm MODEL.gguf] [--limit N]
+
+`--limit N` scores the first N scenes of each file (a real LLM on a CPU takes minutes a plan).
 """
 
 from __future__ import annotations
@@ -247,9 +250,13 @@ class Report:
     misses: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def evaluate(scenes: list[Scene], plan_for: Callable[[Scene], ScenePlan] | None = None) -> Report:
-    """Plan every scene (rules planner, seed 0 by default) and tally the criteria."""
-    planner = get_planner("rules")
+def evaluate(
+    scenes: list[Scene],
+    plan_for: Callable[[Scene], ScenePlan] | None = None,
+    planner_name: str = "rules",
+) -> Report:
+    """Plan every scene (with `planner_name`, seed 0, by default) and tally the criteria."""
+    planner = get_planner(planner_name)
 
     def default(scene: Scene) -> ScenePlan:
         return planner.plan(SceneRequest(scene.text, duration_s=scene.duration), seed=0)
@@ -283,12 +290,20 @@ def format_report(name: str, report: Report) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print each scenes file's figures, and with --misses what each scene got wrong."""
-    parser = argparse.ArgumentParser(description="Score the rules planner on scene files.")
+    parser = argparse.ArgumentParser(description="Score a planner on scene files.")
     parser.add_argument("files", nargs="+", type=Path, metavar="JSONL")
     parser.add_argument("--misses", action="store_true", help="list what each scene missed")
+    parser.add_argument("--planner", default="rules", help="planner backend (default rules)")
+    parser.add_argument("--llm", metavar="PATH", help="the llm planner's model (folder or .gguf)")
+    parser.add_argument("--limit", type=int, help="score only the first N scenes of each file")
     args = parser.parse_args(argv)
+    if args.llm:
+        from soundloom_server.engine.registry import use_model
+
+        use_model("planner", "llm", args.llm)
     for path in args.files:
-        report = evaluate(read_scenes(path))
+        scenes = read_scenes(path)[: args.limit] if args.limit else read_scenes(path)
+        report = evaluate(scenes, planner_name=args.planner)
         print(format_report(path.name, report))
         for text, notes in report.misses if args.misses else ():
             print(f"    {text!r}")
