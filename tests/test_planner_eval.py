@@ -31,8 +31,8 @@ def test_scene_set_figures(name: str) -> None:
 def test_the_command_scores_a_named_planner_on_the_first_scenes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from soundloom_server.engine.errors import BackendNotFound
     from soundloom_server.engine.planners.evaluate import main
+    from soundloom_server.engine.registry import BackendNotFound
 
     path = DATA / "scenes.jsonl"
     assert main([str(path), "--limit", "3", "--planner", "rules"]) == 0
